@@ -1,0 +1,35 @@
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace CadMl.Application.Common.Behaviours;
+
+/// <summary>
+/// One log line per use case with its outcome and duration. Payloads are never logged: they hold
+/// customer drawings and secrets.
+/// </summary>
+public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger, TimeProvider time)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var response = await next(message, cancellationToken);
+            LogHandled(UseCaseName<TMessage>.Value, Outcome.Of(response), time.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFailed(exception, UseCaseName<TMessage>.Value, time.GetElapsedTime(started).TotalMilliseconds);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{UseCase} ended {Outcome} in {ElapsedMs:F1} ms")]
+    private partial void LogHandled(string useCase, string outcome, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{UseCase} failed with an exception after {ElapsedMs:F1} ms")]
+    private partial void LogFailed(Exception exception, string useCase, double elapsedMs);
+}

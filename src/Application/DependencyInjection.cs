@@ -1,0 +1,37 @@
+using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Configuration;
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CadMl.Application;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            // Order matters: log and time everything, refuse concurrent exclusive work before
+            // validating, and validate before any handler sees the message.
+            options.PipelineBehaviors =
+            [
+                typeof(LoggingBehaviour<,>),
+                typeof(MetricsBehaviour<,>),
+                typeof(ExclusiveBehaviour<,>),
+                typeof(ValidationBehaviour<,>),
+            ];
+        });
+
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddValidatedOptions<DataOptions>(configuration);
+        services.AddValidatedOptions<AnalysisOptions>(configuration);
+        services.AddValidatedOptions<FeatureCacheOptions>(configuration);
+        services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
+        services.AddValidatedOptions<ModelOptions>(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,3 @@
+namespace CadMl.Application.Health;
+
+public sealed record ComponentStatusDto(string Status, string Detail, IReadOnlyDictionary<string, object?>? Facts);
