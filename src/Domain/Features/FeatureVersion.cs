@@ -1,0 +1,56 @@
+namespace CadMl.Domain.Features;
+
+/// <summary>
+/// A feature layout. Each version extends the previous one, so a vector of version a is a prefix
+/// of the same document's vector of any version b ≥ a.
+/// </summary>
+public enum FeatureVersion
+{
+    V1 = 1,
+    V2 = 2,
+    V3 = 3,
+    V4 = 4,
+}
+
+public static class FeatureVersions
+{
+    public static IReadOnlyList<FeatureVersion> All { get; } = [FeatureVersion.V1, FeatureVersion.V2, FeatureVersion.V3, FeatureVersion.V4];
+
+    public static IReadOnlyList<string> Names { get; } = ["v1", "v2", "v3", "v4"];
+
+    /// <summary>Number of slots: v1 = 7, v2 = 12, v3 = 22, v4 = 24.</summary>
+    public static int Dimension(this FeatureVersion version) => version switch
+    {
+        FeatureVersion.V1 => 7,
+        FeatureVersion.V2 => 12,
+        FeatureVersion.V3 => 22,
+        FeatureVersion.V4 => 24,
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, null),
+    };
+
+    public static string Name(this FeatureVersion version) => version switch
+    {
+        FeatureVersion.V1 => "v1",
+        FeatureVersion.V2 => "v2",
+        FeatureVersion.V3 => "v3",
+        FeatureVersion.V4 => "v4",
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, null),
+    };
+
+    /// <summary>Parses "v1".."v4" (case-insensitive); anything else is not a version.</summary>
+    public static bool TryParse(string? text, out FeatureVersion version)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "v1": version = FeatureVersion.V1; return true;
+            case "v2": version = FeatureVersion.V2; return true;
+            case "v3": version = FeatureVersion.V3; return true;
+            case "v4": version = FeatureVersion.V4; return true;
+            default: version = default; return false;
+        }
+    }
+
+    /// <summary>The version whose dimension is <paramref name="dimension"/>, if any.</summary>
+    public static FeatureVersion? ForDimension(int dimension) =>
+        All.Cast<FeatureVersion?>().FirstOrDefault(v => v!.Value.Dimension() == dimension);
+}
