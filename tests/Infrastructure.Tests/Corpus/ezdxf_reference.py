@@ -58,6 +58,10 @@ class FileTimeout(Exception):
     pass
 
 
+class LoadError(Exception):
+    """Both loaders refused the file; the message names both reasons."""
+
+
 def _on_alarm(signum, frame):
     raise FileTimeout()
 
@@ -66,29 +70,59 @@ def is_text_like(dxftype: str) -> bool:
     return dxftype in TEXT_TYPES or "TEXT" in dxftype
 
 
-def bbox_of(vertices):
-    """Returns (min, max) tuples or None. Non-finite coordinates are skipped
-    and reported separately: JSON has no NaN/Infinity and they would poison
-    the comparison anyway."""
-    lo = [math.inf] * 3
-    hi = [-math.inf] * 3
-    count = 0
-    non_finite = 0
-    for v in vertices:
+class Measure:
+    """Bounding box of the vertices of many primitives, with bookkeeping of
+    what did not contribute. Non-finite coordinates are skipped and counted:
+    JSON has no NaN/Infinity and they would poison the comparison anyway."""
+
+    def __init__(self):
+        self.lo = [math.inf] * 3
+        self.hi = [-math.inf] * 3
+        self.count = 0
+        self.non_finite = 0
+        self.empty: dict = {}
+        self.failed: dict = {}
+        self.first_error = None
+
+    def add(self, v):
         x, y, z = v.x, v.y, v.z
         if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-            non_finite += 1
-            continue
-        count += 1
+            self.non_finite += 1
+            return
+        self.count += 1
+        lo, hi = self.lo, self.hi
         if x < lo[0]: lo[0] = x
         if x > hi[0]: hi[0] = x
         if y < lo[1]: lo[1] = y
         if y > hi[1]: hi[1] = y
         if z < lo[2]: lo[2] = z
         if z > hi[2]: hi[2] = z
-    if count == 0:
-        return None, non_finite
-    return (tuple(lo), tuple(hi)), non_finite
+
+    @property
+    def box(self):
+        return (tuple(self.lo), tuple(self.hi)) if self.count else None
+
+
+def measure(primitives, vertices_of) -> Measure:
+    m = Measure()
+    for primitive in primitives:
+        kind = primitive.entity.dxftype()
+        try:
+            points = list(vertices_of(primitive))
+        except FileTimeout:
+            raise
+        except Exception as error:
+            # ezdxf itself can fail on one degenerate entity; measure the rest
+            # and say which kinds were left out instead of losing the file.
+            m.failed[kind] = m.failed.get(kind, 0) + 1
+            if m.first_error is None:
+                m.first_error = f"{kind}: {type(error).__name__}: {error}"
+            continue
+        if not points:
+            m.empty[kind] = m.empty.get(kind, 0) + 1
+        for v in points:
+            m.add(v)
+    return m
 
 
 def extents_json(box):
@@ -104,11 +138,18 @@ def load(path: str):
     strict reader may legitimately reject."""
     try:
         return ezdxf.readfile(path), "readfile", None
-    except FileTimeout:
+    except (FileTimeout, OSError):
+        # OSError: unreadable, or ezdxf's "is not a DXF file"; recover would
+        # turn even an empty file into an empty drawing.
         raise
     except Exception as strict_error:  # ezdxf raises several unrelated types
         first = f"readfile: {type(strict_error).__name__}: {strict_error}"
-    doc, auditor = recover.readfile(path)
+    try:
+        doc, auditor = recover.readfile(path)
+    except FileTimeout:
+        raise
+    except Exception as error:
+        raise LoadError(f"{first}; recover: {type(error).__name__}: {error}") from None
     fixes = {"fixes": len(auditor.fixes), "errors": len(auditor.errors)}
     return doc, "recover", {"readfile_error": first, "audit": fixes}
 
@@ -172,6 +213,23 @@ def analyse(path: str) -> dict:
     result["kinds"] = kinds
     result["layers"] = layers
 
+    # Counts stand on their own; if measuring fails (self-referencing blocks,
+    # timeout, an ezdxf defect) the file still takes part in the count check.
+    try:
+        measure_extents(msp, result)
+    except FileTimeout:
+        result["extents"] = result["extents_contract"] = None
+        result["extents_error"] = "timeout while measuring extents"
+    except RecursionError:
+        result["extents"] = result["extents_contract"] = None
+        result["extents_error"] = "RecursionError (self-referencing or too deeply nested blocks)"
+    except Exception as error:
+        result["extents"] = result["extents_contract"] = None
+        result["extents_error"] = f"{type(error).__name__}: {error}"
+    return result
+
+
+def measure_extents(msp, result: dict) -> None:
     # Decompose INSERT/DIMENSION/LEADER/MLINE... into plain WCS entities, then
     # drop text before anything is measured.
     skipped: dict = {}
@@ -188,17 +246,8 @@ def analyse(path: str) -> dict:
     result["ellipse_span_fixes"] = fix_collapsed_ellipses(geometry)
 
     primitives = list(to_primitives(geometry))
-    # Entity types that contribute nothing (e.g. 3DSOLID, REGION, XLINE, RAY,
-    # proxies): a reader that measures them will disagree, so make them visible.
-    empty: dict = {}
-    for primitive in primitives:
-        if primitive.is_empty:
-            kind = primitive.entity.dxftype()
-            empty[kind] = empty.get(kind, 0) + 1
-    result["extents_empty_kinds"] = empty
-
-    rough, _ = bbox_of(to_control_vertices(primitives))
-    size = max(hi - lo for lo, hi in zip(*rough)) if rough else 0.0
+    rough = measure(primitives, lambda p: to_control_vertices([p]))
+    size = max(hi - lo for lo, hi in zip(*rough.box)) if rough.box else 0.0
     sagitta = size * RELATIVE_SAGITTA if size > 0 else FALLBACK_SAGITTA
     for primitive in primitives:
         # Same as to_primitives(..., max_flattening_distance=sagitta); set
@@ -206,33 +255,17 @@ def analyse(path: str) -> dict:
         primitive.max_flattening_distance = sagitta
     result["flattening"] = sagitta
 
-    failed: dict = {}
-    first_error = []
-
-    def guarded(primitive_list, vertices_of):
-        # ezdxf itself can fail on a single degenerate entity; measure the
-        # rest and say which kinds were left out instead of losing the file.
-        for primitive in primitive_list:
-            try:
-                points = list(vertices_of(primitive))
-            except FileTimeout:
-                raise
-            except Exception as error:
-                kind = primitive.entity.dxftype()
-                failed[kind] = failed.get(kind, 0) + 1
-                if not first_error:
-                    first_error.append(f"{kind}: {type(error).__name__}: {error}")
-                continue
-            yield from points
-
-    box, non_finite = bbox_of(guarded(primitives, lambda p: p.vertices()))
-    result["extents"] = extents_json(box)
-    if failed:
-        result["extents_failed_kinds"] = failed
-        result["extents_error"] = first_error[0]
+    exact = measure(primitives, lambda p: to_vertices([p]))
+    result["extents"] = extents_json(exact.box)
     result["decomposed_count"] = len(geometry)
-    if non_finite:
-        result["non_finite_vertices"] = non_finite
+    # Kinds that contribute no vertex (zero-radius arcs, 3DSOLID, REGION,
+    # XLINE, RAY, proxies...): a reader that measures them will disagree.
+    result["extents_empty_kinds"] = exact.empty
+    if exact.failed:
+        result["extents_failed_kinds"] = exact.failed
+        result["extents_error"] = exact.first_error
+    if exact.non_finite:
+        result["non_finite_vertices"] = exact.non_finite
 
     # FEATURES.md measures a SPLINE by its control points and a polyline by
     # its centre line (vertices and bulge arcs); ezdxf flattens the spline and
@@ -253,12 +286,9 @@ def analyse(path: str) -> dict:
                 return make_path(entity).flattening(sagitta)
             return primitive.vertices()
 
-        failed.clear()
-        alt, _ = bbox_of(guarded(primitives, contract_vertices))
-        result["extents_contract"] = extents_json(alt)
+        result["extents_contract"] = extents_json(measure(primitives, contract_vertices).box)
     else:
         result["extents_contract"] = result["extents"]
-    return result
 
 
 def collect(paths):
@@ -302,8 +332,8 @@ def main() -> int:
             entry = analyse(str(f))
         except FileTimeout:
             entry = {"ok": False, "error": f"timeout after {args.timeout} s"}
-        except RecursionError:
-            entry = {"ok": False, "error": "RecursionError (self-referencing or too deeply nested blocks)"}
+        except LoadError as error:
+            entry = {"ok": False, "error": str(error)}
         except Exception as error:  # one bad file must not stop the run
             entry = {"ok": False, "error": f"{type(error).__name__}: {error}"}
         finally:
