@@ -85,7 +85,8 @@ extern "C" {
 /* Message of the last failure on the calling thread ("" if none yet). Never NULL. */
 CADML_FAISS_API const char* cadml_faiss_last_error(void) CADML_FAISS_NOEXCEPT;
 
-/* Static string naming the shim and the FAISS version it was built against. */
+/* Static string naming the shim, the FAISS version it was built against and the BLAS the
+ * loader actually resolved (worth logging at start-up: it changes batch/IVF speed 4-5x). */
 CADML_FAISS_API const char* cadml_faiss_version(void) CADML_FAISS_NOEXCEPT;
 
 /* Number of OpenMP threads every later call may use, process-wide (default 1).
@@ -108,7 +109,7 @@ CADML_FAISS_API int cadml_faiss_free(void* idx) CADML_FAISS_NOEXCEPT;
 CADML_FAISS_API int cadml_faiss_is_trained(void* idx, int* out) CADML_FAISS_NOEXCEPT;
 
 /* Learns the IVF coarse centroids from n (>= nlist) row-major vectors of dim floats. A no-op
- * for FLAT/HNSW. Training an IVF index again replaces the centroids; only do it while empty. */
+ * for FLAT/HNSW. Train once, while empty; to change the centroids create a new index. */
 CADML_FAISS_API int cadml_faiss_train(void* idx, int64_t n, const float* x) CADML_FAISS_NOEXCEPT;
 
 /* Adds n row-major vectors of dim floats with the caller's ids (each >= 0). */
@@ -157,8 +158,9 @@ CADML_FAISS_API int cadml_faiss_free_buffer(uint8_t* buf) CADML_FAISS_NOEXCEPT;
 CADML_FAISS_API int cadml_faiss_deserialize(const uint8_t* buf, size_t len,
                                             void** out) CADML_FAISS_NOEXCEPT;
 
-/* Same format as serialize, straight to/from a file. write_file writes in place; for an
- * atomic replace the caller writes a temp path and renames it. */
+/* Same format as serialize, straight to/from a file. write_file checks every write, flushes
+ * and fsyncs before returning OK, and deletes the file on failure, so the caller's atomic
+ * replace is: write_file(temp) -> rename(temp, final) -> fsync(directory). */
 CADML_FAISS_API int cadml_faiss_write_file(void* idx, const char* path) CADML_FAISS_NOEXCEPT;
 CADML_FAISS_API int cadml_faiss_read_file(const char* path, void** out) CADML_FAISS_NOEXCEPT;
 

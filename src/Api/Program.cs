@@ -1,0 +1,41 @@
+using CadMl.Api;
+using CadMl.Application;
+using CadMl.Infrastructure;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Loopback by default: exposing the service is an explicit decision (ASPNETCORE_URLS or --urls).
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["PORT"] ?? "8080"}");
+}
+
+builder.Host.UseDefaultServiceProvider(provider =>
+{
+    provider.ValidateOnBuild = true;
+    provider.ValidateScopes = true;
+});
+
+builder.Services
+    .AddApplication(builder.Configuration)
+    .AddInfrastructure(builder.Configuration)
+    .AddApi(builder.Configuration);
+
+var app = builder.Build();
+app.UseApi();
+
+try
+{
+    await app.RunAsync();
+}
+catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
+{
+    // A configuration mistake is the operator's to fix: say which variable first, then let the
+    // host fail as it would (non-zero exit, and the exception still reaches a test host).
+    await Console.Error.WriteLineAsync($"cadml: refusing to start: {exception.Message}");
+    throw;
+}
+
+/// <summary>Entry point type, visible to the end-to-end tests' host factory.</summary>
+public partial class Program;

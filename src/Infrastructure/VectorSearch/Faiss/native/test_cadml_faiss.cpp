@@ -1,0 +1,351 @@
+// Native self-test of libcadml_faiss.so through its C ABI only, exactly as P/Invoke sees it.
+// Run by `build/native --test` (CTest). The .NET adapter has its own tests; this one exists
+// so a broken shim is caught before any managed code is involved.
+
+#include "cadml_faiss.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern "C" int cadml_test_header_is_c(void);
+
+namespace {
+
+constexpr int kDim = 24;
+constexpr int kCount = 1000;
+constexpr int kK = 5;
+
+int g_checks = 0;
+int g_failures = 0;
+
+void check(bool ok, const char* what, const char* file, int line) {
+    ++g_checks;
+    if (!ok) {
+        ++g_failures;
+        std::fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", file, line, what, cadml_faiss_last_error());
+    }
+}
+
+#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
+#define CHECK_RC(call, expected) check((call) == (expected), #call " == " #expected, __FILE__, __LINE__)
+#define CHECK_OK(call) CHECK_RC(call, CADML_FAISS_OK)
+
+// A failing call must say why, not just return a code.
+#define CHECK_FAILS_WITH(call, expected)                                              \
+    do {                                                                              \
+        CHECK_RC(call, expected);                                                     \
+        check(std::strlen(cadml_faiss_last_error()) > 0, "message for " #call, __FILE__, __LINE__); \
+    } while (0)
+
+struct Data {
+    std::vector<float> vectors;
+    std::vector<int64_t> ids;
+};
+
+// Unit-length rows, so each stored vector is its own best inner-product match as well as
+// its own nearest L2 neighbour. Ids are sparse and offset to prove the id mapping works.
+Data make_data(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    Data data;
+    data.vectors.resize(static_cast<size_t>(kCount) * kDim);
+    for (int i = 0; i < kCount; ++i) {
+        float* row = &data.vectors[static_cast<size_t>(i) * kDim];
+        double norm = 0;
+        for (int j = 0; j < kDim; ++j) {
+            row[j] = normal(rng);
+            norm += double(row[j]) * row[j];
+        }
+        for (int j = 0; j < kDim; ++j) row[j] = static_cast<float>(row[j] / std::sqrt(norm));
+        data.ids.push_back(1'000'000 + 7 * int64_t{i});
+    }
+    return data;
+}
+
+struct Results {
+    std::vector<float> distances;
+    std::vector<int64_t> labels;
+    bool operator==(const Results& o) const { return distances == o.distances && labels == o.labels; }
+};
+
+Results search(void* index, const Data& data, int k = kK) {
+    Results r;
+    r.distances.resize(static_cast<size_t>(kCount) * k);
+    r.labels.resize(static_cast<size_t>(kCount) * k);
+    CHECK_OK(cadml_faiss_search(index, kCount, data.vectors.data(), k, r.distances.data(), r.labels.data()));
+    return r;
+}
+
+int self_matches(const Results& r, const Data& data, int k = kK) {
+    int hits = 0;
+    for (int i = 0; i < kCount; ++i) hits += r.labels[static_cast<size_t>(i) * k] == data.ids[i];
+    return hits;
+}
+
+const char* kind_name(int kind) { return kind == 0 ? "flat" : kind == 1 ? "hnsw" : "ivf"; }
+
+void* create(int kind, int metric) {
+    void* index = nullptr;
+    switch (kind) {
+        case CADML_FAISS_KIND_FLAT: CHECK_OK(cadml_faiss_create(kDim, kind, metric, 0, 0, 0, &index)); break;
+        case CADML_FAISS_KIND_HNSW: CHECK_OK(cadml_faiss_create(kDim, kind, metric, 16, 64, 64, &index)); break;
+        default: CHECK_OK(cadml_faiss_create(kDim, kind, metric, 16, 4, 0, &index)); break;
+    }
+    return index;
+}
+
+void* roundtrip_buffer(void* index) {
+    uint8_t* buffer = nullptr;
+    size_t length = 0;
+    CHECK_OK(cadml_faiss_serialize(index, &buffer, &length));
+    CHECK(buffer != nullptr && length > 0);
+    void* copy = nullptr;
+    CHECK_OK(cadml_faiss_deserialize(buffer, length, &copy));
+    CHECK_OK(cadml_faiss_free_buffer(buffer));
+    return copy;
+}
+
+void* roundtrip_file(void* index) {
+    const std::string path = "cadml_faiss_test_" + std::to_string(::getpid()) + ".index";
+    CHECK_OK(cadml_faiss_write_file(index, path.c_str()));
+    void* copy = nullptr;
+    CHECK_OK(cadml_faiss_read_file(path.c_str(), &copy));
+    std::remove(path.c_str());
+    return copy;
+}
+
+void test_kind(int kind, int metric, const Data& data) {
+    std::printf("  %s / %s\n", kind_name(kind), metric == CADML_FAISS_METRIC_L2 ? "L2" : "inner product");
+    void* index = create(kind, metric);
+    if (index == nullptr) return;
+
+    int trained = -1;
+    CHECK_OK(cadml_faiss_is_trained(index, &trained));
+    if (kind == CADML_FAISS_KIND_IVF) {
+        CHECK(trained == 0);
+        CHECK_FAILS_WITH(cadml_faiss_add(index, kCount, data.vectors.data(), data.ids.data()), CADML_FAISS_NOT_TRAINED);
+        float d;
+        int64_t l;
+        CHECK_FAILS_WITH(cadml_faiss_search(index, 1, data.vectors.data(), 1, &d, &l), CADML_FAISS_NOT_TRAINED);
+        CHECK_FAILS_WITH(cadml_faiss_train(index, 3, data.vectors.data()), CADML_FAISS_ERROR);  // fewer than nlist
+    } else {
+        CHECK(trained == 1);
+    }
+    CHECK_OK(cadml_faiss_train(index, kCount, data.vectors.data()));
+    CHECK_OK(cadml_faiss_is_trained(index, &trained));
+    CHECK(trained == 1);
+
+    CHECK_OK(cadml_faiss_add(index, kCount, data.vectors.data(), data.ids.data()));
+    int64_t ntotal = -1;
+    int dim = -1;
+    CHECK_OK(cadml_faiss_ntotal(index, &ntotal));
+    CHECK_OK(cadml_faiss_dim(index, &dim));
+    CHECK(ntotal == kCount);
+    CHECK(dim == kDim);
+
+    const Results before = search(index, data);
+    const int hits = self_matches(before, data);
+    // HNSW is approximate by design; at this size with efSearch 64 it should still find
+    // (nearly) every stored vector. Flat and IVF must be exact for self-queries.
+    if (kind == CADML_FAISS_KIND_HNSW) {
+        CHECK(hits >= kCount * 995 / 1000);
+    } else {
+        CHECK(hits == kCount);
+    }
+    for (int i = 0; i < kCount; ++i) {
+        const float* row = &before.distances[static_cast<size_t>(i) * kK];
+        const bool sorted = metric == CADML_FAISS_METRIC_L2 ? std::is_sorted(row, row + kK)
+                                                            : std::is_sorted(row, row + kK, std::greater<float>());
+        if (!sorted) { CHECK(sorted); break; }
+    }
+    if (kind == CADML_FAISS_KIND_FLAT) {
+        // Metric semantics: self-score is |v|^2 = 1 for inner product, 0 for squared L2.
+        const float expected = metric == CADML_FAISS_METRIC_L2 ? 0.0f : 1.0f;
+        CHECK(std::fabs(before.distances[0] - expected) < 1e-4f);
+    }
+
+    // Serialised copies must answer identically, bit for bit.
+    void* from_buffer = roundtrip_buffer(index);
+    void* from_file = roundtrip_file(index);
+    for (void* copy : {from_buffer, from_file}) {
+        if (copy == nullptr) continue;
+        CHECK_OK(cadml_faiss_ntotal(copy, &ntotal));
+        CHECK(ntotal == kCount);
+        CHECK_OK(cadml_faiss_dim(copy, &dim));
+        CHECK(dim == kDim);
+        CHECK(search(copy, data) == before);
+        CHECK_RC(cadml_faiss_supports_remove(copy), cadml_faiss_supports_remove(index));
+    }
+    CHECK_OK(cadml_faiss_free(from_buffer));
+    CHECK_OK(cadml_faiss_free(from_file));
+
+    // Concurrent const searches on one handle must match a serial run.
+    {
+        std::vector<Results> parallel(2);
+        std::vector<std::thread> threads;
+        for (auto& slot : parallel) threads.emplace_back([&slot, index, &data] { slot = search(index, data); });
+        for (auto& t : threads) t.join();
+        for (auto& r : parallel) CHECK(r == before);
+    }
+
+    // Tuning knobs only apply to their own kind.
+    CHECK_RC(cadml_faiss_set_ef_search(index, 128),
+             kind == CADML_FAISS_KIND_HNSW ? CADML_FAISS_OK : CADML_FAISS_NOT_SUPPORTED);
+    CHECK_RC(cadml_faiss_set_nprobe(index, 8),
+             kind == CADML_FAISS_KIND_IVF ? CADML_FAISS_OK : CADML_FAISS_NOT_SUPPORTED);
+
+    // Remove every 10th id.
+    std::vector<int64_t> doomed;
+    for (int i = 0; i < kCount; i += 10) doomed.push_back(data.ids[i]);
+    int64_t removed = -1;
+    if (kind == CADML_FAISS_KIND_HNSW) {
+        CHECK_FAILS_WITH(cadml_faiss_supports_remove(index), CADML_FAISS_NOT_SUPPORTED);
+        CHECK_FAILS_WITH(cadml_faiss_remove(index, int64_t(doomed.size()), doomed.data(), &removed),
+                         CADML_FAISS_NOT_SUPPORTED);
+        CHECK(removed == 0);
+        CHECK_OK(cadml_faiss_ntotal(index, &ntotal));
+        CHECK(ntotal == kCount);
+    } else {
+        CHECK_OK(cadml_faiss_supports_remove(index));
+        CHECK_OK(cadml_faiss_remove(index, int64_t(doomed.size()), doomed.data(), &removed));
+        CHECK(removed == int64_t(doomed.size()));
+        CHECK_OK(cadml_faiss_ntotal(index, &ntotal));
+        CHECK(ntotal == kCount - int64_t(doomed.size()));
+        const int64_t unknown = 42;
+        CHECK_OK(cadml_faiss_remove(index, 1, &unknown, &removed));
+        CHECK(removed == 0);
+        // Survivors still map to their own ids: this is what IndexIDMap over IVF would get
+        // wrong, because IVF does not renumber after a remove.
+        const Results after = search(index, data);
+        int survivors_found = 0;
+        bool removed_seen = false;
+        for (int i = 0; i < kCount; ++i) {
+            const int64_t top = after.labels[static_cast<size_t>(i) * kK];
+            if (i % 10 != 0) survivors_found += top == data.ids[i];
+            for (int j = 0; j < kK; ++j) {
+                const int64_t label = after.labels[static_cast<size_t>(i) * kK + j];
+                removed_seen |= label >= 0 && (label - 1'000'000) % 70 == 0;
+            }
+        }
+        CHECK(survivors_found == kCount - int(doomed.size()));
+        CHECK(!removed_seen);
+    }
+
+    // Reset empties the index but keeps IVF training; short result rows are padded with -1.
+    CHECK_OK(cadml_faiss_reset(index));
+    CHECK_OK(cadml_faiss_ntotal(index, &ntotal));
+    CHECK(ntotal == 0);
+    CHECK_OK(cadml_faiss_is_trained(index, &trained));
+    CHECK(trained == 1);
+    CHECK_OK(cadml_faiss_add(index, 3, data.vectors.data(), data.ids.data()));
+    // IVF only sees the vectors in probed lists; probe all 16 so all three are reachable.
+    if (kind == CADML_FAISS_KIND_IVF) CHECK_OK(cadml_faiss_set_nprobe(index, 16));
+    std::vector<float> distances(10);
+    std::vector<int64_t> labels(10, 99);
+    CHECK_OK(cadml_faiss_search(index, 1, data.vectors.data(), 10, distances.data(), labels.data()));
+    CHECK(labels[0] == data.ids[0]);
+    CHECK(std::count(labels.begin(), labels.end(), int64_t{-1}) == 7);
+
+    CHECK_OK(cadml_faiss_free(index));
+}
+
+void test_errors(const Data& data) {
+    std::printf("  errors\n");
+    void* index = reinterpret_cast<void*>(0x1);
+    CHECK_FAILS_WITH(cadml_faiss_create(0, CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_L2, 0, 0, 0, &index),
+                     CADML_FAISS_INVALID_ARGUMENT);
+    CHECK(index == nullptr);
+    CHECK_FAILS_WITH(cadml_faiss_create(kDim, 7, CADML_FAISS_METRIC_L2, 0, 0, 0, &index), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_create(kDim, CADML_FAISS_KIND_FLAT, 9, 0, 0, 0, &index), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_create(kDim, CADML_FAISS_KIND_HNSW, CADML_FAISS_METRIC_L2, 1, 40, 16, &index),
+                     CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_create(kDim, CADML_FAISS_KIND_IVF, CADML_FAISS_METRIC_L2, 0, 1, 0, &index),
+                     CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_create(kDim, CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_L2, 0, 0, 0, nullptr),
+                     CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_set_omp_threads(0), CADML_FAISS_INVALID_ARGUMENT);
+
+    int64_t ntotal = 0;
+    CHECK_FAILS_WITH(cadml_faiss_ntotal(nullptr, &ntotal), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_search(nullptr, 1, data.vectors.data(), 1, nullptr, nullptr),
+                     CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_OK(cadml_faiss_free(nullptr));
+    CHECK_OK(cadml_faiss_free_buffer(nullptr));
+
+    void* flat = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_L2);
+    const int64_t negative_id = -1;
+    CHECK_FAILS_WITH(cadml_faiss_add(flat, 1, data.vectors.data(), &negative_id), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_add(flat, 1, data.vectors.data(), nullptr), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_add(flat, -5, data.vectors.data(), data.ids.data()), CADML_FAISS_INVALID_ARGUMENT);
+    float d;
+    int64_t l;
+    CHECK_FAILS_WITH(cadml_faiss_search(flat, 1, data.vectors.data(), 0, &d, &l), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_OK(cadml_faiss_add(flat, kCount, data.vectors.data(), data.ids.data()));
+
+    uint8_t* buffer = nullptr;
+    size_t length = 0;
+    CHECK_OK(cadml_faiss_serialize(flat, &buffer, &length));
+
+    // Garbage, truncated and padded blobs are refused with a message instead of crashing.
+    std::vector<uint8_t> garbage(512);
+    std::mt19937 rng(7);
+    for (auto& b : garbage) b = static_cast<uint8_t>(rng());
+    void* loaded = reinterpret_cast<void*>(0x1);
+    CHECK_FAILS_WITH(cadml_faiss_deserialize(garbage.data(), garbage.size(), &loaded), CADML_FAISS_ERROR);
+    CHECK(loaded == nullptr);
+    CHECK_FAILS_WITH(cadml_faiss_deserialize(buffer, length / 2, &loaded), CADML_FAISS_ERROR);
+    CHECK_FAILS_WITH(cadml_faiss_deserialize(buffer, 3, &loaded), CADML_FAISS_ERROR);
+    CHECK_FAILS_WITH(cadml_faiss_deserialize(buffer, 0, &loaded), CADML_FAISS_INVALID_ARGUMENT);
+    std::vector<uint8_t> padded(buffer, buffer + length);
+    padded.push_back(0);
+    CHECK_FAILS_WITH(cadml_faiss_deserialize(padded.data(), padded.size(), &loaded), CADML_FAISS_ERROR);
+    CHECK(loaded == nullptr);
+    CHECK_OK(cadml_faiss_free_buffer(buffer));
+
+    // A mismatched dimension is detected by the caller through dim after loading.
+    CHECK_OK(cadml_faiss_deserialize(padded.data(), padded.size() - 1, &loaded));
+    int dim = 0;
+    CHECK_OK(cadml_faiss_dim(loaded, &dim));
+    CHECK(dim == kDim);
+    CHECK_OK(cadml_faiss_free(loaded));
+
+    CHECK_FAILS_WITH(cadml_faiss_read_file("/nonexistent/cadml.index", &loaded), CADML_FAISS_ERROR);
+    CHECK(std::strstr(cadml_faiss_last_error(), "/nonexistent/cadml.index") != nullptr);
+    CHECK_FAILS_WITH(cadml_faiss_write_file(flat, "/nonexistent/cadml.index"), CADML_FAISS_ERROR);
+    CHECK_OK(cadml_faiss_free(flat));
+
+    // The message is per thread: a fresh thread has none even though this one failed.
+    std::string other_thread_error = "unset";
+    std::thread([&] { other_thread_error = cadml_faiss_last_error(); }).join();
+    CHECK(other_thread_error.empty());
+}
+
+}  // namespace
+
+int main() {
+    CHECK_OK(cadml_test_header_is_c());
+    const char* version = cadml_faiss_version();
+    CHECK(version != nullptr && std::strstr(version, "faiss 1.") != nullptr);
+    CHECK(std::strstr(version, "; blas /") != nullptr);  // the loader-resolved BLAS is named
+    std::printf("%s\n", version);
+
+    // Exercise the multi-threaded paths (HNSW build, IVF training) as well as the default.
+    CHECK_OK(cadml_faiss_set_omp_threads(2));
+    const Data data = make_data(42);
+    for (int kind : {CADML_FAISS_KIND_FLAT, CADML_FAISS_KIND_HNSW, CADML_FAISS_KIND_IVF}) {
+        for (int metric : {CADML_FAISS_METRIC_INNER_PRODUCT, CADML_FAISS_METRIC_L2}) test_kind(kind, metric, data);
+    }
+    CHECK_OK(cadml_faiss_set_omp_threads(1));
+    test_errors(data);
+
+    std::printf("cadml_faiss_test: %d checks, %d failed\n", g_checks, g_failures);
+    return g_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
