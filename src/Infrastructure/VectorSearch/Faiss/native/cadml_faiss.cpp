@@ -1,7 +1,7 @@
 // cadml_faiss.cpp - implementation of the C ABI declared in cadml_faiss.h.
 //
-// Every exported function funnels through guarded(), the single place where C++ exceptions
-// become status codes; nothing else in this file needs try/catch.
+// Every exported function that can reach FAISS or allocate funnels through guarded(), the
+// single place where C++ exceptions become status codes; nothing else here needs try/catch.
 
 #include "cadml_faiss.h"
 
@@ -31,10 +31,11 @@
 #include <system_error>
 #include <utility>
 
-namespace {
-
 #define CADML_STR2(x) #x
 #define CADML_STR(x) CADML_STR2(x)
+
+namespace {
+
 constexpr const char* kVersion = "cadml_faiss 1.0.0 (faiss " CADML_STR(FAISS_VERSION_MAJOR) "." CADML_STR(
         FAISS_VERSION_MINOR) "." CADML_STR(FAISS_VERSION_PATCH) ")";
 
@@ -235,6 +236,8 @@ struct SpanReader final : faiss::IOReader {
         if (item_size == 0 || position >= size) return 0;
         const size_t available = (size - position) / item_size;
         if (available < nitems) nitems = available;
+        // FAISS reads empty vectors through their null data(); memcpy(nullptr, .., 0) is UB.
+        if (nitems == 0) return 0;
         std::memcpy(ptr, data + position, item_size * nitems);
         position += item_size * nitems;
         return nitems;

@@ -154,7 +154,9 @@ CADML_FAISS_API int cadml_faiss_free_buffer(uint8_t* buf) CADML_FAISS_NOEXCEPT;
  * Refuses FAISS files that are not one of the three layouts this shim creates.
  * Why the caller should checksum what it stores: FAISS trusts the size fields inside the
  * stream, so a corrupt but well-formed-looking file can request a very large allocation
- * before the truncation is noticed. Garbage or truncated input returns an error. */
+ * before the truncation is noticed, and FAISS 1.7.3 leaks the objects it had built when a
+ * read fails part-way (up to about the size of the input, once per failed load). Garbage or
+ * truncated input returns an error; it never crashes or returns a half-read index. */
 CADML_FAISS_API int cadml_faiss_deserialize(const uint8_t* buf, size_t len,
                                             void** out) CADML_FAISS_NOEXCEPT;
 
