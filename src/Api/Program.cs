@@ -31,10 +31,9 @@ try
 }
 catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
 {
-    // A configuration mistake is the operator's to fix: say which variable first, then let the
-    // host fail as it would (non-zero exit, and the exception still reaches a test host).
+    // A configuration mistake is the operator's to fix: one line naming the variable, exit 2.
     await Console.Error.WriteLineAsync($"cadml: refusing to start: {exception.Message}");
-    throw;
+    Environment.ExitCode = 2;
 }
 
 /// <summary>Entry point type, visible to the end-to-end tests' host factory.</summary>
