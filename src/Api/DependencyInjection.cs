@@ -33,10 +33,10 @@ public static class DependencyInjection
         app.UseExceptionHandler();
         app.UseStatusCodePages(RouteProblems.WriteAsync);
         app.UseRouting();
-        app.UseHttpMetrics();
+        app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<IMetricFactory>()));
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapControllers();
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }

@@ -1,4 +1,8 @@
+using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
+using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Observability;
+using CadMl.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,10 +12,20 @@ public static class DependencyInjection
 {
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
-        // Adapters that are the single implementation of a port are found by convention.
+        services.AddMetricsRegistry();
+
+        // Stateful singletons are registered explicitly: their lifetime is a design decision.
+        services.AddSingleton<SqliteDatabase>();
+        services.AddHostedService<StoreInitializer>();
+        services.AddSingleton<LruFeatureCache>();
+        services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
+
+        // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
-            .AddClasses(classes => classes.AssignableToAny(typeof(IHealthProbe), typeof(IUseCaseMetrics)), publicOnly: false)
+            .AddClasses(classes => classes.AssignableToAny(
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader)),
+                publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
         return services;

@@ -50,6 +50,10 @@ public static class FeatureVersions
         }
     }
 
+    /// <summary>Parses a name already known to be valid (validated input or configuration).</summary>
+    public static FeatureVersion Parse(string text) =>
+        TryParse(text, out var version) ? version : throw new FormatException($"'{text}' is not a feature version (v1..v4).");
+
     /// <summary>The version whose dimension is <paramref name="dimension"/>, if any.</summary>
     public static FeatureVersion? ForDimension(int dimension) =>
         All.Cast<FeatureVersion?>().FirstOrDefault(v => v!.Value.Dimension() == dimension);

@@ -3,9 +3,9 @@ using Prometheus;
 
 namespace CadMl.Infrastructure.Observability;
 
-internal sealed class PrometheusUseCaseMetrics : IUseCaseMetrics
+internal sealed class PrometheusUseCaseMetrics(IMetricFactory metrics) : IUseCaseMetrics
 {
-    private static readonly Histogram Duration = Metrics.CreateHistogram(
+    private readonly Histogram _duration = metrics.CreateHistogram(
         "cadml_use_case_duration_seconds",
         "Time spent in each use case, by outcome (ok, invalid, not_found, conflict, ...).",
         new HistogramConfiguration
@@ -15,5 +15,5 @@ internal sealed class PrometheusUseCaseMetrics : IUseCaseMetrics
         });
 
     public void Record(string useCase, string outcome, TimeSpan elapsed) =>
-        Duration.WithLabels(useCase, outcome).Observe(elapsed.TotalSeconds);
+        _duration.WithLabels(useCase, outcome).Observe(elapsed.TotalSeconds);
 }

@@ -1,0 +1,33 @@
+using CadMl.Api.Http;
+using CadMl.Application.Analysis.AnalyzeFile;
+using CadMl.Application.Analysis.GetAnalysis;
+using CadMl.Application.Common.Configuration;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Api.Controllers;
+
+[ApiController]
+[Route("api/v1/analyze")]
+public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> options) : ControllerBase
+{
+    /// <summary>Analyse a CAD file (multipart <c>file</c>, optional <c>options</c> JSON, <c>material</c>, <c>project_id</c>).</summary>
+    [HttpPost]
+    [Consumes("multipart/form-data")]
+    public async Task<IActionResult> Analyze(CancellationToken cancellationToken)
+    {
+        var (upload, problem) = await MultipartUpload.ReadAsync(Request, options.Value.MaxFileBytes, cancellationToken);
+        if (upload is null)
+        {
+            return this.ToActionResult(problem!.ToResult<object>());
+        }
+
+        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId);
+        return this.ToActionResult(await sender.Send(command, cancellationToken));
+    }
+
+    [HttpGet("{id}")]
+    public async Task<IActionResult> Get(string id, CancellationToken cancellationToken) =>
+        this.ToActionResult(await sender.Send(new GetAnalysisQuery(id), cancellationToken));
+}

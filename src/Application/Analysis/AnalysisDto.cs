@@ -1,0 +1,94 @@
+using CadMl.Application.Analysis.Ports;
+using CadMl.Domain.Cad;
+using CadMl.Domain.Features;
+
+namespace CadMl.Application.Analysis;
+
+/// <summary>An analysis as the API returns it, fresh or stored.</summary>
+public sealed record AnalysisDto(
+    string Id,
+    DateTimeOffset CreatedAt,
+    string FileName,
+    string Format,
+    string Sha256,
+    long SizeBytes,
+    string? Material,
+    string? ProjectId,
+    string FeatureVersion,
+    FeaturesDto Features,
+    DocumentDto Document,
+    StageTimings Timings,
+    object? Classification,
+    object? Similar)
+{
+    public static AnalysisDto From(AnalysisRecord record) => new(
+        record.Id,
+        record.CreatedAt,
+        record.FileName,
+        record.Document.Format.Name(),
+        record.Sha256,
+        record.SizeBytes,
+        record.Material,
+        record.ProjectId,
+        record.Features.Version.Name(),
+        new FeaturesDto(
+            record.Features.Values,
+            [.. FeatureSlots.Of(record.Features.Version).Select(s => s.Name)],
+            record.Features.Values.Count,
+            record.CacheHit),
+        DocumentDto.From(record.Document),
+        record.Timings,
+        Classification: null,
+        Similar: null);
+}
+
+public sealed record FeaturesDto(IReadOnlyList<double> Vector, IReadOnlyList<string> Slots, int Dimension, bool CacheHit);
+
+public sealed record BoundsDto(double MinX, double MinY, double MinZ, double MaxX, double MaxY, double MaxZ, double Width, double Height, double Depth);
+
+public sealed record DocumentDto(
+    long EntityCount,
+    int LayerCount,
+    IReadOnlyDictionary<string, int> Kinds,
+    IReadOnlyDictionary<string, int> Layers,
+    BoundsDto Bbox,
+    string? Units,
+    string Complexity,
+    int? Solids,
+    int? Facets,
+    int? Surfaces,
+    int? BrepFaces,
+    IReadOnlyDictionary<string, int>? SurfaceTypes,
+    IReadOnlyDictionary<string, string>? Facts)
+{
+    public static DocumentDto From(CadDocument document)
+    {
+        var b = document.Bounds;
+        return new DocumentDto(
+            document.EntityCount,
+            document.Layers.Count,
+            Ordered(document.Kinds),
+            Ordered(document.Layers),
+            new BoundsDto(b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ, b.Width, b.Height, b.Depth),
+            document.Metadata.Units,
+            document.Complexity.ToString().ToLowerInvariant(),
+            document.Metadata.Solids,
+            document.Metadata.Facets,
+            document.Metadata.Surfaces,
+            document.Brep?.Faces,
+            document.Brep is null ? null : Ordered(document.Brep.SurfaceTypes),
+            document.Metadata.Facts);
+    }
+
+    /// <summary>Insertion order is kept, so clients see kinds in first-seen order.</summary>
+    private static Dictionary<string, int> Ordered(CountTable counts)
+    {
+        var map = new Dictionary<string, int>(counts.Count, StringComparer.Ordinal);
+        foreach (var (name, count) in counts)
+        {
+            map[name] = count;
+        }
+
+        return map;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using Ardalis.Result;
+using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Problems;
+using CadMl.Domain.Cad;
+using CadMl.Domain.Features;
+using Mediator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Application.Analysis.AnalyzeFile;
+
+/// <summary>Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file.</summary>
+public sealed record AnalyzeFileCommand(
+    string FileName,
+    ReadOnlyMemory<byte> Content,
+    string? FeatureVersion,
+    string? Material,
+    string? ProjectId) : ICommand<Result<AnalysisDto>>;
+
+internal sealed partial class AnalyzeFileHandler(
+    IEnumerable<ICadReader> readers,
+    IFeatureCache cache,
+    IAnalysisStore store,
+    IAnalysisMetrics metrics,
+    IOptions<AnalysisOptions> options,
+    TimeProvider time,
+    ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
+{
+    public async ValueTask<Result<AnalysisDto>> Handle(AnalyzeFileCommand command, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await AnalyzeAsync(command, started, cancellationToken);
+        if (outcome.IsSuccess)
+        {
+            metrics.Finished("ok");
+            return Result.Success(AnalysisDto.From(outcome.Value));
+        }
+
+        var problem = ((IProblemResult)outcome).Problem;
+        metrics.Finished("rejected");
+        metrics.Rejected(problem.Code);
+        return problem.ToResult<AnalysisDto>();
+    }
+
+    private async Task<Result<AnalysisRecord>> AnalyzeAsync(AnalyzeFileCommand command, long started, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var version = FeatureVersions.Parse(command.FeatureVersion ?? settings.FeatureVersion);
+
+        if (InputProblem(command, settings) is { } rejected)
+        {
+            return rejected.ToResult<AnalysisRecord>();
+        }
+
+        var reader = ReaderFor(command.FileName)!;
+        var hashStarted = time.GetTimestamp();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(command.Content.Span));
+        var hashMs = time.GetElapsedTime(hashStarted).TotalMilliseconds;
+
+        var key = new FeatureCacheKey(sha256, version);
+        var cacheHit = cache.TryGet(key, out var cached);
+        double parseMs = 0, featuresMs = 0;
+        if (!cacheHit)
+        {
+            var parseStarted = time.GetTimestamp();
+            var parsed = await ParseAsync(reader, command.Content, settings, cancellationToken);
+            if (!parsed.IsSuccess)
+            {
+                return ((IProblemResult)parsed).Problem.ToResult<AnalysisRecord>();
+            }
+
+            var parseElapsed = time.GetElapsedTime(parseStarted);
+            parseMs = parseElapsed.TotalMilliseconds;
+            metrics.Parsed(reader.Format, parseElapsed);
+
+            var extractStarted = time.GetTimestamp();
+            var vector = FeatureExtractor.Extract(parsed.Value, version);
+            var extractElapsed = time.GetElapsedTime(extractStarted);
+            featuresMs = extractElapsed.TotalMilliseconds;
+            if (NonFinite(vector) is { } geometryProblem)
+            {
+                return geometryProblem.ToResult<AnalysisRecord>();
+            }
+
+            metrics.Extracted(version, extractElapsed, vector);
+            cached = new CachedFeatures(parsed.Value, vector);
+            cache.Set(key, cached);
+        }
+
+        var storeStarted = time.GetTimestamp();
+        var record = new AnalysisRecord(
+            Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+            time.GetUtcNow(),
+            Path.GetFileName(command.FileName),
+            sha256,
+            command.Content.Length,
+            command.Material,
+            command.ProjectId,
+            cached!.Document,
+            cached.Vector,
+            cacheHit,
+            new StageTimings(hashMs, parseMs, featuresMs, 0, 0));
+        await store.SaveAsync(record, cancellationToken);
+        var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
+
+        return record with
+        {
+            Timings = record.Timings with { StoreMs = storeMs, TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
+        };
+    }
+
+    private Problem? InputProblem(AnalyzeFileCommand command, AnalysisOptions settings)
+    {
+        var extension = Extension(command.FileName);
+        if (extension == "dwg")
+        {
+            return Problem.Invalid("UNSUPPORTED_INPUT_DWG", "input",
+                "DWG is a closed format this service does not read; export the drawing as DXF.",
+                new Dictionary<string, object?> { ["extension"] = extension, ["supported"] = SupportedExtensions() });
+        }
+
+        if (ReaderFor(command.FileName) is null)
+        {
+            return Problem.Invalid("UNSUPPORTED_FORMAT", "input", "The file extension is not a supported CAD format.",
+                new Dictionary<string, object?> { ["extension"] = extension, ["supported"] = SupportedExtensions() });
+        }
+
+        if (command.Content.IsEmpty)
+        {
+            return Problem.Invalid("EMPTY_FILE", "input", "The uploaded file is empty.");
+        }
+
+        if (command.Content.Length > settings.MaxFileBytes)
+        {
+            return Problem.Invalid("FILE_TOO_LARGE", "input", "The file is larger than this service accepts.",
+                new Dictionary<string, object?> { ["limit_bytes"] = settings.MaxFileBytes, ["size_bytes"] = command.Content.Length });
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Parsing runs on the thread pool under the parse budget. Readers report bad input with
+    /// <see cref="CadReadException"/>; any other exception is a reader defect on this input, logged
+    /// as such, and still the caller's 422: no upload may turn into a 500.
+    /// </summary>
+    private async Task<Result<CadDocument>> ParseAsync(ICadReader reader, ReadOnlyMemory<byte> content, AnalysisOptions settings, CancellationToken cancellationToken)
+    {
+        var budget = TimeSpan.FromSeconds(settings.ParseTimeoutSeconds);
+        using var deadline = new CancellationTokenSource(budget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            return await Task.Run(() => reader.Read(content, linked.Token), linked.Token).WaitAsync(budget, time, cancellationToken);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && deadline.IsCancellationRequested)
+        {
+            return Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
+                new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
+                .ToResult<CadDocument>();
+        }
+        catch (CadReadException exception)
+        {
+            var context = new Dictionary<string, object?>(exception.Context) { ["format"] = reader.Format.Name() };
+            return Problem.Invalid(exception.Code, "parse", exception.Message, context).ToResult<CadDocument>();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogReaderDefect(exception, reader.Format.Name());
+            return Problem.Invalid("PARSE_FAILED", "parse", "The file could not be read as the format its extension claims.",
+                new Dictionary<string, object?> { ["format"] = reader.Format.Name() }).ToResult<CadDocument>();
+        }
+    }
+
+    private static Problem? NonFinite(FeatureVector vector)
+    {
+        var bad = FeatureSlots.All.Take(vector.Values.Count).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
+        return bad.Count == 0
+            ? null
+            : Problem.Invalid("INVALID_GEOMETRY", "features", "The geometry is too large or malformed to give finite features.",
+                new Dictionary<string, object?> { ["slots"] = bad });
+    }
+
+    private ICadReader? ReaderFor(string fileName)
+    {
+        var extension = Extension(fileName);
+        return readers.FirstOrDefault(r => r.Extensions.Contains(extension, StringComparer.Ordinal));
+    }
+
+    private List<string> SupportedExtensions() => [.. readers.SelectMany(r => r.Extensions).Order(StringComparer.Ordinal)];
+
+    private static string Extension(string fileName) => Path.GetExtension(fileName).TrimStart('.').ToLowerInvariant();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Format} reader failed on an upload with an unexpected exception; answered 422")]
+    private partial void LogReaderDefect(Exception exception, string format);
+}

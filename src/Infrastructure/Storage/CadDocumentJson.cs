@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CadMl.Domain.Cad;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// The stored form of a <see cref="CadDocument"/>. Counts are arrays of [name, count] pairs so
+/// first-seen order survives the round trip: features recomputed later must equal the originals
+/// bit for bit.
+/// </summary>
+internal static class CadDocumentJson
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Serialize(CadDocument document) => JsonSerializer.Serialize(new Stored(
+        document.Format.Name(),
+        Pairs(document.Kinds),
+        Pairs(document.Layers),
+        [document.Bounds.MinX, document.Bounds.MinY, document.Bounds.MinZ, document.Bounds.MaxX, document.Bounds.MaxY, document.Bounds.MaxZ],
+        new StoredMetadata(document.Metadata.Solids, document.Metadata.Facets, document.Metadata.Surfaces, document.Metadata.Units, document.Metadata.Facts),
+        document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes))), Options);
+
+    public static CadDocument Deserialize(string json)
+    {
+        var stored = JsonSerializer.Deserialize<Stored>(json, Options)
+            ?? throw new InvalidDataException("A stored document is null.");
+        var b = stored.Bounds;
+        return new CadDocument(
+            ParseFormat(stored.Format),
+            Table(stored.Kinds),
+            Table(stored.Layers),
+            new BoundingBox(b[0], b[1], b[2], b[3], b[4], b[5]),
+            new CadMetadata(stored.Metadata.Solids, stored.Metadata.Facets, stored.Metadata.Surfaces, stored.Metadata.Units, stored.Metadata.Facts),
+            stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)));
+    }
+
+    private static CadFormat ParseFormat(string name) => name switch
+    {
+        "dxf" => CadFormat.Dxf,
+        "stl" => CadFormat.Stl,
+        "step" => CadFormat.Step,
+        "iges" => CadFormat.Iges,
+        _ => throw new InvalidDataException($"Unknown stored format '{name}'."),
+    };
+
+    private static List<JsonElement[]> Pairs(CountTable table) =>
+        [.. table.Select(c => new[] { JsonSerializer.SerializeToElement(c.Name), JsonSerializer.SerializeToElement(c.Count) })];
+
+    private static CountTable Table(List<JsonElement[]> pairs) =>
+        new(pairs.Select(p => new NamedCount(p[0].GetString()!, p[1].GetInt32())));
+
+    private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep);
+
+    private sealed record StoredMetadata(int? Solids, int? Facets, int? Surfaces, string? Units, IReadOnlyDictionary<string, string>? Facts);
+
+    private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+using CadMl.Application.Analysis.Ports;
+using CadMl.Domain.Cad;
+using CadMl.Domain.Features;
+using Microsoft.Data.Sqlite;
+
+namespace CadMl.Infrastructure.Storage;
+
+internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisStore
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO analyses (id, created_at, created_ts, file_name, format, sha256, size_bytes, material, project_id,
+                                  feature_version, vector, document, cache_hit, timings)
+            VALUES ($id, $created_at, $created_ts, $file_name, $format, $sha256, $size_bytes, $material, $project_id,
+                    $feature_version, $vector, $document, $cache_hit, $timings);
+            """;
+        command.Parameters.AddWithValue("$id", record.Id);
+        command.Parameters.AddWithValue("$created_at", record.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$created_ts", record.CreatedAt.ToUnixTimeMilliseconds() / 1000.0);
+        command.Parameters.AddWithValue("$file_name", record.FileName);
+        command.Parameters.AddWithValue("$format", record.Document.Format.Name());
+        command.Parameters.AddWithValue("$sha256", record.Sha256);
+        command.Parameters.AddWithValue("$size_bytes", record.SizeBytes);
+        command.Parameters.AddWithValue("$material", (object?)record.Material ?? DBNull.Value);
+        command.Parameters.AddWithValue("$project_id", (object?)record.ProjectId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$feature_version", record.Features.Version.Name());
+        command.Parameters.AddWithValue("$vector", JsonSerializer.Serialize(record.Features.Values));
+        command.Parameters.AddWithValue("$document", CadDocumentJson.Serialize(record.Document));
+        command.Parameters.AddWithValue("$cache_hit", record.CacheHit ? 1 : 0);
+        command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(record.Timings, Json));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AnalysisRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, created_at, file_name, sha256, size_bytes, material, project_id, feature_version, vector, document, cache_hit, timings
+            FROM analyses WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static AnalysisRecord Read(SqliteDataReader row)
+    {
+        var version = FeatureVersions.Parse(row.GetString(7));
+        var values = JsonSerializer.Deserialize<double[]>(row.GetString(8))!;
+        if (!FeatureVector.TryCreate(version, values, out var vector))
+        {
+            throw new InvalidDataException($"Stored analysis {row.GetString(0)} has {values.Length} values for {version.Name()}.");
+        }
+
+        return new AnalysisRecord(
+            row.GetString(0),
+            DateTimeOffset.Parse(row.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+            row.GetString(2),
+            row.GetString(3),
+            row.GetInt64(4),
+            row.IsDBNull(5) ? null : row.GetString(5),
+            row.IsDBNull(6) ? null : row.GetString(6),
+            CadDocumentJson.Deserialize(row.GetString(9)),
+            vector!,
+            row.GetInt64(10) != 0,
+            JsonSerializer.Deserialize<StageTimings>(row.GetString(11), Json)!);
+    }
+}

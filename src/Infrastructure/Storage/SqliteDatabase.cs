@@ -1,0 +1,106 @@
+using CadMl.Application.Common.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// The durable store: one SQLite file in the data folder, WAL journal with <c>synchronous=FULL</c>
+/// so a committed transaction is on disk before the call returns (a 2xx means durable). Schema
+/// changes are ordered migrations tracked by <c>PRAGMA user_version</c>.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    /// <summary>Each entry moves the schema from version i to i+1; never edit one that has shipped.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE analyses (
+            id              TEXT PRIMARY KEY,
+            created_at      TEXT NOT NULL,
+            created_ts      REAL NOT NULL,
+            file_name       TEXT NOT NULL,
+            format          TEXT NOT NULL,
+            sha256          TEXT NOT NULL,
+            size_bytes      INTEGER NOT NULL,
+            material        TEXT,
+            project_id      TEXT,
+            feature_version TEXT NOT NULL,
+            vector          TEXT NOT NULL,
+            document        TEXT NOT NULL,
+            cache_hit       INTEGER NOT NULL,
+            timings         TEXT NOT NULL
+        );
+        CREATE INDEX ix_analyses_sha256 ON analyses (sha256);
+        CREATE INDEX ix_analyses_created ON analyses (created_ts);
+        """,
+    ];
+
+    private readonly string _connectionString;
+    private volatile bool _ready;
+
+    public SqliteDatabase(IOptions<DataOptions> options)
+    {
+        Path = System.IO.Path.Combine(options.Value.FullDataDir, "cadml.db");
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public bool IsReady => _ready;
+
+    public static int SchemaVersion => Migrations.Length;
+
+    /// <summary>Creates the file if needed and applies pending migrations in one transaction each.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken));
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is version {version}, newer than this build knows ({Migrations.Length}); refusing to touch it.");
+        }
+
+        for (var next = version; next < Migrations.Length; next++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, Migrations[next], cancellationToken);
+            await ExecuteAsync(connection, $"PRAGMA user_version = {next + 1};", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        _ready = true;
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // Per connection: FULL makes each WAL commit fsync, which is the durability promise.
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// Opens and migrates the durable store before the server takes requests. A failure does not
+/// crash the process: /ready reports it and /health explains it, so the orchestrator can act.
+/// </summary>
+internal sealed partial class StoreInitializer(SqliteDatabase database, ILogger<StoreInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+            LogOpened(SqliteDatabase.SchemaVersion);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFailed(exception);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Durable store open at schema version {Version}")]
+    private partial void LogOpened(int version);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The durable store could not be opened; the instance stays unready")]
+    private partial void LogFailed(Exception exception);
+}
