@@ -149,7 +149,7 @@ public sealed class FoundationTests : IClassFixture<FoundationTests.Factory>
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         body.GetProperty("status").GetString().Should().Be("ok");
-        body.GetProperty("components").GetProperty("data_folder").GetProperty("status").GetString().Should().Be("ok");
+        body.GetProperty("components").GetProperty("durable_store").GetProperty("status").GetString().Should().Be("ok");
     }
 
     [Fact]
