@@ -1,5 +1,6 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.FeatureCache.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
@@ -19,12 +20,14 @@ public static class DependencyInjection
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
+        services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
 
         // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
-                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader)),
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
+                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
