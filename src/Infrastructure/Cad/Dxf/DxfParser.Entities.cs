@@ -25,16 +25,16 @@ internal sealed partial class DxfParser
 
     // Variable-length data of the current entity, reused across entities: LWPOLYLINE vertices,
     // SPLINE/LEADER/MESH points, IMAGE clip boundary; fit points separately.
-    private double[] _list = new double[96];
+    private double[] _list = [];
     private int _listCount;
-    private double[] _fit = new double[48];
+    private double[] _fit = [];
     private int _fitCount;
 
     // Geometry in the entity's object coordinate system, mapped to world coordinates once the
     // extrusion is known (LWPOLYLINE writes it after its vertices).
-    private double[] _localPoints = new double[64];
+    private double[] _localPoints = [];
     private int _localPointCount;
-    private LocalArc[] _localArcs = new LocalArc[16];
+    private LocalArc[] _localArcs = [];
     private int _localArcCount;
 
     // Section context.
@@ -49,7 +49,7 @@ internal sealed partial class DxfParser
     private double _polylineElevation;
     private bool _polylineHasElevation;
     private Ocs _polylineOcs = Ocs.World;
-    private double[] _vertices = new double[80];
+    private double[] _vertices = [];
     private int _vertexCount;
 
     private enum ReadMode
@@ -532,7 +532,7 @@ internal sealed partial class DxfParser
     {
         if (count + 3 > buffer.Length)
         {
-            Array.Resize(ref buffer, buffer.Length * 2);
+            Array.Resize(ref buffer, Math.Max(48, buffer.Length * 2));
         }
 
         buffer[count] = a;
@@ -643,7 +643,7 @@ internal sealed partial class DxfParser
     {
         if (_localPointCount + 2 > _localPoints.Length)
         {
-            Array.Resize(ref _localPoints, _localPoints.Length * 2);
+            Array.Resize(ref _localPoints, Math.Max(32, _localPoints.Length * 2));
         }
 
         _localPoints[_localPointCount++] = x;
@@ -654,7 +654,7 @@ internal sealed partial class DxfParser
     {
         if (_localArcCount == _localArcs.Length)
         {
-            Array.Resize(ref _localArcs, _localArcs.Length * 2);
+            Array.Resize(ref _localArcs, Math.Max(8, _localArcs.Length * 2));
         }
 
         _localArcs[_localArcCount++] = arc;
@@ -697,7 +697,7 @@ internal sealed partial class DxfParser
     {
         if (_vertexCount + 5 > _vertices.Length)
         {
-            Array.Resize(ref _vertices, _vertices.Length * 2);
+            Array.Resize(ref _vertices, Math.Max(80, _vertices.Length * 2));
         }
 
         _vertices[_vertexCount++] = D(10);

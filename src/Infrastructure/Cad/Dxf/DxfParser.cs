@@ -313,6 +313,7 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         return rest.Length >= 11 && System.Text.Ascii.EqualsIgnoreCase(rest[..11], "PAPER_SPACE"u8) ? 2 : 0;
     }
 
+    [SkipLocalsInit]
     private DxfKindEntry KindOf(ReadOnlySpan<byte> rawName)
     {
         Span<char> buffer = stackalloc char[64];
@@ -350,6 +351,7 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         }
     }
 
+    [SkipLocalsInit]
     private LayerEntry LayerOf(ReadOnlySpan<byte> raw)
     {
         Span<char> buffer = stackalloc char[256];
@@ -372,6 +374,7 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         return entry;
     }
 
+    [SkipLocalsInit]
     private DxfBlock BlockNamed(ReadOnlySpan<byte> raw)
     {
         raw = DxfNumber.Trim(raw);

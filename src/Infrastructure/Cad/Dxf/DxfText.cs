@@ -20,8 +20,8 @@ internal static class DxfText
         // "ANSI_1252", "ANSI_936", also "dos850" and similar in old files: the digits name the page.
         if (codePage is not null)
         {
-            var digits = new string(codePage.Where(char.IsAsciiDigit).ToArray());
-            if (int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var page))
+            var digitsAt = codePage.AsSpan().IndexOfAnyInRange('0', '9');
+            if (digitsAt >= 0 && int.TryParse(codePage.AsSpan(digitsAt), NumberStyles.None, CultureInfo.InvariantCulture, out var page))
             {
                 try
                 {
