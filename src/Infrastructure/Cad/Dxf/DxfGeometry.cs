@@ -320,6 +320,26 @@ internal sealed class Extents
         }
     }
 
+    public void IncludeShifted(Extents other, Vec3 shift)
+    {
+        if (other.SawNonFinite)
+        {
+            SawNonFinite = true;
+        }
+
+        if (!other.IsEmpty)
+        {
+            IncludeInterval(other.MinX + shift.X, other.MaxX + shift.X, other.MinY + shift.Y, other.MaxY + shift.Y, other.MinZ + shift.Z, other.MaxZ + shift.Z);
+        }
+    }
+
+    public void Clear()
+    {
+        MinX = MinY = MinZ = double.PositiveInfinity;
+        MaxX = MaxY = MaxZ = double.NegativeInfinity;
+        SawNonFinite = false;
+    }
+
     /// <summary>Minkowski sum with [lo, hi]: the extents of copies of this geometry shifted by every offset in the box.</summary>
     public void Widen(Vec3 lo, Vec3 hi)
     {

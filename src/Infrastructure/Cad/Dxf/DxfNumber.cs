@@ -30,7 +30,22 @@ internal static class DxfNumber
             return true;
         }
 
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || TryParseNonFinite(text, out value);
+    }
+
+    /// <summary>C runtimes print non-finite values as "inf", "-nan", "nan(ind)"; they are numbers, just not usable ones.</summary>
+    private static bool TryParseNonFinite(ReadOnlySpan<byte> text, out double value)
+    {
+        var negative = !text.IsEmpty && text[0] == (byte)'-';
+        var body = !text.IsEmpty && (text[0] == (byte)'-' || text[0] == (byte)'+') ? text[1..] : text;
+        if (System.Text.Ascii.EqualsIgnoreCase(body, "inf"u8) || System.Text.Ascii.EqualsIgnoreCase(body, "infinity"u8))
+        {
+            value = negative ? double.NegativeInfinity : double.PositiveInfinity;
+            return true;
+        }
+
+        value = double.NaN;
+        return body.Length >= 3 && System.Text.Ascii.EqualsIgnoreCase(body[..3], "nan"u8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
