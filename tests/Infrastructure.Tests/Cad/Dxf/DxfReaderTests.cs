@@ -181,6 +181,24 @@ public sealed class DxfReaderTests
         bounds.MaxY.Should().BeApproximately(50 + Math.Sqrt(3), Precision);
     }
 
+    [Fact]
+    public void Nested_non_uniform_scales_that_shear_keep_arcs_exact()
+    {
+        // Two levels of rotation with unequal scales compose into a shear, which no INSERT can
+        // express; ezdxf 0.18 measures this case wrongly. The expected box comes from sampling
+        // the arc densely (200 001 points) through both transforms.
+        var blocks = Block("X", Tags(0, "ARC", 8, "0", 10, 1, 20, 2, 30, 0, 40, 3, 50, 40, 51, 300))
+            + Block("Y", Insert("X", 3, 0, rotation: 50, sx: 0.5, sy: 1.5), baseX: 1, baseY: 1);
+        var dxf = Document(Insert("Y", 0, 0, rotation: 37, sx: 1.7, sy: -0.6), blocks);
+
+        var bounds = Read(dxf).Bounds;
+
+        bounds.MinX.Should().BeApproximately(-3.51864599192019, 1e-9);
+        bounds.MinY.Should().BeApproximately(-5.536721141942884, 1e-9);
+        bounds.MaxX.Should().BeApproximately(4.528860043198551, 1e-9);
+        bounds.MaxY.Should().BeApproximately(4.327533651609292, 1e-9);
+    }
+
     [Theory]
     [InlineData(0, -1, -1, 21, 6)]
     [InlineData(90, -6, -1, 1, 21)]
