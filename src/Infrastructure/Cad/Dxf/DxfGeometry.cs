@@ -79,7 +79,7 @@ internal readonly record struct Affine(Vec3 Ux, Vec3 Uy, Vec3 Uz, Vec3 T)
         (Math.Abs(a) > eps ? 1 : 0) + (Math.Abs(b) > eps ? 1 : 0) + (Math.Abs(c) > eps ? 1 : 0) <= 1;
 
     /// <summary>Includes the image of an axis-aligned box: exact when <see cref="IsAxisAligned"/>, a safe superset otherwise.</summary>
-    public void IncludeBox(in Extents box, Extents target)
+    public void IncludeBox(Extents box, Extents target)
     {
         if (box.IsEmpty)
         {
@@ -94,7 +94,7 @@ internal readonly record struct Affine(Vec3 Ux, Vec3 Uy, Vec3 Uz, Vec3 T)
             Row(Ux.Z, Uy.Z, Uz.Z, box, T.Z, lower: true), Row(Ux.Z, Uy.Z, Uz.Z, box, T.Z, lower: false));
     }
 
-    private static double Row(double a, double b, double c, in Extents box, double t, bool lower)
+    private static double Row(double a, double b, double c, Extents box, double t, bool lower)
     {
         return t + Term(a, box.MinX, box.MaxX, lower) + Term(b, box.MinY, box.MaxY, lower) + Term(c, box.MinZ, box.MaxZ, lower);
 
@@ -147,9 +147,8 @@ internal readonly record struct Ocs(Vec3 Ax, Vec3 Ay, Vec3 Az)
     public Vec3 ToWcs(double x, double y, double z) =>
         IsWorld ? new Vec3(x, y, z) : (Ax * x) + (Ay * y) + (Az * z);
 
+    /// <summary>Directions map like points: an OCS shares the world origin.</summary>
     public Vec3 DirectionToWcs(double x, double y, double z) => ToWcs(x, y, z);
-
-    public Affine AsAffine() => new(Ax, Ay, Az, default);
 }
 
 /// <summary>

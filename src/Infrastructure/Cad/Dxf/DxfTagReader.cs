@@ -46,8 +46,6 @@ internal ref struct DxfTagReader
 
     public int ValueOffset { get; private set; }
 
-    public readonly bool AtEnd => _position >= _data.Length;
-
     public readonly string LocationName => IsBinary ? "offset" : "line";
 
     public readonly ReadOnlySpan<byte> Data => _data;

@@ -21,10 +21,15 @@ public sealed class DxfCorpusAgreementTests(ITestOutputHelper output)
     private const double ExtentsTarget = 0.99;
     private const int ReportedDisagreements = 25;
 
-    /// <summary>File name → why this reader and ezdxf differ, and why the reader is right (or cannot do better).</summary>
-    private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal)
-    {
-    };
+    /// <summary>
+    /// File name → why this reader and ezdxf differ, and why the reader is right (or cannot do
+    /// better). Empty: every file of the corpus (python3-ezdxf 0.18.1, librecad-data and
+    /// freecad-common as of this writing) agrees. The one ezdxf defect found so far, sheared
+    /// nested block references, does not occur in the corpus; a unit test pins the true extents.
+    /// ezdxf's flattening puts its arc extents up to its sagitta (1e-6 of the drawing) inside
+    /// the true ones, far within the tolerance.
+    /// </summary>
+    private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal);
 
     [Fact]
     public void Model_space_counts_and_extents_agree_with_ezdxf_on_the_corpus()
