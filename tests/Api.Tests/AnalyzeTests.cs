@@ -6,12 +6,14 @@ using CadMl.Infrastructure.Tests.Corpus;
 
 namespace CadMl.Api.Tests;
 
-public sealed class AnalyzeTests : IClassFixture<CadMlFactory>
+public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
 {
-    private const string Line = "0\nSECTION\n2\nENTITIES\n0\nLINE\n8\n0\n10\n0\n20\n0\n30\n0\n11\n4\n21\n0\n31\n0\n0\nENDSEC\n0\nEOF\n";
-    private readonly CadMlFactory _factory;
+    public sealed class Factory() : CadMlFactory(null);
 
-    public AnalyzeTests(CadMlFactory factory) => _factory = factory;
+    private const string Line = "0\nSECTION\n2\nENTITIES\n0\nLINE\n8\n0\n10\n0\n20\n0\n30\n0\n11\n4\n21\n0\n31\n0\n0\nENDSEC\n0\nEOF\n";
+    private readonly Factory _factory;
+
+    public AnalyzeTests(Factory factory) => _factory = factory;
 
     private static async Task<JsonElement> Ok(HttpResponseMessage response)
     {

@@ -1,3 +1,4 @@
+using CadMl.Application.Analysis.Ports;
 namespace CadMl.Infrastructure.Cad.Dxf;
 
 /// <summary>
@@ -183,8 +184,9 @@ internal sealed class DiscardingSink : GeometrySink
 /// <item>walking spends a work budget (primitives and references visited); once it is spent,
 /// rotated references also reuse the cached box, which can only make the extents larger, never
 /// smaller, and the document says so in its facts;</item>
-/// <item>references deeper than <see cref="MaxDepth"/> and references back into a block being
-/// expanded are left out and counted, because such a block has no finite meaning.</item>
+/// <item>a model-space reference into a block that (indirectly) references itself, or nesting deeper
+/// than <see cref="MaxDepth"/>, makes the drawing invalid: such a block has no finite meaning, and
+/// CAD tools refuse it too. Cycles among blocks nobody references are never visited.</item>
 /// </list>
 /// </summary>
 internal sealed class BlockExpander(CancellationToken cancellationToken)
@@ -200,8 +202,6 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
     private readonly Extents[] _scratch = new Extents[MaxDepth + 1];
     private long _budget = WorkBudget;
     private int _depth;
-
-    public int SkippedReferences { get; private set; }
 
     public bool BudgetExhausted => _budget <= 0;
 
@@ -238,10 +238,7 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
             return;
         }
 
-        if (!Enter(block))
-        {
-            return;
-        }
+        Enter(block);
 
         var walked = new Extents();
         try
@@ -295,10 +292,7 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
             return block.Local;
         }
 
-        if (!Enter(block))
-        {
-            return null;
-        }
+        Enter(block);
 
         try
         {
@@ -316,12 +310,18 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
 
     private Extents Scratch() => _scratch[_depth] ??= new Extents();
 
-    private bool Enter(DxfBlock block)
+    private void Enter(DxfBlock block)
     {
-        if (block.State == ExtentsState.InProgress || _depth >= MaxDepth)
+        if (block.State == ExtentsState.InProgress)
         {
-            SkippedReferences++;
-            return false;
+            throw new CadReadException("A block references itself, directly or through other blocks.",
+                new Dictionary<string, object?> { ["block"] = block.Name }, "INVALID_BLOCK_REFERENCE");
+        }
+
+        if (_depth >= MaxDepth)
+        {
+            throw new CadReadException($"Blocks are nested more than {MaxDepth} levels deep.",
+                new Dictionary<string, object?> { ["max_depth"] = MaxDepth, ["block"] = block.Name }, "BLOCK_NESTING_TOO_DEEP");
         }
 
         if (block.State == ExtentsState.NotComputed)
@@ -331,7 +331,6 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
 
         _depth++;
         cancellationToken.ThrowIfCancellationRequested();
-        return true;
     }
 
     private void Leave(DxfBlock block)

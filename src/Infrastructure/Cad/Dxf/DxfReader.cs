@@ -1,4 +1,3 @@
-using System.Globalization;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Domain.Cad;
 
@@ -69,11 +68,6 @@ public sealed class DxfReader : ICadReader
             ["code_page"] = encoding.WebName,
             ["binary"] = parser.IsBinary ? "true" : "false",
         };
-        if (expander.SkippedReferences > 0)
-        {
-            facts["skipped_block_references"] = expander.SkippedReferences.ToString(CultureInfo.InvariantCulture);
-        }
-
         if (expander.BudgetExhausted)
         {
             facts["block_expansion"] = "approximate";

@@ -204,33 +204,37 @@ public sealed class DxfHostileInputTests
     }
 
     [Fact]
-    public void Self_referencing_insert_is_read_without_recursing()
+    public void Self_referencing_insert_is_refused_without_recursing()
     {
         var dxf = Document(Insert("SELF", 0, 0), Block("SELF", Line(0, 0, 1, 1) + Insert("SELF", 5, 5, rotation: 10)));
 
-        var document = ReadBounded(Encoding.ASCII.GetBytes(dxf)).Document;
+        var rejection = ReadBounded(Encoding.ASCII.GetBytes(dxf)).Rejection;
 
-        document.Should().NotBeNull();
-        document!.Bounds.Should().Be(new BoundingBox(0, 0, 0, 1, 1, 0));
-        document.Metadata.Facts!.Should().ContainKey("skipped_block_references");
+        rejection.Should().NotBeNull();
+        rejection!.Code.Should().Be("INVALID_BLOCK_REFERENCE");
+        rejection.Context["block"].Should().Be("SELF");
     }
 
     [Fact]
-    public void Mutually_recursive_blocks_are_read_without_recursing()
+    public void A_self_referencing_block_nobody_uses_does_not_matter()
+    {
+        var dxf = Document(Line(0, 0, 1, 1), Block("SELF", Insert("SELF", 5, 5)));
+
+        ReadBounded(Encoding.ASCII.GetBytes(dxf)).Document!.Bounds.Should().Be(new BoundingBox(0, 0, 0, 1, 1, 0));
+    }
+
+    [Fact]
+    public void Mutually_recursive_blocks_are_refused_without_recursing()
     {
         var blocks = Block("A", Line(0, 0, 1, 0) + Insert("B", 1, 0, rotation: 30))
             + Block("B", Line(0, 0, 0, 1) + Insert("A", 0, 1, rotation: 60));
         var dxf = Document(Insert("A", 0, 0) + Insert("B", 10, 10, rotation: 45), blocks);
 
-        var document = ReadBounded(Encoding.ASCII.GetBytes(dxf)).Document;
-
-        document.Should().NotBeNull();
-        document!.Bounds.IsFinite.Should().BeTrue();
-        document.Metadata.Facts!.Should().ContainKey("skipped_block_references");
+        ReadBounded(Encoding.ASCII.GetBytes(dxf)).Rejection!.Code.Should().Be("INVALID_BLOCK_REFERENCE");
     }
 
     [Fact]
-    public void Nesting_deeper_than_the_limit_is_cut_off()
+    public void Nesting_deeper_than_the_limit_is_refused()
     {
         const int levels = 200;
         var blocks = new StringBuilder();
@@ -240,11 +244,10 @@ public sealed class DxfHostileInputTests
             blocks.Append(Block($"L{i}", inner));
         }
 
-        var document = ReadBounded(Encoding.ASCII.GetBytes(Document(Insert("L0", 0, 0), blocks.ToString()))).Document;
+        var rejection = ReadBounded(Encoding.ASCII.GetBytes(Document(Insert("L0", 0, 0), blocks.ToString()))).Rejection;
 
-        document.Should().NotBeNull();
-        document!.EntityCount.Should().Be(1);
-        document.Metadata.Facts!.Should().ContainKey("skipped_block_references");
+        rejection!.Code.Should().Be("BLOCK_NESTING_TOO_DEEP");
+        rejection.Context["max_depth"].Should().Be(BlockExpander.MaxDepth);
     }
 
     [Fact]
