@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using CadMl.Benchmarks;
 
-// Run with: build/bench [BenchmarkDotNet filters], e.g. build/bench --filter '*Extraction*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// build/bench [BenchmarkDotNet arguments], e.g. build/bench --filter '*Extraction*'
+// build/bench corpus-profile   per-file latency, throughput and allocations over the real corpus
+if (args is ["corpus-profile"])
+{
+    CorpusProfile.Run();
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(CorpusReaders).Assembly).Run(args);
