@@ -23,27 +23,35 @@ namespace CadMl.Infrastructure.Cad.Iges;
 /// and surfaces (126, 128) by their control points, which contain the geometry (a box at least
 /// as large, never smaller); conic arcs (104) by their end points; surfaces of revolution,
 /// tabulated cylinders and ruled surfaces by their defining curves; analytic surfaces
-/// (190–198) contribute only through the boundaries that trim them.</para>
+/// (190–198) contribute only through the boundaries that trim them. A subfigure definition whose
+/// points times instances would exceed a work budget is placed by the corners of its own box,
+/// which is exact for instances without rotation and a slightly larger box otherwise.</para>
 /// </remarks>
 internal sealed class IgesBounds(IgesFile file)
 {
     private const int MaxDepth = 64;
     private const int MaxMatrixChain = 16;
     private const int MaxStepsPerEntity = 1000;
+    private const long MaxPoints = 30_000_000;
+    private const long PlacementWorkBudget = 20_000_000;
 
     private readonly bool[] _excluded = new bool[file.Count];
     private readonly bool[] _reached = new bool[file.Count];
     private readonly int[] _visited = new int[file.Count];
     private readonly Dictionary<int, Affine3> _matrices = [];
-    private readonly BoundsAccumulator _bounds = new();
+    private readonly Dictionary<int, (BoundingBox Box, long Points)> _definitions = [];
+    private readonly Dictionary<int, int> _instancesOfDefinition = [];
+    private BoundsAccumulator _bounds = new();
     private int _stamp;
     private long _steps;
+    private long _points;
     private CancellationToken _cancellationToken;
 
     public BoundingBox Compute(CancellationToken cancellationToken)
     {
         _cancellationToken = cancellationToken;
         MarkParameterSpace();
+        CountSubfigureInstances();
         for (var e = 0; e < file.Count; e++)
         {
             if (file.Subordinate[e] is 0 or 2 && !_excluded[e] && file.Types[e] is not (308 or 320 or 124))
@@ -181,8 +189,8 @@ internal sealed class IgesBounds(IgesFile file)
                 break;
             case 104:
                 // (A, B, C, D, E, F, ZT, X1, Y1, X2, Y2): end points only.
-                _bounds.Include(world.Apply(new Point3(Coordinate(e, 8), Coordinate(e, 9), Coordinate(e, 7))));
-                _bounds.Include(world.Apply(new Point3(Coordinate(e, 10), Coordinate(e, 11), Coordinate(e, 7))));
+                IncludePoint(e, world.Apply(new Point3(Coordinate(e, 8), Coordinate(e, 9), Coordinate(e, 7))));
+                IncludePoint(e, world.Apply(new Point3(Coordinate(e, 10), Coordinate(e, 11), Coordinate(e, 7))));
                 break;
             case 106:
                 IncludeCopiousData(world, e);
@@ -342,11 +350,71 @@ internal sealed class IgesBounds(IgesFile file)
         {
             Translation = new Point3(Coordinate(e, 2), Coordinate(e, 3), Coordinate(e, 4)),
         };
+        var definition = file.Pointer(e, 1);
+        if (definition < 0)
+        {
+            return;
+        }
 
-        // A definition placed several times must be walked once per placement.
+        var placed = instance.Then(world);
+        var local = DefinitionBounds(definition, depth);
+        if (local.Points * _instancesOfDefinition.GetValueOrDefault(definition, 1) > PlacementWorkBudget)
+        {
+            // Walking a big definition once per instance could run away; its box's corners
+            // bound every instance, exactly so for instances that are not rotated.
+            if (local.Points > 0)
+            {
+                foreach (var corner in Corners(local.Box))
+                {
+                    IncludePoint(e, placed.Apply(corner));
+                }
+            }
+
+            return;
+        }
+
+        // A definition placed several times is walked once per placement.
         _stamp++;
-        Walk(file.Pointer(e, 1), instance.Then(world), depth);
+        Walk(definition, placed, depth);
     }
+
+    /// <summary>The definition's extents in its own coordinates and how many points they took, walked once.</summary>
+    private (BoundingBox Box, long Points) DefinitionBounds(int definition, int depth)
+    {
+        if (_definitions.TryGetValue(definition, out var known))
+        {
+            return known;
+        }
+
+        var outer = _bounds;
+        var pointsBefore = _points;
+        _bounds = new BoundsAccumulator();
+        _stamp++;
+        Walk(definition, Affine3.Identity, depth);
+        var result = (_bounds.ToBox(), _points - pointsBefore);
+        _bounds = outer;
+        _definitions[definition] = result;
+        return result;
+    }
+
+    private void CountSubfigureInstances()
+    {
+        for (var e = 0; e < file.Count; e++)
+        {
+            if (file.Types[e] == 408 && file.Pointer(e, 1) is var definition and >= 0)
+            {
+                _instancesOfDefinition[definition] = _instancesOfDefinition.GetValueOrDefault(definition) + 1;
+            }
+        }
+    }
+
+    private static Point3[] Corners(BoundingBox box) =>
+    [
+        new(box.MinX, box.MinY, box.MinZ), new(box.MaxX, box.MinY, box.MinZ),
+        new(box.MinX, box.MaxY, box.MinZ), new(box.MaxX, box.MaxY, box.MinZ),
+        new(box.MinX, box.MinY, box.MaxZ), new(box.MaxX, box.MinY, box.MaxZ),
+        new(box.MinX, box.MaxY, box.MaxZ), new(box.MaxX, box.MaxY, box.MaxZ),
+    ];
 
     private void IncludeArc(Affine3 world, int e)
     {
@@ -355,8 +423,8 @@ internal sealed class IgesBounds(IgesFile file)
         var center = new Point3(Coordinate(e, 2), Coordinate(e, 3), z);
         var start = new Point3(Coordinate(e, 4), Coordinate(e, 5), z);
         var end = new Point3(Coordinate(e, 6), Coordinate(e, 7), z);
-        _bounds.Include(world.Apply(start));
-        _bounds.Include(world.Apply(end));
+        IncludePoint(e, world.Apply(start));
+        IncludePoint(e, world.Apply(end));
         var radius = (start - center).Length;
         if (radius == 0)
         {
@@ -392,7 +460,7 @@ internal sealed class IgesBounds(IgesFile file)
                 var z = Coordinate(e, 3);
                 for (var i = 0; i < count; i++)
                 {
-                    _bounds.Include(world.Apply(new Point3(Coordinate(e, 4 + (2 * i)), Coordinate(e, 5 + (2 * i)), z)));
+                    IncludePoint(e, world.Apply(new Point3(Coordinate(e, 4 + (2 * i)), Coordinate(e, 5 + (2 * i)), z)));
                 }
 
                 break;
@@ -457,10 +525,25 @@ internal sealed class IgesBounds(IgesFile file)
         }
     }
 
-    private void Include(Affine3 world, int e, int firstCoordinate) => _bounds.Include(world.Apply(new Point3(
+    private void Include(Affine3 world, int e, int firstCoordinate) => IncludePoint(e, world.Apply(new Point3(
         Coordinate(e, firstCoordinate),
         Coordinate(e, firstCoordinate + 1),
         Coordinate(e, firstCoordinate + 2))));
+
+    private void IncludePoint(int e, Point3 point)
+    {
+        if (++_points % 65_536 == 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (_points > MaxPoints)
+            {
+                // Only nested instancing can get here: a file holds far fewer coordinates than this.
+                throw file.Error(e, "Subfigure instances expand to more points than a part can hold.");
+            }
+        }
+
+        _bounds.Include(point);
+    }
 
     private double Coordinate(int e, int index) => Finite(e, file.Parameter(e, index));
 

@@ -24,6 +24,8 @@ internal readonly record struct StepBoundsResult(BoundingBox Box, int Bodies, in
 /// cylinders are not points of the part. A doubly curved face that bulges beyond all of its
 /// edges (a dome bounded by one circle) is therefore under-estimated by the bulge.</item>
 /// <item>Parameter-space geometry (pcurves) is never followed.</item>
+/// <item>A body placed so many times that transforming every point would exceed a work budget
+/// is placed by the corners of its own box (exact for unrotated placements), which is noted.</item>
 /// </list>
 /// Files without bodies use their GEOMETRIC_SET / GEOMETRIC_CURVE_SET elements; files without
 /// those either use every 3D CARTESIAN_POINT in the file unit, which is noted.
@@ -31,6 +33,10 @@ internal readonly record struct StepBoundsResult(BoundingBox Box, int Bodies, in
 internal sealed class StepBounds
 {
     private const int MaxCurveDepth = 8;
+
+    // Points × placements beyond which a body is placed by the 8 corners of its own box: still a
+    // box that holds the body (exact for axis-aligned placements), at a cost that cannot explode.
+    private const long PlacementWorkBudget = 20_000_000;
 
     private readonly StepFile _file;
     private readonly StepUnits _units;
@@ -129,6 +135,7 @@ internal sealed class StepBounds
             cancellationToken);
         var bounds = new BoundsAccumulator();
         var instances = 0;
+        var approximated = false;
         foreach (var body in bodies)
         {
             Collect(body);
@@ -137,17 +144,42 @@ internal sealed class StepBounds
                 continue;
             }
 
-            foreach (var (scale, worlds) in placements.PlacementsOf(body))
+            var placed = placements.PlacementsOf(body).ToList();
+            var work = (long)(_points.Count + (2 * _arcs.Count)) * placed.Sum(p => (long)p.World.Count);
+            var corners = work > PlacementWorkBudget ? LocalCorners() : null;
+            foreach (var (scale, worlds) in placed)
             {
                 foreach (var world in worlds)
                 {
-                    instances++;
-                    Include(bounds, Affine3.Scale(scale).Then(world));
+                    if (++instances % 256 == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    var transform = Affine3.Scale(scale).Then(world);
+                    if (corners is null)
+                    {
+                        Include(bounds, transform);
+                    }
+                    else
+                    {
+                        foreach (var corner in corners)
+                        {
+                            bounds.Include(transform.Apply(corner));
+                        }
+                    }
                 }
+            }
+
+            if (corners is not null)
+            {
+                approximated = true;
             }
         }
 
-        var note = placements.Note;
+        var note = approximated
+            ? "a body placed very many times was bounded by its transformed box"
+            : placements.Note;
         if (bounds.IsEmpty)
         {
             IncludeEveryPoint(bounds);
@@ -570,6 +602,20 @@ internal sealed class StepBounds
         {
             arc.Transform(transform).IncludeExtremes(bounds);
         }
+    }
+
+    private Point3[] LocalCorners()
+    {
+        var local = new BoundsAccumulator();
+        Include(local, Affine3.Identity);
+        var box = local.ToBox();
+        return
+        [
+            new(box.MinX, box.MinY, box.MinZ), new(box.MaxX, box.MinY, box.MinZ),
+            new(box.MinX, box.MaxY, box.MinZ), new(box.MaxX, box.MaxY, box.MinZ),
+            new(box.MinX, box.MinY, box.MaxZ), new(box.MaxX, box.MinY, box.MaxZ),
+            new(box.MinX, box.MaxY, box.MaxZ), new(box.MaxX, box.MaxY, box.MaxZ),
+        ];
     }
 
     private void IncludeEveryPoint(BoundsAccumulator bounds)

@@ -140,6 +140,22 @@ public sealed class IgesHostileInputTests
     }
 
     [Fact]
+    public async Task Thousands_of_instances_of_a_big_subfigure_are_placed_by_its_box()
+    {
+        var iges = new IgesBuilder();
+        var points = iges.Add(106, "1,10000,0.," + string.Join(',', Enumerable.Range(0, 10_000).Select(i => $"{i}.,1.")), status: "00010000", form: 11);
+        var definition = iges.Add(308, $"0,1Ha,1,{points}", status: "00000200");
+        for (var i = 0; i < 3100; i++)
+        {
+            iges.Add(408, $"{definition},{i}.,0.,0.,1.");
+        }
+
+        var outcome = await ReaderOutcome.OfAsync(_reader, iges.Build());
+
+        outcome.Document!.Bounds.Should().Be(new CadMl.Domain.Cad.BoundingBox(0, 1, 0, 9999 + 3099, 1, 0), "the definition's box placed 3,100 times");
+    }
+
+    [Fact]
     public async Task A_spline_claiming_a_billion_control_points_is_rejected_quickly()
     {
         var iges = new IgesBuilder();

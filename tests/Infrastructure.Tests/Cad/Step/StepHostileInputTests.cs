@@ -145,6 +145,36 @@ public sealed class StepHostileInputTests
         outcome.Failure!.Message.Should().Contain("nested more than");
     }
 
+    [Fact]
+    public async Task A_big_body_placed_thousands_of_times_is_bounded_by_its_placed_box()
+    {
+        // 4,000 points × 6,000 placements would be 24 million transforms; the reader switches to
+        // the body's box corners, which are exact for these translations.
+        var data = new StringBuilder(StepSamples.Millimetre).Append('\n').Append(StepSamples.Context).Append('\n');
+        data.Append("#3 = ADVANCED_BREP_SHAPE_REPRESENTATION('',(#10),#2);\n#10 = FACETED_BREP('',#11);\n#11 = CLOSED_SHELL('',(#12));\n");
+        data.Append("#12 = FACE('',(#13));\n#13 = FACE_OUTER_BOUND('',#14,.T.);\n#14 = POLY_LOOP('',(");
+        data.AppendJoin(',', Enumerable.Range(0, 4000).Select(i => $"#{100_000 + i}")).Append("));\n");
+        for (var i = 0; i < 4000; i++)
+        {
+            data.Append(System.Globalization.CultureInfo.InvariantCulture, $"#{100_000 + i} = CARTESIAN_POINT('',({i % 10}.,{i % 7}.,{i % 3}.));\n");
+        }
+
+        data.Append("#20 = SHAPE_REPRESENTATION('',(#21),#2);\n#21 = AXIS2_PLACEMENT_3D('',#22,$,$);\n#22 = CARTESIAN_POINT('',(0.,0.,0.));\n");
+        for (var i = 0; i < 6000; i++)
+        {
+            var id = 200_000 + (4 * i);
+            data.Append(System.Globalization.CultureInfo.InvariantCulture, $"#{id} = ( REPRESENTATION_RELATIONSHIP('','',#3,#20) REPRESENTATION_RELATIONSHIP_WITH_TRANSFORMATION(#{id + 1}) SHAPE_REPRESENTATION_RELATIONSHIP() );\n");
+            data.Append(System.Globalization.CultureInfo.InvariantCulture, $"#{id + 1} = ITEM_DEFINED_TRANSFORMATION('','',#21,#{id + 2});\n#{id + 2} = AXIS2_PLACEMENT_3D('',#{id + 3},$,$);\n");
+            data.Append(System.Globalization.CultureInfo.InvariantCulture, $"#{id + 3} = CARTESIAN_POINT('',({10 * i}.,0.,0.));\n");
+        }
+
+        var outcome = await ReaderOutcome.OfAsync(_reader, StepSamples.Bytes(data.ToString()));
+
+        outcome.Document!.Bounds.Should().Be(new CadMl.Domain.Cad.BoundingBox(0, 0, 0, 59_999, 6, 2));
+        outcome.Document.Metadata.Facts!["body_instances"].Should().Be("6000");
+        outcome.Document.Metadata.Facts["bounds_note"].Should().Contain("box");
+    }
+
     [Theory]
     [InlineData("1.E999")]
     [InlineData("-1.E400")]
