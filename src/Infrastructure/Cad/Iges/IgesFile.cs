@@ -50,6 +50,13 @@ internal sealed class IgesFile
     public static IgesFile Parse(ReadOnlySpan<byte> bytes, CancellationToken cancellationToken)
     {
         var file = new IgesFile();
+
+        // A UTF-8 byte order mark from a Windows editor would shift every column of line 1.
+        if (bytes.StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..];
+        }
+
         var lines = SplitLines(bytes);
         var sections = Sections(bytes, lines);
         file.Global = IgesGlobal.Parse(Concatenate(bytes, sections.Global, 72));

@@ -127,7 +127,8 @@ internal sealed class StepFile
 
     private void ParseExchangeStructure(CancellationToken cancellationToken)
     {
-        var lexer = new StepLexer(_text, 0);
+        // Editors on Windows may prepend a UTF-8 byte order mark; it is not part of the syntax.
+        var lexer = new StepLexer(_text, _text.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0);
         if (!lexer.TryKeyword(out var magic) || !magic.SequenceEqual("ISO-10303-21"u8) || !lexer.TrySkipSymbol((byte)';'))
         {
             throw new CadReadException("Not an ISO 10303-21 (STEP) file: it does not start with 'ISO-10303-21;'.");

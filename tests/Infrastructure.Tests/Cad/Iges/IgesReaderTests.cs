@@ -202,6 +202,15 @@ public sealed class IgesReaderTests
     }
 
     [Fact]
+    public void A_utf8_byte_order_mark_is_ignored()
+    {
+        var iges = new IgesBuilder();
+        iges.Add(116, "1.,2.,3.,0");
+
+        _reader.Read((byte[])[0xEF, 0xBB, 0xBF, .. iges.Build()], CancellationToken.None).Bounds.Should().Be(new BoundingBox(1, 2, 3, 1, 2, 3));
+    }
+
+    [Fact]
     public void Fortran_exponents_are_numbers()
     {
         var iges = new IgesBuilder();

@@ -68,6 +68,12 @@ public sealed class StepReaderTests
     }
 
     [Fact]
+    public void A_utf8_byte_order_mark_is_ignored()
+    {
+        Read([0xEF, 0xBB, 0xBF, .. StepSamples.Millimetres(StepSamples.PlateWithBoss)]).Bounds.Should().Be(PlateWithBossBounds);
+    }
+
+    [Fact]
     public void Inch_coordinates_are_converted_to_millimetres()
     {
         var inch = """
