@@ -1,0 +1,134 @@
+using System.Globalization;
+using CadMl.Application.Analysis.Ports;
+using CadMl.Domain.Cad;
+
+namespace CadMl.Infrastructure.Cad.Iges;
+
+/// <summary>
+/// IGES 5.x, fixed-format ASCII.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Entities: every Directory Entry, by type name (<see cref="IgesEntityTypes"/>;
+/// unknown types as <c>TYPE_n</c>), including subordinate ones such as parameter-space curves
+/// and transformation matrices, because that is what the file's directory lists.</item>
+/// <item>Layers: IGES levels. A DE level number n &gt; 0 counts as layer "n"; a negative level
+/// points to a Definition Levels property (406 form 1) and the entity counts on each listed
+/// level; level 0 means "no level" and, like a DXF entity without a layer, is not a layer.</item>
+/// <item>Solids: manifold solid B-rep objects (186). Faces: faces (510), trimmed (144) and
+/// bounded (143) surfaces, each typed by the surface it trims (<see cref="IgesEntityTypes.SurfaceClass"/>).</item>
+/// <item>Bounds: see <see cref="IgesBounds"/>, converted from the Global section's unit (G14/G15)
+/// to millimetres. The model-space scale G13 is not applied: it relates the drawing to the real
+/// world, and the coordinates are already in model units.</item>
+/// </list>
+/// </remarks>
+public sealed class IgesReader : ICadReader
+{
+    private const int MaxSurfaceDepth = 8;
+
+    public CadFormat Format => CadFormat.Iges;
+
+    public IReadOnlyList<string> Extensions { get; } = ["iges", "igs"];
+
+    public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (content.IsEmpty)
+        {
+            throw new CadReadException("The IGES file is empty.");
+        }
+
+        var file = IgesFile.Parse(content.Span, cancellationToken);
+        var kinds = new CountTable();
+        var layers = new CountTable();
+        var surfaceTypes = new CountTable();
+        var solids = 0;
+        var faces = 0;
+        for (var e = 0; e < file.Count; e++)
+        {
+            var type = file.Types[e];
+            kinds.Add(IgesEntityTypes.Name(type));
+            AddLayers(file, e, layers);
+            if (type == 186)
+            {
+                solids++;
+            }
+
+            if (type is 510 or 144 or 143)
+            {
+                faces++;
+                surfaceTypes.Add(SurfaceOfFace(file, e, 0));
+            }
+        }
+
+        var modelBounds = new IgesBounds(file).Compute(cancellationToken);
+        var scale = file.Global.MillimetresPerUnit;
+        var bounds = new BoundingBox(
+            modelBounds.MinX * scale,
+            modelBounds.MinY * scale,
+            modelBounds.MinZ * scale,
+            modelBounds.MaxX * scale,
+            modelBounds.MaxY * scale,
+            modelBounds.MaxZ * scale);
+
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["source_units"] = file.Global.UnitsName,
+            ["units_flag"] = file.Global.UnitsDefaulted
+                ? "default (inch)"
+                : file.Global.UnitsFlag.ToString(CultureInfo.InvariantCulture),
+        };
+
+        return new CadDocument(
+            CadFormat.Iges,
+            kinds,
+            layers,
+            bounds,
+            new CadMetadata(Solids: solids, Units: "mm", Facts: facts),
+            new BrepSummary(faces, surfaceTypes));
+    }
+
+    private static void AddLayers(IgesFile file, int entity, CountTable layers)
+    {
+        var level = file.Levels[entity];
+        if (level > 0)
+        {
+            layers.Add(level.ToString(CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (level == 0)
+        {
+            return;
+        }
+
+        // Definition Levels property (406 form 1): NP, then the levels.
+        var property = file.Entity(entity, level);
+        if (file.Types[property] != 406 || file.Forms[property] != 1)
+        {
+            return;
+        }
+
+        var count = file.Integer(property, 1);
+        for (var i = 0; i < count; i++)
+        {
+            var listed = file.Integer(property, 2 + i);
+            if (listed > 0)
+            {
+                layers.Add(listed.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    private static string SurfaceOfFace(IgesFile file, int entity, int depth)
+    {
+        // 510 FACE(SURF, ...), 144 TRIMMED_SURFACE(PTS, ...), 143 BOUNDED_SURFACE(TYPE, SPTR, ...).
+        var surface = file.Types[entity] == 143 ? file.Pointer(entity, 2) : file.Pointer(entity, 1);
+        if (surface < 0)
+        {
+            return "other";
+        }
+
+        var name = IgesEntityTypes.SurfaceClass(file.Types[surface]);
+        return name ?? (depth < MaxSurfaceDepth ? SurfaceOfFace(file, surface, depth + 1) : "other");
+    }
+}
