@@ -1,6 +1,8 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.Model.Ports;
 using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -20,11 +22,16 @@ public static class DependencyInjection
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
 
+        // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
+        services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
+        services.AddHostedService<StartupModelLoader>();
+
         // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
-                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader)),
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
+                    typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
