@@ -5,7 +5,6 @@ using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -19,15 +18,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
         services.AddSingleton(sp => new SecretComparer(sp.GetRequiredService<IOptions<SecurityOptions>>().Value));
 
-        services.AddControllers(mvc =>
-            {
-                // Uploads are streamed by MultipartUpload with a hard byte limit. MVC's form value
-                // providers would read the whole multipart body first (as soon as an action binds
-                // any parameter, even a CancellationToken) and leave the stream empty.
-                mvc.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
-                mvc.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
-                mvc.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
-            })
+        services.AddControllers()
             .AddJsonOptions(json => JsonDefaults.Configure(json.JsonSerializerOptions));
         services.Configure<ApiBehaviorOptions>(api => api.InvalidModelStateResponseFactory = InvalidModelState);
         services.AddExceptionHandler<UnhandledExceptionHandler>();

@@ -28,6 +28,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ExclusiveGates>();
+        services.AddSingleton<FeatureCache.CacheSettingsState>();
 
         services.AddValidatedOptions<DataOptions>(configuration);
         services.AddValidatedOptions<AnalysisOptions>(configuration);

@@ -1,6 +1,7 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.Model.Ports;
+using CadMl.Application.FeatureCache.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
@@ -21,6 +22,7 @@ public static class DependencyInjection
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
+        services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
@@ -31,7 +33,9 @@ public static class DependencyInjection
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
-                    typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics)),
+                    typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
+
+                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());

@@ -13,10 +13,12 @@ namespace CadMl.Api.Controllers;
 public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> options) : ControllerBase
 {
     /// <summary>Analyse a CAD file (multipart <c>file</c>, optional <c>options</c> JSON, <c>material</c>, <c>project_id</c>).</summary>
+    /// <remarks>No bound parameters on purpose: model binding would buffer the form before the upload reader streams it.</remarks>
     [HttpPost]
     [Consumes("multipart/form-data")]
-    public async Task<IActionResult> Analyze(CancellationToken cancellationToken)
+    public async Task<IActionResult> Analyze()
     {
+        var cancellationToken = HttpContext.RequestAborted;
         var (upload, problem) = await MultipartUpload.ReadAsync(Request, options.Value.MaxFileBytes, cancellationToken);
         if (upload is null)
         {

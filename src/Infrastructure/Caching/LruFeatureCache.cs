@@ -1,6 +1,7 @@
 using CadMl.Application.Analysis.Ports;
-using CadMl.Application.Common.Configuration;
-using Microsoft.Extensions.Options;
+using CadMl.Application.FeatureCache;
+using CadMl.Application.FeatureCache.Ports;
+using CadMl.Domain.Caching;
 using Prometheus;
 
 namespace CadMl.Infrastructure.Caching;
@@ -11,7 +12,7 @@ namespace CadMl.Infrastructure.Caching;
 /// atomic with respect to each other and every lookup is counted exactly once. All operations are
 /// O(1) except a shrink, which evicts down to the new capacity at once.
 /// </summary>
-internal sealed class LruFeatureCache : IFeatureCache
+internal sealed class LruFeatureCache : IFeatureCache, IFeatureCacheControl
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<FeatureCacheKey, LinkedListNode<Entry>> _map = [];
@@ -22,21 +23,23 @@ internal sealed class LruFeatureCache : IFeatureCache
     private readonly Counter _evictions;
     private readonly Gauge _size;
     private readonly Gauge _capacityGauge;
-    private int _capacity;
-    private TimeSpan _ttl;
+    private readonly Dictionary<string, long> _evictedBy = new(StringComparer.Ordinal) { ["capacity"] = 0, ["ttl"] = 0, ["resize"] = 0 };
+    private CacheSettings _settings;
+    private long _hitCount;
+    private long _missCount;
 
-    public LruFeatureCache(IOptions<FeatureCacheOptions> options, TimeProvider time, IMetricFactory metrics)
+    /// <summary>Starts with the settings in force (persisted live settings survive a restart).</summary>
+    public LruFeatureCache(CacheSettingsState state, TimeProvider time, IMetricFactory metrics)
     {
         _time = time;
-        _capacity = options.Value.Capacity;
-        _ttl = TimeSpan.FromSeconds(options.Value.TtlSeconds);
+        _settings = state.History.Current;
         _hits = metrics.CreateCounter("feature_cache_hits_total", "Feature cache lookups that found a live entry.");
         _misses = metrics.CreateCounter("feature_cache_miss_total", "Feature cache lookups that found nothing or an expired entry.");
         _evictions = metrics.CreateCounter("feature_cache_evictions_total", "Entries removed from the feature cache, by reason (capacity, ttl, resize).",
             new CounterConfiguration { LabelNames = ["reason"] });
         _size = metrics.CreateGauge("feature_cache_size", "Entries in the feature cache.");
         _capacityGauge = metrics.CreateGauge("feature_cache_capacity", "Configured feature cache capacity.");
-        _capacityGauge.Set(_capacity);
+        _capacityGauge.Set(_settings.Capacity);
     }
 
     public bool TryGet(FeatureCacheKey key, out CachedFeatures? value)
@@ -50,6 +53,7 @@ internal sealed class LruFeatureCache : IFeatureCache
                     _recency.Remove(node);
                     _recency.AddFirst(node);
                     _hits.Inc();
+                    _hitCount++;
                     value = node.Value.Value;
                     return true;
                 }
@@ -58,6 +62,7 @@ internal sealed class LruFeatureCache : IFeatureCache
             }
 
             _misses.Inc();
+            _missCount++;
             value = null;
             return false;
         }
@@ -79,16 +84,15 @@ internal sealed class LruFeatureCache : IFeatureCache
         }
     }
 
-    /// <summary>Applies new settings to live entries; returns how many entries that evicted.</summary>
-    public int Reconfigure(int capacity, TimeSpan ttl)
+    public int Reconfigure(CacheSettings settings)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.TtlSeconds);
         lock (_gate)
         {
             var before = _map.Count;
-            _capacity = capacity;
-            _ttl = ttl;
+            _settings = settings;
+            // A shorter TTL applies to entries already stored, not only to new ones.
             for (var node = _recency.Last; node is not null;)
             {
                 var previous = node.Previous;
@@ -101,26 +105,31 @@ internal sealed class LruFeatureCache : IFeatureCache
             }
 
             EvictOverCapacity("resize");
-            _capacityGauge.Set(_capacity);
+            _capacityGauge.Set(settings.Capacity);
             _size.Set(_map.Count);
             return before - _map.Count;
         }
     }
 
-    public int Count
+    public bool Contains(FeatureCacheKey key)
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _map.Count;
-            }
+            return _map.TryGetValue(key, out var node) && !IsExpired(node.Value);
+        }
+    }
+
+    public CacheStatistics Statistics()
+    {
+        lock (_gate)
+        {
+            return new CacheStatistics(_map.Count, _settings, _hitCount, _missCount, new Dictionary<string, long>(_evictedBy));
         }
     }
 
     private void EvictOverCapacity(string reason)
     {
-        while (_map.Count > _capacity)
+        while (_map.Count > _settings.Capacity)
         {
             Remove(_recency.Last!, reason);
         }
@@ -131,10 +140,11 @@ internal sealed class LruFeatureCache : IFeatureCache
         _recency.Remove(node);
         _map.Remove(node.Value.Key);
         _evictions.WithLabels(reason).Inc();
+        _evictedBy[reason]++;
         _size.Set(_map.Count);
     }
 
-    private bool IsExpired(Entry entry) => _ttl > TimeSpan.Zero && _time.GetElapsedTime(entry.StoredAt) >= _ttl;
+    private bool IsExpired(Entry entry) => _settings.TtlSeconds > 0 && _time.GetElapsedTime(entry.StoredAt) >= _settings.Ttl;
 
     private sealed record Entry(FeatureCacheKey Key, CachedFeatures Value, long StoredAt);
 }

@@ -51,6 +51,36 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
+    public Task<IReadOnlyList<StoredDocument>> RecentDocumentsAsync(int limit, CancellationToken cancellationToken) =>
+        DocumentsAsync("""
+            SELECT a.sha256, a.document FROM analyses a
+            JOIN (SELECT sha256, max(rowid) AS latest FROM analyses GROUP BY sha256) d ON a.rowid = d.latest
+            ORDER BY a.created_ts DESC, a.rowid DESC LIMIT $limit;
+            """, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDocument>> FrequentDocumentsAsync(int limit, CancellationToken cancellationToken) =>
+        DocumentsAsync("""
+            SELECT a.sha256, a.document FROM analyses a
+            JOIN (SELECT sha256, count(*) AS uses, max(rowid) AS latest FROM analyses GROUP BY sha256) d ON a.rowid = d.latest
+            ORDER BY d.uses DESC, a.created_ts DESC, a.rowid DESC LIMIT $limit;
+            """, limit, cancellationToken);
+
+    private async Task<IReadOnlyList<StoredDocument>> DocumentsAsync(string sql, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var documents = new List<StoredDocument>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            documents.Add(new StoredDocument(reader.GetString(0), CadDocumentJson.Deserialize(reader.GetString(1))));
+        }
+
+        return documents;
+    }
+
     private static AnalysisRecord Read(SqliteDataReader row)
     {
         var version = FeatureVersions.Parse(row.GetString(7));

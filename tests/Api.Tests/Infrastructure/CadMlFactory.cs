@@ -23,10 +23,14 @@ public class CadMlFactory : WebApplicationFactory<Program>
     public const string StartupModelVersion = "startup-test-1";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDataDir;
 
     public CadMlFactory(IDictionary<string, string?>? overrides = null)
     {
-        DataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
+        _ownsDataDir = overrides?.ContainsKey("DATA_DIR") != true;
+        DataDir = overrides?.TryGetValue("DATA_DIR", out var shared) == true && shared is not null
+            ? shared
+            : Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
         ModelDir = Path.Combine(DataDir, "models");
         Directory.CreateDirectory(ModelDir);
         var startupModel = TestModels.Classifier(StartupModelVersion).Bytes();
@@ -54,6 +58,9 @@ public class CadMlFactory : WebApplicationFactory<Program>
     public string StartupModelSha256 { get; }
 
     public string EnvironmentName { get; init; } = "Testing";
+
+    /// <summary>A fresh folder for tests that restart the service on the same data; delete it when done.</summary>
+    public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>Extra registrations for a test (e.g. the probe controllers of this assembly).</summary>
     public Action<IServiceCollection>? ConfigureTestServices { get; init; }
@@ -92,7 +99,8 @@ public class CadMlFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && Directory.Exists(DataDir))
+        // A data folder passed in belongs to the test (e.g. to restart on the same data).
+        if (disposing && _ownsDataDir && Directory.Exists(DataDir))
         {
             try
             {

@@ -1,0 +1,32 @@
+namespace CadMl.Domain.Caching;
+
+/// <summary>Feature cache settings: capacity ≥ 1 entries, TTL ≥ 0 seconds (0 = entries never expire).</summary>
+public readonly record struct CacheSettings(int Capacity, int TtlSeconds)
+{
+    public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
+
+    /// <summary>What is wrong with a proposed change, field by field; empty when it is valid.</summary>
+    public static IReadOnlyList<(string Field, string Message)> Problems(int? capacity, int? ttlSeconds)
+    {
+        var problems = new List<(string, string)>();
+        if (capacity is null && ttlSeconds is null)
+        {
+            problems.Add(("capacity", "Give capacity, ttl_seconds or both."));
+        }
+
+        if (capacity is < 1)
+        {
+            problems.Add(("capacity", "capacity must be at least 1."));
+        }
+
+        if (ttlSeconds is < 0)
+        {
+            problems.Add(("ttl_seconds", "ttl_seconds must be 0 (no expiry) or more."));
+        }
+
+        return problems;
+    }
+
+    /// <summary>These settings with the given fields replaced.</summary>
+    public CacheSettings With(int? capacity, int? ttlSeconds) => new(capacity ?? Capacity, ttlSeconds ?? TtlSeconds);
+}

@@ -1,0 +1,128 @@
+using CadMl.Domain.Features;
+
+namespace CadMl.Domain.Migration;
+
+/// <summary>How a vector reaches the target version.</summary>
+public enum MigrationMethod
+{
+    /// <summary>Extracted again from the stored document: equal to a fresh extraction, bit for bit.</summary>
+    Recompute,
+
+    /// <summary>No document: the new slots are filled with 0.0.</summary>
+    Pad,
+
+    /// <summary>No document: the slots the target does not have are dropped.</summary>
+    Truncate,
+}
+
+public enum MigrationItemStatus
+{
+    UpgradePreview,
+    DowngradePreview,
+    Skipped,
+    ErrorPreview,
+}
+
+/// <summary>A stored vector as migration sees it: its declared version, its actual length, whether its document is kept.</summary>
+public sealed record MigrationCandidate(string Id, FeatureVersion DeclaredVersion, int Length, bool HasDocument);
+
+public sealed record MigrationPlanItem(
+    string Id,
+    MigrationItemStatus Status,
+    FeatureVersion From,
+    FeatureVersion To,
+    int DimensionBefore,
+    int DimensionAfter,
+    MigrationMethod? Method,
+    string? Error)
+{
+    public int Delta => DimensionAfter - DimensionBefore;
+}
+
+/// <summary>What a preview tells an operator before migrating.</summary>
+public sealed record MigrationPreviewStats(
+    int Positive,
+    int Negative,
+    int Zero,
+    double? AvgDelta,
+    double? MedianDelta,
+    bool Feasible,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Plans the move of stored vectors to a target version and summarises a sample of plans. Pure:
+/// the same candidates always give the same preview.
+/// </summary>
+public static class MigrationPlanner
+{
+    public const string LosesDimensionsWarning = "more than 50% of sampled vectors would lose dimensions";
+    public const string NegativeSkewWarning = "large_negative_skew";
+    public const string GrowthSpikeWarning = "growth_spike";
+
+    public static MigrationPlanItem Plan(MigrationCandidate candidate, FeatureVersion target)
+    {
+        var from = candidate.DeclaredVersion;
+        if (candidate.Length != from.Dimension())
+        {
+            // A vector that does not match its declared layout is never guessed at.
+            return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, candidate.Length, target.Dimension(), null,
+                $"vector has {candidate.Length} values but {from.Name()} has {from.Dimension()}");
+        }
+
+        var status = target > from ? MigrationItemStatus.UpgradePreview
+            : target < from ? MigrationItemStatus.DowngradePreview
+            : MigrationItemStatus.Skipped;
+        MigrationMethod? method = status switch
+        {
+            MigrationItemStatus.Skipped => null,
+            _ when candidate.HasDocument => MigrationMethod.Recompute,
+            MigrationItemStatus.UpgradePreview => MigrationMethod.Pad,
+            _ => MigrationMethod.Truncate,
+        };
+        return new MigrationPlanItem(candidate.Id, status, from, target, from.Dimension(), target.Dimension(), method, null);
+    }
+
+    /// <summary>
+    /// Counts changes over every readable item (already-migrated ones count as zero), takes the mean
+    /// and median over the deltas of the items that would change, and raises the warnings.
+    /// </summary>
+    public static MigrationPreviewStats Summarise(IReadOnlyList<MigrationPlanItem> items)
+    {
+        var readable = items.Where(i => i.Status != MigrationItemStatus.ErrorPreview).ToList();
+        var changing = readable.Where(i => i.Status != MigrationItemStatus.Skipped).Select(i => (double)i.Delta).Order().ToList();
+        int positive = readable.Count(i => i.Delta > 0), negative = readable.Count(i => i.Delta < 0), zero = readable.Count(i => i.Delta == 0);
+
+        double? average = changing.Count == 0 ? null : changing.Average();
+        double? median = changing.Count switch
+        {
+            0 => null,
+            var n when n % 2 == 1 => changing[n / 2],
+            var n => (changing[(n / 2) - 1] + changing[n / 2]) / 2,
+        };
+
+        var warnings = new List<string>();
+        foreach (var failed in items.Where(i => i.Status == MigrationItemStatus.ErrorPreview))
+        {
+            warnings.Add($"{failed.Id}: {failed.Error}");
+        }
+
+        var losesDimensions = items.Count > 0 && negative * 2 > items.Count;
+        if (losesDimensions)
+        {
+            warnings.Add(LosesDimensionsWarning);
+        }
+
+        if (median < -5)
+        {
+            warnings.Add(NegativeSkewWarning);
+        }
+
+        if (average is { } avg && Math.Abs(avg) > 10)
+        {
+            warnings.Add(GrowthSpikeWarning);
+        }
+
+        var feasible = !losesDimensions && readable.Count == items.Count;
+        return new MigrationPreviewStats(positive, negative, zero, average, median, feasible, warnings);
+    }
+}

@@ -1,0 +1,879 @@
+namespace CadMl.Infrastructure.Cad.Dxf;
+
+/// <summary>Entities of the BLOCKS and ENTITIES sections: which ones count, and their geometry.</summary>
+internal sealed partial class DxfParser
+{
+    private const double DegreesToRadians = Math.PI / 180;
+
+    // Fields of the entity being read. Codes 10..59 are doubles and 60..79 integers in every
+    // entity type, so one flat slot per code serves all simple types without per-type classes.
+    private readonly double[] _d = new double[50];
+    private readonly long[] _i = new long[20];
+    private ulong _dSeen;
+    private uint _iSeen;
+    private double _ex, _ey, _ez = 1;
+    private int _layerOffset = -1, _layerLength;
+    private int _nameOffset = -1, _nameLength;
+    private long _paperFlag;
+    private ulong _owner;
+    private bool _hasOwner;
+    private bool _inAppGroup;
+
+    private ReadMode _mode;
+    private DxfKindEntry? _entry;
+    private DxfEntityKind _kind;
+
+    // Variable-length data of the current entity, reused across entities: LWPOLYLINE vertices,
+    // SPLINE/LEADER/MESH points, IMAGE clip boundary; fit points separately.
+    private double[] _list = [];
+    private int _listCount;
+    private double[] _fit = [];
+    private int _fitCount;
+
+    // Geometry in the entity's object coordinate system, mapped to world coordinates once the
+    // extrusion is known (LWPOLYLINE writes it after its vertices).
+    private double[] _localPoints = [];
+    private int _localPointCount;
+    private LocalArc[] _localArcs = [];
+    private int _localArcCount;
+
+    // Section context.
+    private bool _inBlocks;
+    private GeometrySink? _blockSink;
+    private bool _blockCounts;
+
+    // POLYLINE + VERTEX… + SEQEND and INSERT (66=1) + ATTRIB… + SEQEND are one entity each.
+    private LinkMode _link;
+    private GeometrySink _linkSink = DiscardingSink.Instance;
+    private long _polylineFlags;
+    private double _polylineElevation;
+    private bool _polylineHasElevation;
+    private Ocs _polylineOcs = Ocs.World;
+    private double[] _vertices = [];
+    private int _vertexCount;
+
+    private enum ReadMode
+    {
+        None,
+        Skip,
+        Entity,
+        BlockHeader,
+        LinkedVertex,
+    }
+
+    private enum LinkMode
+    {
+        None,
+        Polyline,
+        Insert,
+    }
+
+    private readonly record struct LocalArc(double Cx, double Cy, double Ux, double Uy, double Vx, double Vy, double Start, double Span);
+
+    private SectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
+    {
+        _inBlocks = inBlocks;
+        _blockSink = null;
+        _blockCounts = false;
+        _mode = ReadMode.None;
+        while (Next(ref tags))
+        {
+            if (tags.Code == 0)
+            {
+                FinishEntity(ref tags);
+                if (SectionBoundary(ref tags, out var end))
+                {
+                    FinishOpenLink();
+                    _mode = ReadMode.None;
+                    return end;
+                }
+
+                StartEntity(ref tags);
+            }
+            else if (_mode is not (ReadMode.None or ReadMode.Skip))
+            {
+                OnTag(ref tags);
+            }
+        }
+
+        throw Truncated(ref tags);
+    }
+
+    private void StartEntity(ref DxfTagReader tags)
+    {
+        var raw = tags.TrimmedValue;
+        ResetFields();
+        if (_inBlocks)
+        {
+            if (raw.SequenceEqual("BLOCK"u8))
+            {
+                FinishOpenLink();
+                _mode = ReadMode.BlockHeader;
+                return;
+            }
+
+            if (raw.SequenceEqual("ENDBLK"u8))
+            {
+                FinishOpenLink();
+                _blockSink = null;
+                _blockCounts = false;
+                _mode = ReadMode.Skip;
+                return;
+            }
+
+            if (_blockSink is null)
+            {
+                // Entities outside BLOCK…ENDBLK belong to nothing.
+                _mode = ReadMode.Skip;
+                return;
+            }
+        }
+
+        var entry = KindOf(raw);
+        if (_link != LinkMode.None)
+        {
+            if (entry.Kind == DxfEntityKind.SeqEnd)
+            {
+                FinishOpenLink();
+                _mode = ReadMode.Skip;
+                return;
+            }
+
+            if (_link == LinkMode.Polyline && entry.Kind == DxfEntityKind.Vertex)
+            {
+                _mode = ReadMode.LinkedVertex;
+                return;
+            }
+
+            if (_link == LinkMode.Insert && entry.Kind == DxfEntityKind.Attrib)
+            {
+                _mode = ReadMode.Skip;
+                return;
+            }
+
+            // A sequence without its SEQEND: it ends where something else begins.
+            FinishOpenLink();
+        }
+
+        if (entry.Kind == DxfEntityKind.SeqEnd)
+        {
+            // A SEQEND with nothing open ends nothing and draws nothing; no CAD tool lists it.
+            _mode = ReadMode.Skip;
+            return;
+        }
+
+        _mode = ReadMode.Entity;
+        _entry = entry;
+        _kind = entry.Kind;
+    }
+
+    private void ResetFields()
+    {
+        _dSeen = 0;
+        _iSeen = 0;
+        _ex = 0;
+        _ey = 0;
+        _ez = 1;
+        _layerOffset = -1;
+        _nameOffset = -1;
+        _paperFlag = 0;
+        _hasOwner = false;
+        _inAppGroup = false;
+        _listCount = 0;
+        _fitCount = 0;
+        _localPointCount = 0;
+        _localArcCount = 0;
+        _hatch = default;
+        _entry = null;
+    }
+
+    private void OnTag(ref DxfTagReader tags)
+    {
+        var code = tags.Code;
+        if (_inAppGroup)
+        {
+            if (code == 102)
+            {
+                _inAppGroup = false;
+            }
+
+            return;
+        }
+
+        switch (code)
+        {
+            case 8:
+                _layerOffset = tags.ValueOffset;
+                _layerLength = tags.Value.Length;
+                return;
+            case 67:
+                _paperFlag = tags.GetInteger();
+                return;
+            case 330:
+                if (!_hasOwner)
+                {
+                    _owner = tags.GetHandle();
+                    _hasOwner = true;
+                }
+
+                return;
+            case 102:
+                _inAppGroup = tags.TrimmedValue.StartsWith("{"u8);
+                return;
+            case 5 or 100 or 999:
+                return;
+            case >= 1000:
+                return;
+        }
+
+        if (_mode != ReadMode.Entity)
+        {
+            Slot(ref tags);
+            return;
+        }
+
+        switch (_kind)
+        {
+            case DxfEntityKind.Other or DxfEntityKind.Text or DxfEntityKind.Attrib or DxfEntityKind.Vertex or DxfEntityKind.SeqEnd:
+                return;
+            case DxfEntityKind.LwPolyline:
+                LwPolylineTag(ref tags);
+                return;
+            case DxfEntityKind.Spline:
+                SplineTag(ref tags);
+                return;
+            case DxfEntityKind.Hatch:
+                HatchTag(ref tags);
+                return;
+            case DxfEntityKind.Leader:
+                PointListTag(ref tags, 10);
+                return;
+            case DxfEntityKind.Mesh:
+                // Vertices come before the face list (93); face indices are not coordinates.
+                if (code == 93)
+                {
+                    _hatch.Stage = HatchStage.Pattern;
+                }
+                else if (_hatch.Stage == HatchStage.Header)
+                {
+                    PointListTag(ref tags, 10);
+                }
+
+                return;
+            case DxfEntityKind.MLine:
+                PointListTag(ref tags, 11);
+                return;
+            case DxfEntityKind.Image when code is 14 or 24:
+                PointListTag(ref tags, 14);
+                return;
+            default:
+                Slot(ref tags);
+                return;
+        }
+    }
+
+    private void Slot(ref DxfTagReader tags)
+    {
+        var code = tags.Code;
+        if (code is >= 10 and <= 59)
+        {
+            _d[code - 10] = tags.GetDouble();
+            _dSeen |= 1UL << (code - 10);
+        }
+        else if (code is >= 60 and <= 79)
+        {
+            _i[code - 60] = tags.GetInteger();
+            _iSeen |= 1u << (code - 60);
+        }
+        else if (code == 210)
+        {
+            _ex = tags.GetDouble();
+        }
+        else if (code == 220)
+        {
+            _ey = tags.GetDouble();
+        }
+        else if (code == 230)
+        {
+            _ez = tags.GetDouble();
+        }
+        else if (code == 2)
+        {
+            _nameOffset = tags.ValueOffset;
+            _nameLength = tags.Value.Length;
+        }
+    }
+
+    private bool Has(int code) => (_dSeen & (1UL << (code - 10))) != 0;
+
+    private double D(int code, double fallback = 0) => Has(code) ? _d[code - 10] : fallback;
+
+    private long I(int code, long fallback = 0) => (_iSeen & (1u << (code - 60))) != 0 ? _i[code - 60] : fallback;
+
+    private Vec3 P(int code) => new(D(code), D(code + 10), D(code + 20));
+
+    private Ocs EntityOcs => Ocs.FromExtrusion(_ex, _ey, _ez);
+
+    private void FinishEntity(ref DxfTagReader tags)
+    {
+        switch (_mode)
+        {
+            case ReadMode.BlockHeader:
+                BeginBlock(ref tags);
+                break;
+            case ReadMode.LinkedVertex:
+                AddVertex();
+                break;
+            case ReadMode.Entity:
+                FinishModelOrBlockEntity(ref tags);
+                break;
+        }
+
+        _mode = ReadMode.None;
+    }
+
+    private void BeginBlock(ref DxfTagReader tags)
+    {
+        var name = _nameOffset >= 0 ? tags.Data.Slice(_nameOffset, _nameLength) : default;
+        switch (SpaceOf(DxfNumber.Trim(name)))
+        {
+            case 1:
+                _blockSink = ModelSink;
+                _blockCounts = true;
+                return;
+            case 2:
+                _blockSink = DiscardingSink.Instance;
+                _blockCounts = false;
+                return;
+        }
+
+        var block = BlockNamed(name);
+        _blockCounts = false;
+        if (block.IsDefined)
+        {
+            // A second definition of one name: the first one is what references get, as in AutoCAD.
+            _blockSink = DiscardingSink.Instance;
+            return;
+        }
+
+        block.IsDefined = true;
+        block.BasePoint = P(10);
+        _blockSink = block;
+    }
+
+    private void FinishModelOrBlockEntity(ref DxfTagReader tags)
+    {
+        GeometrySink sink;
+        bool counted;
+        if (_inBlocks)
+        {
+            sink = _blockSink ?? DiscardingSink.Instance;
+            counted = _blockCounts;
+        }
+        else
+        {
+            // The owner handle decides first, the paper-space flag only when the owner is
+            // neither space (ezdxf does the same; the flag alone is what R12 files have).
+            var paper = _hasOwner && _owner != 0 && _owner == _modelSpaceHandle ? false
+                : _hasOwner && _owner != 0 && _owner == _paperSpaceHandle ? true
+                : _paperFlag != 0;
+            counted = !paper;
+            sink = paper ? DiscardingSink.Instance : ModelSink;
+        }
+
+        if (counted)
+        {
+            CountModelSpace(_entry!, _layerOffset >= 0 ? tags.Data.Slice(_layerOffset, _layerLength) : "0"u8);
+        }
+
+        if (_kind == DxfEntityKind.Polyline)
+        {
+            StartPolyline(sink);
+            return;
+        }
+
+        if (_kind == DxfEntityKind.Insert && I(66) != 0)
+        {
+            _link = LinkMode.Insert;
+            _linkSink = DiscardingSink.Instance;
+        }
+
+        if (!ReferenceEquals(sink, DiscardingSink.Instance))
+        {
+            EmitGeometry(ref tags, sink);
+        }
+    }
+
+    private void EmitGeometry(ref DxfTagReader tags, GeometrySink sink)
+    {
+        switch (_kind)
+        {
+            case DxfEntityKind.Line:
+                sink.Point(P(10));
+                sink.Point(P(11));
+                break;
+            case DxfEntityKind.Point:
+                sink.Point(P(10));
+                break;
+            case DxfEntityKind.Circle:
+                EmitCircle(sink, 0, 360, full: true);
+                break;
+            case DxfEntityKind.Arc:
+                EmitCircle(sink, D(50), D(51, 360), full: false);
+                break;
+            case DxfEntityKind.Ellipse:
+                EmitEllipse(sink);
+                break;
+            case DxfEntityKind.LwPolyline:
+                EmitLwPolyline(sink);
+                break;
+            case DxfEntityKind.Spline:
+                EmitPointList(sink, _listCount > 0 ? _list : _fit, _listCount > 0 ? _listCount : _fitCount);
+                break;
+            case DxfEntityKind.Leader or DxfEntityKind.Mesh or DxfEntityKind.MLine:
+                EmitPointList(sink, _list, _listCount);
+                break;
+            case DxfEntityKind.Solid:
+                EmitCorners(sink, EntityOcs);
+                break;
+            case DxfEntityKind.Face3d:
+                EmitCorners(sink, Ocs.World);
+                break;
+            case DxfEntityKind.Insert:
+                EmitInsert(ref tags, sink);
+                break;
+            case DxfEntityKind.Dimension:
+                EmitDimension(ref tags, sink);
+                break;
+            case DxfEntityKind.Hatch:
+                FinishHatch();
+                EmitLocal(sink, EntityOcs, _hatch.Elevation);
+                break;
+            case DxfEntityKind.Image:
+                EmitImage(sink);
+                break;
+            case DxfEntityKind.Viewport:
+                EmitViewport(sink);
+                break;
+        }
+    }
+
+    private void EmitCircle(GeometrySink sink, double startDegrees, double endDegrees, bool full)
+    {
+        var radius = Math.Abs(D(40));
+        if (!(radius > 0) && !double.IsNaN(radius))
+        {
+            // A circle of radius 0 draws nothing (ezdxf and AutoCAD agree).
+            return;
+        }
+
+        var ocs = EntityOcs;
+        var c = P(10);
+        var span = full ? EllipticArc.FullTurn : EllipticArc.SpanOf(startDegrees * DegreesToRadians, endDegrees * DegreesToRadians);
+        sink.Arc(new EllipticArc(ocs.ToWcs(c.X, c.Y, c.Z), ocs.Ax * radius, ocs.Ay * radius, startDegrees * DegreesToRadians, span));
+    }
+
+    private void EmitEllipse(GeometrySink sink)
+    {
+        var major = P(11);
+        var normal = new Vec3(_ex, _ey, _ez).NormalizedOr(Vec3.UnitZ);
+        var minor = Vec3.Cross(normal, major) * D(40, 1);
+        var start = D(41);
+        var span = EllipticArc.SpanOf(start, D(42, EllipticArc.FullTurn));
+        sink.Arc(new EllipticArc(P(10), major, minor, start, span));
+    }
+
+    private void EmitCorners(GeometrySink sink, Ocs ocs)
+    {
+        var last = Has(13) ? 13 : 12;
+        for (var code = 10; code <= last; code++)
+        {
+            var p = P(code);
+            sink.Point(ocs.ToWcs(p.X, p.Y, p.Z));
+        }
+    }
+
+    private static void EmitPointList(GeometrySink sink, double[] points, int count)
+    {
+        for (var i = 0; i + 2 < count; i += 3)
+        {
+            sink.Point(new Vec3(points[i], points[i + 1], points[i + 2]));
+        }
+    }
+
+    private void PointListTag(ref DxfTagReader tags, int xCode)
+    {
+        var code = tags.Code;
+        if (code == xCode)
+        {
+            Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+        }
+        else if (code == xCode + 10)
+        {
+            if (_listCount >= 3)
+            {
+                _list[_listCount - 2] = tags.GetDouble();
+            }
+        }
+        else if (code == xCode + 20)
+        {
+            if (_listCount >= 3)
+            {
+                _list[_listCount - 1] = tags.GetDouble();
+            }
+        }
+        else
+        {
+            Slot(ref tags);
+        }
+    }
+
+    private static void Append(ref double[] buffer, ref int count, double a, double b, double c)
+    {
+        if (count + 3 > buffer.Length)
+        {
+            Array.Resize(ref buffer, Math.Max(48, buffer.Length * 2));
+        }
+
+        buffer[count] = a;
+        buffer[count + 1] = b;
+        buffer[count + 2] = c;
+        count += 3;
+    }
+
+    private void LwPolylineTag(ref DxfTagReader tags)
+    {
+        switch (tags.Code)
+        {
+            case 10:
+                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                break;
+            case 20 when _listCount >= 3:
+                _list[_listCount - 2] = tags.GetDouble();
+                break;
+            case 42 when _listCount >= 3:
+                _list[_listCount - 1] = tags.GetDouble();
+                break;
+            case 38 or 70 or 210 or 220 or 230:
+                Slot(ref tags);
+                break;
+        }
+    }
+
+    private void EmitLwPolyline(GeometrySink sink)
+    {
+        var closed = (I(70) & 1) != 0;
+        BuildPolyline2D(_list, _listCount, 3, closed);
+        EmitLocal(sink, EntityOcs, D(38));
+    }
+
+    private void SplineTag(ref DxfTagReader tags)
+    {
+        switch (tags.Code)
+        {
+            case 10:
+                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                break;
+            case 20 when _listCount >= 3:
+                _list[_listCount - 2] = tags.GetDouble();
+                break;
+            case 30 when _listCount >= 3:
+                _list[_listCount - 1] = tags.GetDouble();
+                break;
+            case 11:
+                Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
+                break;
+            case 21 when _fitCount >= 3:
+                _fit[_fitCount - 2] = tags.GetDouble();
+                break;
+            case 31 when _fitCount >= 3:
+                _fit[_fitCount - 1] = tags.GetDouble();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Vertices (x, y, bulge) at <paramref name="stride"/> into local points and bulge arcs. A bulge
+    /// b on a segment is an arc of included angle 4·atan(b), counter-clockwise for b &gt; 0.
+    /// </summary>
+    private void BuildPolyline2D(double[] vertices, int length, int stride, bool closed)
+    {
+        var n = length / stride;
+        for (var k = 0; k < n; k++)
+        {
+            var x1 = vertices[k * stride];
+            var y1 = vertices[(k * stride) + 1];
+            AddLocalPoint(x1, y1);
+            var last = k == n - 1;
+            if (last && !closed)
+            {
+                break;
+            }
+
+            var next = last ? 0 : k + 1;
+            var bulge = vertices[(k * stride) + 2];
+            if (bulge != 0)
+            {
+                AddBulgeArc(x1, y1, vertices[next * stride], vertices[(next * stride) + 1], bulge);
+            }
+        }
+    }
+
+    private void AddBulgeArc(double x1, double y1, double x2, double y2, double bulge)
+    {
+        var dx = x2 - x1;
+        var dy = y2 - y1;
+        if (dx == 0 && dy == 0)
+        {
+            return;
+        }
+
+        // Centre = chord midpoint + left normal · (1 − b²)/(4b) · chord length (signed by b).
+        var k = (1 - (bulge * bulge)) / (4 * bulge);
+        var cx = ((x1 + x2) / 2) - (dy * k);
+        var cy = ((y1 + y2) / 2) + (dx * k);
+        var r = Math.Sqrt(((x1 - cx) * (x1 - cx)) + ((y1 - cy) * (y1 - cy)));
+        var a1 = Math.Atan2(y1 - cy, x1 - cx);
+        var a2 = Math.Atan2(y2 - cy, x2 - cx);
+        var span = 4 * Math.Atan(Math.Abs(bulge));
+        AddLocalArc(new LocalArc(cx, cy, r, 0, 0, r, bulge > 0 ? a1 : a2, span));
+    }
+
+    private void AddLocalPoint(double x, double y)
+    {
+        if (_localPointCount + 2 > _localPoints.Length)
+        {
+            Array.Resize(ref _localPoints, Math.Max(32, _localPoints.Length * 2));
+        }
+
+        _localPoints[_localPointCount++] = x;
+        _localPoints[_localPointCount++] = y;
+    }
+
+    private void AddLocalArc(in LocalArc arc)
+    {
+        if (_localArcCount == _localArcs.Length)
+        {
+            Array.Resize(ref _localArcs, Math.Max(8, _localArcs.Length * 2));
+        }
+
+        _localArcs[_localArcCount++] = arc;
+    }
+
+    private void EmitLocal(GeometrySink sink, Ocs ocs, double elevation)
+    {
+        for (var i = 0; i + 1 < _localPointCount; i += 2)
+        {
+            sink.Point(ocs.ToWcs(_localPoints[i], _localPoints[i + 1], elevation));
+        }
+
+        for (var i = 0; i < _localArcCount; i++)
+        {
+            ref readonly var a = ref _localArcs[i];
+            sink.Arc(new EllipticArc(
+                ocs.ToWcs(a.Cx, a.Cy, elevation),
+                ocs.DirectionToWcs(a.Ux, a.Uy, 0),
+                ocs.DirectionToWcs(a.Vx, a.Vy, 0),
+                a.Start,
+                a.Span));
+        }
+
+        _localPointCount = 0;
+        _localArcCount = 0;
+    }
+
+    private void StartPolyline(GeometrySink sink)
+    {
+        _link = LinkMode.Polyline;
+        _linkSink = sink;
+        _polylineFlags = I(70);
+        _polylineHasElevation = Has(30);
+        _polylineElevation = D(30);
+        _polylineOcs = EntityOcs;
+        _vertexCount = 0;
+    }
+
+    private void AddVertex()
+    {
+        if (_vertexCount + 5 > _vertices.Length)
+        {
+            Array.Resize(ref _vertices, Math.Max(80, _vertices.Length * 2));
+        }
+
+        _vertices[_vertexCount++] = D(10);
+        _vertices[_vertexCount++] = D(20);
+        _vertices[_vertexCount++] = D(30);
+        _vertices[_vertexCount++] = D(42);
+        _vertices[_vertexCount++] = I(70);
+    }
+
+    /// <summary>Ends an open POLYLINE or INSERT sequence and emits the polyline's geometry.</summary>
+    private void FinishOpenLink()
+    {
+        if (_link == LinkMode.Polyline && !ReferenceEquals(_linkSink, DiscardingSink.Instance))
+        {
+            EmitPolyline(_linkSink);
+        }
+
+        _link = LinkMode.None;
+        _linkSink = DiscardingSink.Instance;
+        _vertexCount = 0;
+    }
+
+    private void EmitPolyline(GeometrySink sink)
+    {
+        const int stride = 5;
+        var flags = _polylineFlags;
+        var is3D = (flags & (8 | 16 | 64)) != 0;
+        if (is3D)
+        {
+            var polyface = (flags & 64) != 0;
+            for (var i = 0; i + stride <= _vertexCount; i += stride)
+            {
+                var vertexFlags = (long)_vertices[i + 4];
+
+                // Polyface face records (128 without 64) hold vertex indices, not a position.
+                if (polyface && (vertexFlags & 128) != 0 && (vertexFlags & 64) == 0)
+                {
+                    continue;
+                }
+
+                sink.Point(new Vec3(_vertices[i], _vertices[i + 1], _vertices[i + 2]));
+            }
+
+            return;
+        }
+
+        if (_vertexCount == 0)
+        {
+            return;
+        }
+
+        // 2D polylines lie in their OCS at the polyline's elevation; a missing elevation is taken
+        // from the first vertex, as ezdxf does.
+        var elevation = _polylineHasElevation ? _polylineElevation : _vertices[2];
+        var packed = new double[_vertexCount / stride * 3];
+        for (int i = 0, j = 0; i + stride <= _vertexCount; i += stride, j += 3)
+        {
+            packed[j] = _vertices[i];
+            packed[j + 1] = _vertices[i + 1];
+            packed[j + 2] = _vertices[i + 3];
+        }
+
+        _localPointCount = 0;
+        _localArcCount = 0;
+        BuildPolyline2D(packed, packed.Length, 3, (flags & 1) != 0);
+        EmitLocal(sink, _polylineOcs, elevation);
+    }
+
+    private void EmitInsert(ref DxfTagReader tags, GeometrySink sink)
+    {
+        if (_nameOffset < 0)
+        {
+            return;
+        }
+
+        var block = BlockNamed(tags.Data.Slice(_nameOffset, _nameLength));
+        var ocs = EntityOcs;
+        var sx = D(41, 1);
+        var sy = D(42, 1);
+        var sz = D(43, 1);
+        var (sin, cos) = Math.SinCos(D(50) * DegreesToRadians);
+        var ux = ocs.DirectionToWcs(cos * sx, sin * sx, 0);
+        var uy = ocs.DirectionToWcs(-sin * sy, cos * sy, 0);
+        var uz = ocs.Az * sz;
+        var insert = P(10);
+        var transform = new Affine(ux, uy, uz, ocs.ToWcs(insert.X, insert.Y, insert.Z));
+
+        // MINSERT: as ezdxf's mcount, a count only multiplies when its spacing is non-zero. The
+        // grid is rotated with the block but not scaled.
+        var columns = I(70, 1);
+        var rows = I(71, 1);
+        var columnSpacing = D(44);
+        var rowSpacing = D(45);
+        var copies = (rowSpacing != 0 ? rows : 1) * (columnSpacing != 0 ? columns : 1);
+        Vec3 gridColumns = default, gridRows = default;
+        if (copies > 1)
+        {
+            if (columns < 1 || rows < 1)
+            {
+                return;
+            }
+
+            var cx = (columns - 1) * columnSpacing;
+            var ry = (rows - 1) * rowSpacing;
+            gridColumns = ocs.DirectionToWcs(cos * cx, sin * cx, 0);
+            gridRows = ocs.DirectionToWcs(-sin * ry, cos * ry, 0);
+        }
+
+        sink.Reference(new BlockReference(block, transform, gridColumns, gridRows, ShiftsBasePoint: true));
+    }
+
+    private void EmitDimension(ref DxfTagReader tags, GeometrySink sink)
+    {
+        if (_nameOffset < 0)
+        {
+            return;
+        }
+
+        var block = BlockNamed(tags.Data.Slice(_nameOffset, _nameLength));
+        var translation = default(Vec3);
+        if (Has(12))
+        {
+            var p = P(12);
+            translation = EntityOcs.ToWcs(p.X, p.Y, p.Z);
+        }
+
+        sink.Reference(new BlockReference(block, Affine.Identity with { T = translation }, default, default, ShiftsBasePoint: false));
+    }
+
+    /// <summary>
+    /// IMAGE and WIPEOUT: the clip boundary (pixel coordinates, origin at the top left pixel
+    /// corner) mapped through the pixel vectors, or the whole image when there is none.
+    /// </summary>
+    private void EmitImage(GeometrySink sink)
+    {
+        var u = P(11);
+        var v = P(12);
+        var height = D(23);
+        var origin = P(10) + (u * 0.5) - (v * 0.5);
+        if (_listCount < 6)
+        {
+            var w = D(13);
+            _listCount = 0;
+            Append(ref _list, ref _listCount, -0.5, -0.5, 0);
+            Append(ref _list, ref _listCount, w - 0.5, height - 0.5, 0);
+        }
+
+        var count = _listCount / 3;
+        if (count == 2)
+        {
+            var (x0, y0, x1, y1) = (_list[0], _list[1], _list[3], _list[4]);
+            _listCount = 0;
+            Append(ref _list, ref _listCount, x0, y0, 0);
+            Append(ref _list, ref _listCount, x1, y0, 0);
+            Append(ref _list, ref _listCount, x1, y1, 0);
+            Append(ref _list, ref _listCount, x0, y1, 0);
+        }
+
+        for (var i = 0; i + 2 < _listCount; i += 3)
+        {
+            sink.Point(origin + (u * _list[i]) + (v * (height - _list[i + 1])));
+        }
+    }
+
+    private void EmitViewport(GeometrySink sink)
+    {
+        if (I(68) == 0)
+        {
+            // A viewport that is off shows nothing.
+            return;
+        }
+
+        var c = P(10);
+        var w = D(40) / 2;
+        var h = D(41) / 2;
+        sink.Point(new Vec3(c.X - w, c.Y - h, 0));
+        sink.Point(new Vec3(c.X + w, c.Y + h, 0));
+    }
+}

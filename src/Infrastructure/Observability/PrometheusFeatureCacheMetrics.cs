@@ -1,0 +1,23 @@
+using CadMl.Application.FeatureCache.Ports;
+using Prometheus;
+
+namespace CadMl.Infrastructure.Observability;
+
+internal sealed class PrometheusFeatureCacheMetrics(IMetricFactory metrics) : IFeatureCacheMetrics
+{
+    private readonly Counter _prewarm = metrics.CreateCounter(
+        "feature_cache_prewarm_total", "Entries considered by cache prewarm, by result (loaded, skipped).",
+        new CounterConfiguration { LabelNames = ["result"] });
+
+    private readonly Counter _changes = metrics.CreateCounter(
+        "feature_cache_settings_changes_total", "Live cache settings actions, by action (apply, rollback, apply_refused, rollback_refused).",
+        new CounterConfiguration { LabelNames = ["action"] });
+
+    public void SettingsChanged(string action) => _changes.WithLabels(action).Inc();
+
+    public void Prewarmed(int loaded, int skipped)
+    {
+        _prewarm.WithLabels("loaded").Inc(loaded);
+        _prewarm.WithLabels("skipped").Inc(skipped);
+    }
+}
