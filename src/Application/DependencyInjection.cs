@@ -1,5 +1,6 @@
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Model.Serving;
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,7 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ExclusiveGates>();
         services.AddSingleton<FeatureCache.CacheSettingsState>();
 
         services.AddValidatedOptions<DataOptions>(configuration);
@@ -33,6 +35,11 @@ public static class DependencyInjection
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
         services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
+
+        // The serving model and what scans have seen belong to the process, not to a request.
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<OpcodeAudit>();
+        services.AddSingleton<PartClassifier>();
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.Model.Ports;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -22,11 +24,17 @@ public static class DependencyInjection
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
 
+        // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
+        services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
+        services.AddHostedService<StartupModelLoader>();
+
         // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
+                    typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
+
                     typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore)),
                 publicOnly: false)
             .AsImplementedInterfaces()

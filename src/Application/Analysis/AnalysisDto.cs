@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Model.Serving;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 
@@ -18,9 +19,14 @@ public sealed record AnalysisDto(
     FeaturesDto Features,
     DocumentDto Document,
     StageTimings Timings,
-    object? Classification,
-    object? Similar)
+    ClassificationDto? Classification,
+    object? Similar,
+    ClassificationIssueDto? ClassificationIssue = null)
 {
+    /// <summary>The part's class, or why there is none (<see cref="ClassificationIssue"/>).</summary>
+    public AnalysisDto WithClassification(ClassificationOutcome outcome) =>
+        this with { Classification = outcome.Classification, ClassificationIssue = outcome.Issue };
+
     public static AnalysisDto From(AnalysisRecord record) => new(
         record.Id,
         record.CreatedAt,

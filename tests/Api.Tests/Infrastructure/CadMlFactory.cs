@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using CadMl.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +17,11 @@ public class CadMlFactory : WebApplicationFactory<Program>
     public const string RotatedApiKey = "rotated-api-key-9876543210";
     public const string AdminToken = "test-admin-token-0123456789";
 
+    /// <summary>The model every test host starts with (MODEL_FILE in MODEL_DIR), listed in ALLOWED_MODEL_HASHES.</summary>
+    public const string StartupModelFile = "cadml-part-classifier.onnx";
+
+    public const string StartupModelVersion = "startup-test-1";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsDataDir;
 
@@ -24,12 +31,19 @@ public class CadMlFactory : WebApplicationFactory<Program>
         DataDir = overrides?.TryGetValue("DATA_DIR", out var shared) == true && shared is not null
             ? shared
             : Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
+        ModelDir = Path.Combine(DataDir, "models");
+        Directory.CreateDirectory(ModelDir);
+        var startupModel = TestModels.Classifier(StartupModelVersion).Bytes();
+        File.WriteAllBytes(Path.Combine(ModelDir, StartupModelFile), startupModel);
+        StartupModelSha256 = Convert.ToHexStringLower(SHA256.HashData(startupModel));
         _settings = new Dictionary<string, string?>
         {
             ["API_KEYS"] = $"{ApiKey},{RotatedApiKey}",
             ["ADMIN_TOKEN"] = AdminToken,
             ["DATA_DIR"] = DataDir,
-            ["MODEL_DIR"] = Path.Combine(DataDir, "models"),
+            ["MODEL_DIR"] = ModelDir,
+            ["MODEL_FILE"] = StartupModelFile,
+            ["ALLOWED_MODEL_HASHES"] = StartupModelSha256,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -38,6 +52,10 @@ public class CadMlFactory : WebApplicationFactory<Program>
     }
 
     public string DataDir { get; }
+
+    public string ModelDir { get; }
+
+    public string StartupModelSha256 { get; }
 
     public string EnvironmentName { get; init; } = "Testing";
 

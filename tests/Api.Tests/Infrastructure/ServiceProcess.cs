@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Infrastructure;
 
@@ -36,6 +37,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ADMIN_TOKEN"] = CadMlFactory.AdminToken;
         start.Environment["DATA_DIR"] = dataDir;
         start.Environment["MODEL_DIR"] = Path.Combine(dataDir, "models");
+
+        // /ready needs a serving model: the same test classifier the in-memory hosts start with.
+        var model = TestModels.Classifier(CadMlFactory.StartupModelVersion).Bytes();
+        Directory.CreateDirectory(Path.Combine(dataDir, "models"));
+        File.WriteAllBytes(Path.Combine(dataDir, "models", CadMlFactory.StartupModelFile), model);
+        start.Environment["MODEL_FILE"] = CadMlFactory.StartupModelFile;
+        start.Environment["ALLOWED_MODEL_HASHES"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -56,7 +56,7 @@ public sealed class PipelineBehaviourTests
     [Fact]
     public async Task A_second_exclusive_message_is_refused_with_409_while_the_first_runs()
     {
-        var behaviour = new ExclusiveBehaviour<SlowExclusiveCommand, Result<string>>();
+        var behaviour = new ExclusiveBehaviour<SlowExclusiveCommand, Result<string>>(new ExclusiveGates());
         var first = new SlowExclusiveCommand(new TaskCompletionSource());
         var entered = new TaskCompletionSource();
 

@@ -3,6 +3,7 @@ using Ardalis.Result;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Model.Serving;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Mediator;
@@ -24,6 +25,7 @@ internal sealed partial class AnalyzeFileHandler(
     IFeatureCache cache,
     IAnalysisStore store,
     IAnalysisMetrics metrics,
+    PartClassifier classifier,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
     ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
@@ -35,7 +37,7 @@ internal sealed partial class AnalyzeFileHandler(
         if (outcome.IsSuccess)
         {
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value));
+            return Result.Success(AnalysisDto.From(outcome.Value).WithClassification(classifier.Classify(outcome.Value.Document)));
         }
 
         var problem = ((IProblemResult)outcome).Problem;

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace CadMl.Application.Common.Behaviours;
 
-public sealed class ExclusiveBehaviour<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+public sealed class ExclusiveBehaviour<TMessage, TResponse>(ExclusiveGates gates) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
@@ -14,7 +14,7 @@ public sealed class ExclusiveBehaviour<TMessage, TResponse> : IPipelineBehavior<
             return await next(message, cancellationToken);
         }
 
-        var gate = ExclusiveGates.For(exclusive.ExclusiveGroup);
+        var gate = gates.For(exclusive.ExclusiveGroup);
         if (!await gate.WaitAsync(TimeSpan.Zero, cancellationToken))
         {
             return ProblemResults<TResponse>.Create(Problem.Conflict(
@@ -35,10 +35,14 @@ public sealed class ExclusiveBehaviour<TMessage, TResponse> : IPipelineBehavior<
     }
 }
 
-/// <summary>One gate per group for the whole process: exclusivity is about the shared resource, not the scope.</summary>
-internal static class ExclusiveGates
+/// <summary>
+/// One gate per group for the whole host (a DI singleton): exclusivity is about the shared
+/// resource, which belongs to the host, not to a request scope. Not static, so test hosts in one
+/// process do not refuse each other's reloads.
+/// </summary>
+public sealed class ExclusiveGates
 {
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
-    public static SemaphoreSlim For(string group) => Gates.GetOrAdd(group, _ => new SemaphoreSlim(1, 1));
+    public SemaphoreSlim For(string group) => _gates.GetOrAdd(group, _ => new SemaphoreSlim(1, 1));
 }

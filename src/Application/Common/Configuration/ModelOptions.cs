@@ -1,3 +1,4 @@
+using CadMl.Domain.Classification;
 using Microsoft.Extensions.Configuration;
 
 namespace CadMl.Application.Common.Configuration;
@@ -7,6 +8,10 @@ public sealed class ModelOptions : IValidatedOptions
     /// <summary>The only folder reload may read models from.</summary>
     [ConfigurationKeyName("MODEL_DIR")]
     public string ModelDir { get; set; } = "models";
+
+    /// <summary>The model loaded at start-up, relative to <see cref="ModelDir"/>; empty starts without one.</summary>
+    [ConfigurationKeyName("MODEL_FILE")]
+    public string ModelFile { get; set; } = "cadml-part-classifier.onnx";
 
     [ConfigurationKeyName("MODEL_MAX_MB")]
     public int MaxMb { get; set; } = 64;
@@ -23,7 +28,16 @@ public sealed class ModelOptions : IValidatedOptions
     [ConfigurationKeyName("MODEL_EXECUTION_PROVIDER")]
     public string ExecutionProvider { get; set; } = "cpu";
 
-    public static readonly IReadOnlyList<string> OpcodeModes = ["audit", "blocklist", "blacklist", "allowlist", "whitelist"];
+    public long MaxBytes => MaxMb * 1024L * 1024L;
+
+    public string FullModelDir => Path.GetFullPath(ModelDir);
+
+    /// <summary>The parsed mode; valid once the options passed validation.</summary>
+    public Domain.Classification.OpcodeMode Mode => Domain.Classification.OpcodeModes.TryParse(OpcodeMode, out var mode) ? mode : Domain.Classification.OpcodeMode.Allowlist;
+
+    /// <summary>The parsed allowlist; valid once the options passed validation (invalid entries stop the start).</summary>
+    public ModelHashAllowlist HashAllowlist =>
+        ModelHashAllowlist.TryParse(AllowedHashes, out var allowlist, out _) ? allowlist : throw new InvalidOperationException("ALLOWED_MODEL_HASHES was not validated.");
 
     public IEnumerable<string> Validate()
     {
@@ -32,9 +46,19 @@ public sealed class ModelOptions : IValidatedOptions
             yield return $"MODEL_MAX_MB must be between 1 and 2048 (was {MaxMb}).";
         }
 
-        if (!OpcodeModes.Contains(OpcodeMode.Trim().ToLowerInvariant()))
+        if (string.IsNullOrWhiteSpace(ModelDir))
         {
-            yield return $"MODEL_OPCODE_MODE must be one of {string.Join(", ", OpcodeModes)} (was '{OpcodeMode}').";
+            yield return "MODEL_DIR must name a folder.";
+        }
+
+        if (!string.IsNullOrWhiteSpace(ModelFile) && ModelPathRules.Check(ModelFile, out _) is { } violation)
+        {
+            yield return $"MODEL_FILE must name an .onnx file inside MODEL_DIR: {violation.Describe()}";
+        }
+
+        if (!Domain.Classification.OpcodeModes.TryParse(OpcodeMode, out _))
+        {
+            yield return $"MODEL_OPCODE_MODE must be one of {string.Join(", ", Domain.Classification.OpcodeModes.Names)} (was '{OpcodeMode}').";
         }
 
         if (ExecutionProvider.Trim().ToLowerInvariant() is not ("cpu" or "cuda"))
@@ -42,13 +66,9 @@ public sealed class ModelOptions : IValidatedOptions
             yield return $"MODEL_EXECUTION_PROVIDER must be 'cpu' or 'cuda' (was '{ExecutionProvider}').";
         }
 
-        foreach (var hash in AllowedHashes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (!ModelHashAllowlist.TryParse(AllowedHashes, out _, out var invalid))
         {
-            if (hash.Length != 64 || !hash.All(Uri.IsHexDigit))
-            {
-                yield return "ALLOWED_MODEL_HASHES must list full 64-character SHA-256 hex digests separated by commas.";
-                yield break;
-            }
+            yield return $"ALLOWED_MODEL_HASHES must list full 64-character SHA-256 hex digests separated by commas ({invalid.Count} entries are not).";
         }
     }
 }

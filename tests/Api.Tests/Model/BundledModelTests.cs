@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CadMl.Api.Tests.Infrastructure;
+
+namespace CadMl.Api.Tests.Model;
+
+/// <summary>The model shipped in models/ loads through the full pipeline and classifies a real DXF file.</summary>
+public sealed partial class BundledModelTests
+{
+    private static readonly string Models = Path.Combine(RepositoryRoot(), "models");
+
+    [Fact]
+    public async Task The_bundled_model_loads_at_start_up_under_the_hash_its_card_states_and_classifies_a_dxf_flange()
+    {
+        var card = await File.ReadAllTextAsync(Path.Combine(Models, "MODEL_CARD.md"));
+        var sha256 = CardHash().Match(card).Groups[1].Value;
+        using var host = new CadMlFactory(new Dictionary<string, string?>
+        {
+            ["MODEL_DIR"] = Models,
+            ["MODEL_FILE"] = "cadml-part-classifier.onnx",
+            ["ALLOWED_MODEL_HASHES"] = sha256,
+        });
+        var client = host.CreateAuthenticatedClient();
+
+        (await client.GetAsync("/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var model = await client.GetFromJsonAsync<JsonElement>("/api/v1/model");
+        model.GetProperty("sha256").GetString().Should().Be(sha256);
+        model.GetProperty("feature_version").GetString().Should().Be("v4");
+        model.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).Should().Equal("bracket", "flange", "gear", "housing", "plate", "shaft");
+
+        var response = await client.AnalyzeAsync("flange.dxf", Encoding.ASCII.GetBytes(FlangeDrawing()));
+
+        var analysis = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, analysis.ToString());
+        analysis.GetProperty("classification").GetProperty("label").GetString().Should().Be("flange");
+        analysis.GetProperty("classification").GetProperty("model_version").GetString().Should().Be(model.GetProperty("model_version").GetString());
+    }
+
+    /// <summary>A flange as a drafter draws it: outer and bore circles, six bolt holes on a pitch circle, two centre lines.</summary>
+    private static string FlangeDrawing()
+    {
+        var text = new StringBuilder("0\nSECTION\n2\nENTITIES\n");
+        void Circle(double x, double y, double r) => text.Append($"0\nCIRCLE\n8\nOUTLINE\n10\n{x:R}\n20\n{y:R}\n30\n0\n40\n{r:R}\n");
+        Circle(0, 0, 120);
+        Circle(0, 0, 40);
+        for (var i = 0; i < 6; i++)
+        {
+            Circle(95 * Math.Cos(i * Math.PI / 3), 95 * Math.Sin(i * Math.PI / 3), 8);
+        }
+
+        text.Append("0\nLINE\n8\nCENTER\n10\n-130\n20\n0\n30\n0\n11\n130\n21\n0\n31\n0\n");
+        text.Append("0\nLINE\n8\nCENTER\n10\n0\n20\n-130\n30\n0\n11\n0\n21\n130\n31\n0\n");
+        return text.Append("0\nENDSEC\n0\nEOF\n").ToString();
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CadMl.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (CadMl.slnx) was not found above the test binaries.");
+    }
+
+    [GeneratedRegex(@"\| SHA-256 \| `([0-9a-f]{64})` \|")]
+    private static partial Regex CardHash();
+}
