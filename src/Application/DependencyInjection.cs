@@ -1,5 +1,6 @@
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Vectors;
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,11 +28,16 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(TimeProvider.System);
 
+        // One write path for vectors per process: it serialises store and index updates.
+        services.AddSingleton<VectorRegistry>();
+        services.AddSingleton<ISimilarParts, SimilarParts>();
+
         services.AddValidatedOptions<DataOptions>(configuration);
         services.AddValidatedOptions<AnalysisOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
         services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
+        services.AddValidatedOptions<VectorIndexOptions>(configuration);
         return services;
     }
 }

@@ -1,8 +1,11 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Faiss;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,11 +23,21 @@ public static class DependencyInjection
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
 
+        // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
+        services.AddSingleton<VectorIndexMetrics>();
+        services.AddSingleton<SimilarityIndex>();
+        services.AddSingleton<IVectorIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
+        services.AddSingleton<IFaissLibrary, FaissLibrary>();
+        services.AddSingleton<FaissIndexFiles>();
+        services.AddSingleton<FaissActivator>();
+        services.AddHostedService<VectorIndexStartup>();
+        services.AddHostedService<VectorIndexMaintenance>();
+
         // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
-                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader)),
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader), typeof(IVectorStore)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());

@@ -3,6 +3,7 @@ using Ardalis.Result;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Vectors;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Mediator;
@@ -24,6 +25,7 @@ internal sealed partial class AnalyzeFileHandler(
     IFeatureCache cache,
     IAnalysisStore store,
     IAnalysisMetrics metrics,
+    ISimilarParts similarParts,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
     ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
@@ -34,8 +36,9 @@ internal sealed partial class AnalyzeFileHandler(
         var outcome = await AnalyzeAsync(command, started, cancellationToken);
         if (outcome.IsSuccess)
         {
+            var similar = await similarParts.RegisterAndFindAsync(outcome.Value, cancellationToken);
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value));
+            return Result.Success(AnalysisDto.From(outcome.Value) with { Similar = similar });
         }
 
         var problem = ((IProblemResult)outcome).Problem;
