@@ -22,7 +22,9 @@ internal static class VectorSearchReport
 
     public static void Run(string[] args)
     {
-        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10_000, 100_000, 1_000_000];
+        var clustered = args.Contains("--clustered");
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var sizes = numbers.Length > 0 ? numbers.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10_000, 100_000, 1_000_000];
         var library = new FaissLibrary(Microsoft.Extensions.Options.Options.Create(new CadMl.Application.Common.Configuration.VectorIndexOptions()));
         var native = library.TryLoad(out var error) ?? throw new InvalidOperationException(error);
         Console.WriteLine($"native: {native.Version}");
@@ -32,8 +34,8 @@ internal static class VectorSearchReport
         var sweep = new StringBuilder();
         foreach (var size in sizes)
         {
-            var data = Random(size, seed: 1);
-            var queries = Random(1000, seed: 2);
+            var data = clustered ? Clustered(size, seed: 1) : Random(size, seed: 1);
+            var queries = clustered ? Clustered(1000, seed: 2) : Random(1000, seed: 2);
             var normalizedQueries = queries.Select(VectorMath.Normalize).ToArray();
 
             var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -64,9 +66,19 @@ internal static class VectorSearchReport
                 var times = Time(normalizedQueries, q => shard.Search(q, K));
                 var recall = Recall(shard, normalizedQueries, truth);
                 Row(report, size, Label(spec), build, bytes, times, recall);
+                if (spec.Kind == FaissKind.Ivf)
+                {
+                    foreach (var nprobe in new[] { 64, 256 })
+                    {
+                        shard.Index.SetNprobe(nprobe);
+                        var t = Time(normalizedQueries, q => shard.Search(q, K));
+                        Row(report, size, $"FAISS IVF nlist={spec.IvfNlist} nprobe={nprobe}", build, bytes, t, Recall(shard, normalizedQueries, truth));
+                    }
+                }
+
                 if (spec.Kind == FaissKind.Hnsw)
                 {
-                    foreach (var ef in new[] { 16, 32, 64, 128, 256 })
+                    foreach (var ef in new[] { 16, 32, 48, 64, 128 })
                     {
                         shard.Index.SetEfSearch(ef);
                         var t = Time(normalizedQueries, q => shard.Search(q, K));
@@ -154,6 +166,32 @@ internal static class VectorSearchReport
         GC.Collect();
         var pages = long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1], CultureInfo.InvariantCulture);
         return pages * Environment.SystemPageSize;
+    }
+
+    /// <summary>
+    /// A mixture of 2,000 tight Gaussian clusters with non-negative centres: closer to real
+    /// feature vectors (parts come in families; slots are counts and ratios) than uniform noise.
+    /// The centres come from a fixed seed, so base vectors and queries share them.
+    /// </summary>
+    private static double[][] Clustered(int count, int seed)
+    {
+        var centres = new Random(99);
+        var centre = Enumerable.Range(0, 2_000).Select(_ => Enumerable.Range(0, Dimension).Select(_ => centres.NextDouble()).ToArray()).ToArray();
+        var random = new Random(seed);
+        var vectors = new double[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var c = centre[random.Next(centre.Length)];
+            vectors[i] = new double[Dimension];
+            for (var d = 0; d < Dimension; d++)
+            {
+                var u1 = 1.0 - random.NextDouble();
+                var gaussian = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * random.NextDouble());
+                vectors[i][d] = c[d] + (0.05 * gaussian);
+            }
+        }
+
+        return vectors;
     }
 
     private static double[][] Random(int count, int seed)

@@ -251,13 +251,6 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         }
     }
 
-    /// <summary>FAISS could not be brought into service (library missing, build failed): exact serves.</summary>
-    public void ReportUnavailable(string reason)
-    {
-        LogUnavailable(reason);
-        Faulted?.Invoke(reason);
-    }
-
     /// <summary>Stops serving from FAISS (degradation); exact search answers from now on.</summary>
     public void Detach()
     {
@@ -387,9 +380,6 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "FAISS {Kind} index built from {Count} stored vectors in {Milliseconds:F0} ms")]
     private partial void LogRebuilt(string kind, long count, double milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "FAISS is not serving ({Reason}); similarity search runs on the exact index")]
-    private partial void LogUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "FAISS {Operation} failed; serving exact search until the index is rebuilt")]
     private partial void LogFaulted(Exception exception, string operation);

@@ -1,12 +1,13 @@
 using CadMl.Application.Common.Ports;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 
 namespace CadMl.Infrastructure.VectorSearch;
 
 /// <summary>
 /// Similarity search is always answered (exact search covers for FAISS), so this never gates
-/// readiness; it marks the instance degraded when the configured FAISS index is not serving.
+/// readiness; it marks the instance degraded, with the reason, while FAISS is degraded.
 /// </summary>
-internal sealed class VectorIndexProbe(SimilarityIndex index) : IHealthProbe
+internal sealed class VectorIndexProbe(FaissRecoveryCoordinator recovery) : IHealthProbe
 {
     public string Name => "vector_index";
 
@@ -14,16 +15,16 @@ internal sealed class VectorIndexProbe(SimilarityIndex index) : IHealthProbe
 
     public ProbeReport Probe()
     {
-        var facts = index.Facts();
-        var details = new Dictionary<string, object?>
+        var health = recovery.Health();
+        var facts = new Dictionary<string, object?>
         {
-            ["backend"] = facts.Backend,
-            ["kind"] = facts.Kind,
-            ["size"] = facts.Size,
-            ["generation"] = facts.Generation,
+            ["backend"] = health.Backend,
+            ["kind"] = health.Index.Type,
+            ["size"] = health.Index.Size,
+            ["state_backend"] = health.StateBackend,
         };
-        return !index.UsesFaiss || index.FaissServing
-            ? ProbeReport.Ok($"serving from {facts.Backend}", details)
-            : ProbeReport.Failing("FAISS is not serving; similarity search runs on the exact index", details);
+        return health.Degraded
+            ? ProbeReport.Failing($"similarity search degraded to exact: {health.Reason}", facts)
+            : ProbeReport.Ok($"serving from {health.Backend}", facts);
     }
 }

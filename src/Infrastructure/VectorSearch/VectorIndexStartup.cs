@@ -1,5 +1,6 @@
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,13 +9,16 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// <summary>
 /// Fills the indexes from the durable store before the server takes requests, and saves the
 /// FAISS index at shutdown. A FAISS problem never stops the start: exact search serves and the
-/// reason goes to <see cref="SimilarityIndex.ReportUnavailable"/>.
+/// recovery coordinator records the degradation and schedules recovery. When the persisted
+/// recovery state says degraded (a drill, a suppression), FAISS is left to the recovery loop,
+/// so a restart neither forgets the degradation nor restores without an attempt on schedule.
 /// </summary>
 internal sealed partial class VectorIndexStartup(
     SqliteDatabase database,
     IVectorStore store,
     SimilarityIndex index,
     FaissActivator activator,
+    FaissRecoveryCoordinator recovery,
     ILogger<VectorIndexStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -38,10 +42,17 @@ internal sealed partial class VectorIndexStartup(
             return;
         }
 
+        await recovery.InitializeAsync(cancellationToken);
+        if (recovery.IsDegraded)
+        {
+            LogStartingDegraded();
+            return;
+        }
+
         var failure = await activator.ActivateAsync(trySaved: true, cancellationToken);
         if (failure is not null)
         {
-            index.ReportUnavailable(failure);
+            await recovery.DegradeAsync(failure, cancellationToken);
         }
     }
 
@@ -57,6 +68,9 @@ internal sealed partial class VectorIndexStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vector index holds {Count} stored vectors at store generation {Generation}")]
     private partial void LogLoaded(long count, long generation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery state is degraded; FAISS comes back through the recovery loop, exact search serves until then")]
+    private partial void LogStartingDegraded();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The durable store is not open; the vector index starts empty")]
     private partial void LogNoStore();

@@ -166,6 +166,12 @@ internal sealed unsafe class FaissIndex : IDisposable
         _native.Check(_native.SetEfSearch(call.Handle, efSearch), "set_ef_search");
     }
 
+    public void SetNprobe(int nprobe)
+    {
+        using var call = new Call(this, write: true);
+        _native.Check(_native.SetNprobe(call.Handle, nprobe), "set_nprobe");
+    }
+
     /// <summary>Writes the index to <paramref name="path"/>; the shim fsyncs it and deletes it on failure.</summary>
     public void WriteFile(string path)
     {
