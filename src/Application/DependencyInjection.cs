@@ -1,6 +1,7 @@
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Model.Serving;
+using CadMl.Application.Vectors;
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,10 @@ public static class DependencyInjection
         services.AddSingleton<ExclusiveGates>();
         services.AddSingleton<FeatureCache.CacheSettingsState>();
 
+        // One write path for vectors per process: it serialises store and index updates.
+        services.AddSingleton<VectorRegistry>();
+        services.AddSingleton<ISimilarParts, SimilarParts>();
+
         services.AddValidatedOptions<DataOptions>(configuration);
         services.AddValidatedOptions<AnalysisOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
@@ -40,6 +45,7 @@ public static class DependencyInjection
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<OpcodeAudit>();
         services.AddSingleton<PartClassifier>();
+        services.AddValidatedOptions<VectorIndexOptions>(configuration);
         return services;
     }
 }

@@ -1,13 +1,20 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Ports;
-using CadMl.Application.Model.Ports;
+using CadMl.Application.Faiss.Ports;
 using CadMl.Application.FeatureCache.Ports;
+using CadMl.Application.Model.Ports;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Faiss;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure;
 
@@ -28,14 +35,34 @@ public static class DependencyInjection
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
         services.AddHostedService<StartupModelLoader>();
 
+        // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
+        services.AddSingleton<VectorIndexMetrics>();
+        services.AddSingleton<SimilarityIndex>();
+        services.AddSingleton<IVectorIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
+        services.AddSingleton<IFaissLibrary, FaissLibrary>();
+        services.AddSingleton<FaissIndexFiles>();
+        services.AddSingleton<FaissActivator>();
+        services.AddHostedService<VectorIndexStartup>();
+        services.AddHostedService<VectorIndexMaintenance>();
+
+        // Degradation and recovery: one tracker per process; the state store is a swap point.
+        services.AddSingleton<FaissRecoveryMetrics>();
+        services.AddSingleton<IRecoveryStateStore>(sp =>
+            sp.GetRequiredService<IOptions<FaissRecoveryOptions>>().Value.StateBackend == "redis"
+                ? ActivatorUtilities.CreateInstance<RedisRecoveryStateStore>(sp)
+                : ActivatorUtilities.CreateInstance<FileRecoveryStateStore>(sp));
+        services.AddSingleton<FaissRecoveryCoordinator>();
+        services.AddSingleton<IFaissRecovery>(sp => sp.GetRequiredService<FaissRecoveryCoordinator>());
+        // After VectorIndexStartup: the loop's first sleep is computed from the state start-up left.
+        services.AddHostedService<FaissRecoveryService>();
+
         // Stateless adapters that are the single implementation of a port are found by convention.
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
-
-                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore)),
+                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());

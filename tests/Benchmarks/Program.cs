@@ -1,12 +1,18 @@
 using BenchmarkDotNet.Running;
 using CadMl.Benchmarks;
 
-// build/bench [BenchmarkDotNet arguments], e.g. build/bench --filter '*Extraction*'
-// build/bench corpus-profile   per-file latency, throughput and allocations over the real corpus
-if (args is ["corpus-profile"])
+// build/bench [BenchmarkDotNet arguments]   e.g. build/bench --filter '*Extraction*' --job short
+// build/bench corpus-profile                per-file latency, throughput and allocations over the real corpus
+// build/bench report [sizes...]             vector search: per-query percentiles, recall, build time, memory
+switch (args)
 {
-    CorpusProfile.Run();
-    return;
+    case ["corpus-profile"]:
+        CorpusProfile.Run();
+        return;
+    case ["report", .. var sizes]:
+        VectorSearchReport.Run(sizes);
+        return;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(CorpusReaders).Assembly).Run(args);
+        return;
 }
-
-BenchmarkSwitcher.FromAssembly(typeof(CorpusReaders).Assembly).Run(args);

@@ -1,20 +1,22 @@
+using System.Runtime.InteropServices;
+
 namespace CadMl.Infrastructure.Storage;
 
 /// <summary>
-/// State files are replaced whole or not at all: write a temp file beside the target, flush it to
-/// disk, then rename over the target (atomic on POSIX). A crash leaves either the old file or the
-/// new one, never a torn mix that a later start would have to guess about.
+/// Replaces a file so that a reader (or a restart after a crash) sees either the old content or
+/// the new, never a torn mix: write a temp file beside it, fsync it, rename over the target,
+/// then fsync the folder so the rename itself survives power loss.
 /// </summary>
-public static class AtomicFile
+internal static partial class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
@@ -27,16 +29,56 @@ public static class AtomicFile
             File.Delete(temp);
             throw;
         }
+
+        SyncFolder(folder);
     }
 
     /// <summary>
     /// Moves an untrustworthy file aside as <c>name.corrupt-&lt;utc timestamp&gt;</c> so it is kept for
-    /// inspection but never read again; returns the new name.
+    /// inspection but never read again; returns the new path.
     /// </summary>
     public static string Quarantine(string path, DateTimeOffset now)
     {
-        var target = $"{path}.corrupt-{now.UtcDateTime:yyyyMMddTHHmmssfffZ}";
+        var target = $"{path}.corrupt-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
         File.Move(path, target, overwrite: true);
         return target;
     }
+
+    private static void SyncFolder(string folder)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // .NET cannot open a directory as a file handle, and fsync on the directory is what makes
+        // a rename durable on POSIX, so this goes to libc directly.
+        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+        var fd = Open(folder, ReadOnlyDirectory);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {folder} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 }

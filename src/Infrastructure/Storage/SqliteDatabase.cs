@@ -34,6 +34,28 @@ public sealed class SqliteDatabase
         CREATE INDEX ix_analyses_sha256 ON analyses (sha256);
         CREATE INDEX ix_analyses_created ON analyses (created_ts);
         """,
+        // Vectors: seq is the int64 id the indexes use. AUTOINCREMENT so a seq is never reused,
+        // even after the newest row is deleted (an index entry must never name a different vector).
+        // The generation row counts every write; an index file records the one it reflects.
+        """
+        CREATE TABLE vectors (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            id              TEXT NOT NULL UNIQUE,
+            feature_version TEXT NOT NULL,
+            vector          BLOB NOT NULL,
+            material        TEXT,
+            format          TEXT,
+            label           TEXT,
+            project_id      TEXT,
+            meta            TEXT NOT NULL,
+            created_at      TEXT NOT NULL
+        );
+        CREATE INDEX ix_vectors_version ON vectors (feature_version);
+        CREATE INDEX ix_vectors_material ON vectors (material);
+        CREATE INDEX ix_vectors_format ON vectors (format);
+        CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO store_counters (name, value) VALUES ('vector_generation', 0);
+        """,
     ];
 
     private readonly string _connectionString;

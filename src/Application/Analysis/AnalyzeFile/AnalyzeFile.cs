@@ -4,6 +4,7 @@ using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Model.Serving;
+using CadMl.Application.Vectors;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Mediator;
@@ -26,6 +27,7 @@ internal sealed partial class AnalyzeFileHandler(
     IAnalysisStore store,
     IAnalysisMetrics metrics,
     PartClassifier classifier,
+    ISimilarParts similarParts,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
     ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
@@ -36,8 +38,9 @@ internal sealed partial class AnalyzeFileHandler(
         var outcome = await AnalyzeAsync(command, started, cancellationToken);
         if (outcome.IsSuccess)
         {
+            var similar = await similarParts.RegisterAndFindAsync(outcome.Value, cancellationToken);
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value).WithClassification(classifier.Classify(outcome.Value.Document)));
+            return Result.Success(AnalysisDto.From(outcome.Value).WithClassification(classifier.Classify(outcome.Value.Document)) with { Similar = similar });
         }
 
         var problem = ((IProblemResult)outcome).Problem;

@@ -1,3 +1,4 @@
+using CadMl.Domain.Degradation;
 using Microsoft.Extensions.Configuration;
 
 namespace CadMl.Application.Common.Configuration;
@@ -33,6 +34,14 @@ public sealed class FaissRecoveryOptions : IValidatedOptions
 
     [ConfigurationKeyName("REDIS_URL")]
     public string RedisUrl { get; set; } = "";
+
+    public RecoveryPolicy Policy => new(
+        TimeSpan.FromSeconds(IntervalSeconds),
+        BackoffMultiplier,
+        TimeSpan.FromSeconds(MaxBackoffSeconds),
+        FlapThreshold,
+        TimeSpan.FromSeconds(FlapWindowSeconds),
+        TimeSpan.FromSeconds(SuppressionSeconds));
 
     public IEnumerable<string> Validate()
     {

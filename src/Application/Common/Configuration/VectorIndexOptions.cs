@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Configuration;
+
+namespace CadMl.Application.Common.Configuration;
+
+/// <summary>The similarity index: which backend serves searches and how FAISS is tuned.</summary>
+public sealed class VectorIndexOptions : IValidatedOptions
+{
+    public static readonly IReadOnlyList<string> IndexTypes = ["flat", "hnsw", "ivf", "exact"];
+
+    /// <summary>
+    /// <c>flat</c> (FAISS exact inner product, default), <c>hnsw</c>, <c>ivf</c>, or <c>exact</c>
+    /// (SIMD brute force in .NET, no native code). Every FAISS kind falls back to exact on failure.
+    /// </summary>
+    [ConfigurationKeyName("FAISS_INDEX_TYPE")]
+    public string IndexType { get; set; } = "flat";
+
+    [ConfigurationKeyName("FAISS_HNSW_M")]
+    public int HnswM { get; set; } = 32;
+
+    [ConfigurationKeyName("FAISS_HNSW_EF_CONSTRUCTION")]
+    public int HnswEfConstruction { get; set; } = 80;
+
+    /// <summary>64 measured recall@10 ≥ 0.95 on 100k random 24-d vectors (docs/PERFORMANCE.md).</summary>
+    [ConfigurationKeyName("FAISS_HNSW_EF_SEARCH")]
+    public int HnswEfSearch { get; set; } = 64;
+
+    [ConfigurationKeyName("FAISS_IVF_NLIST")]
+    public int IvfNlist { get; set; } = 256;
+
+    [ConfigurationKeyName("FAISS_IVF_NPROBE")]
+    public int IvfNprobe { get; set; } = 16;
+
+    /// <summary>
+    /// HNSW cannot delete: removed vectors are tombstoned and filtered out of results, and the
+    /// version's index is rebuilt in the background once tombstones exceed this share of it.
+    /// </summary>
+    [ConfigurationKeyName("FAISS_TOMBSTONE_REBUILD_RATIO")]
+    public double TombstoneRebuildRatio { get; set; } = 0.2;
+
+    /// <summary>How often a changed index is saved to the data folder (it is also saved at shutdown).</summary>
+    [ConfigurationKeyName("FAISS_SAVE_INTERVAL_SECONDS")]
+    public int SaveIntervalSeconds { get; set; } = 300;
+
+    /// <summary>Folder holding libcadml_faiss.so; empty searches upwards from the binaries for artifacts/native.</summary>
+    [ConfigurationKeyName("CADML_NATIVE_DIR")]
+    public string NativeDir { get; set; } = "";
+
+    /// <summary>How many similar parts analyze returns.</summary>
+    [ConfigurationKeyName("SIMILAR_TOP_K")]
+    public int SimilarTopK { get; set; } = 5;
+
+    public bool UsesFaiss => Kind != "exact";
+
+    public string Kind => IndexType.Trim().ToLowerInvariant();
+
+    public IEnumerable<string> Validate()
+    {
+        if (!IndexTypes.Contains(Kind))
+        {
+            yield return $"FAISS_INDEX_TYPE must be one of {string.Join(", ", IndexTypes)} (was '{IndexType}').";
+        }
+
+        if (HnswM is < 2 or > 256)
+        {
+            yield return $"FAISS_HNSW_M must be between 2 and 256 (was {HnswM}).";
+        }
+
+        if (HnswEfConstruction is < 1 or > 4096)
+        {
+            yield return $"FAISS_HNSW_EF_CONSTRUCTION must be between 1 and 4096 (was {HnswEfConstruction}).";
+        }
+
+        if (HnswEfSearch is < 1 or > 4096)
+        {
+            yield return $"FAISS_HNSW_EF_SEARCH must be between 1 and 4096 (was {HnswEfSearch}).";
+        }
+
+        if (IvfNlist is < 1 or > 65536)
+        {
+            yield return $"FAISS_IVF_NLIST must be between 1 and 65536 (was {IvfNlist}).";
+        }
+
+        if (IvfNprobe < 1 || IvfNprobe > IvfNlist)
+        {
+            yield return $"FAISS_IVF_NPROBE must be between 1 and FAISS_IVF_NLIST (was {IvfNprobe}).";
+        }
+
+        if (!(TombstoneRebuildRatio > 0 && TombstoneRebuildRatio <= 1))
+        {
+            yield return $"FAISS_TOMBSTONE_REBUILD_RATIO must be greater than 0 and at most 1 (was {TombstoneRebuildRatio}).";
+        }
+
+        if (SaveIntervalSeconds < 1)
+        {
+            yield return $"FAISS_SAVE_INTERVAL_SECONDS must be at least 1 (was {SaveIntervalSeconds}).";
+        }
+
+        if (SimilarTopK is < 0 or > 100)
+        {
+            yield return $"SIMILAR_TOP_K must be between 0 and 100 (was {SimilarTopK}).";
+        }
+    }
+}

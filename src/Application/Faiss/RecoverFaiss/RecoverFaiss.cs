@@ -1,0 +1,51 @@
+using Ardalis.Result;
+using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Problems;
+using CadMl.Application.Faiss.GetFaissHealth;
+using CadMl.Application.Faiss.Ports;
+using Mediator;
+
+namespace CadMl.Application.Faiss.RecoverFaiss;
+
+/// <summary>
+/// A manual recovery attempt (admin). <paramref name="Force"/> overrides a flap suppression.
+/// One at a time: a concurrent request is refused with 409 RECOVERY_IN_PROGRESS.
+/// </summary>
+public sealed record RecoverFaissCommand(bool Force = false) : ICommand<Result<RecoveryResultDto>>, IExclusiveMessage
+{
+    public string ExclusiveGroup => "faiss_recovery";
+
+    public string BusyCode => "RECOVERY_IN_PROGRESS";
+}
+
+/// <summary><c>restored</c>, <c>still_degraded</c> (with the error) or <c>not_degraded</c>, and the health after it.</summary>
+public sealed record RecoveryResultDto(string Outcome, string? Error, FaissHealthDto Health);
+
+internal sealed class RecoverFaissHandler(IFaissRecovery recovery) : ICommandHandler<RecoverFaissCommand, Result<RecoveryResultDto>>
+{
+    public async ValueTask<Result<RecoveryResultDto>> Handle(RecoverFaissCommand command, CancellationToken cancellationToken)
+    {
+        var result = await recovery.RecoverAsync(command.Force, cancellationToken);
+        return result.Outcome switch
+        {
+            ManualRecoveryOutcome.Suppressed => Problem.Conflict("RECOVERY_SUPPRESSED", "recovery",
+                "Automatic and manual recovery are suppressed after flapping; retry later or pass force=true.",
+                new Dictionary<string, object?>
+                {
+                    ["suppressed_until_ts"] = result.Health.SuppressedUntilTs,
+                    ["suppression_remaining_seconds"] = result.Health.SuppressionRemainingSeconds,
+                }).ToResult<RecoveryResultDto>(),
+            ManualRecoveryOutcome.InProgress => Problem.Conflict("RECOVERY_IN_PROGRESS", "recovery",
+                "A manual recovery attempt is already running.",
+                new Dictionary<string, object?> { ["manual_recovery_in_progress"] = true }).ToResult<RecoveryResultDto>(),
+            _ => Result.Success(new RecoveryResultDto(Name(result.Outcome), result.Error, result.Health)),
+        };
+    }
+
+    private static string Name(ManualRecoveryOutcome outcome) => outcome switch
+    {
+        ManualRecoveryOutcome.Restored => "restored",
+        ManualRecoveryOutcome.StillDegraded => "still_degraded",
+        _ => "not_degraded",
+    };
+}

@@ -1,0 +1,20 @@
+namespace CadMl.Application.Vectors.Ports;
+
+/// <summary>
+/// The similarity index: the swap point between FAISS (flat, HNSW, IVF) and exact search, chosen
+/// by configuration. Cosine similarity: implementations L2-normalise vectors and rank by inner
+/// product. Vectors of different feature versions live in separate indexes and never meet.
+/// Implementations are safe for concurrent searches; writes are serialised by the caller
+/// (<see cref="VectorRegistry"/>) in store order.
+/// </summary>
+public interface IVectorIndex
+{
+    /// <summary>Adds the written vector; when it replaced an older one, that one is removed first.</summary>
+    void Apply(VectorWrite write);
+
+    void Remove(VectorRemoval removal);
+
+    VectorSearchOutcome Search(VectorSearchRequest request);
+
+    VectorIndexFacts Facts();
+}

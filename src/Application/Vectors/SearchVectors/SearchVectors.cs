@@ -1,0 +1,74 @@
+using Ardalis.Result;
+using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Problems;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+using Mediator;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Application.Vectors.SearchVectors;
+
+/// <summary>
+/// Top-<paramref name="K"/> most similar stored vectors (cosine), by a query <paramref name="Vector"/>
+/// or by the stored vector with <paramref name="Id"/>. <paramref name="ExcludeSelf"/> drops the
+/// queried id from the hits (by-id searches only; it defaults to true there).
+/// </summary>
+public sealed record SearchVectorsQuery(
+    IReadOnlyList<double>? Vector = null,
+    string? Id = null,
+    string? FeatureVersion = null,
+    int K = 10,
+    SearchFiltersDto? Filters = null,
+    bool? ExcludeSelf = null) : IQuery<Result<SearchResultDto>>;
+
+public sealed record SearchFiltersDto(string? Material = null, string? Format = null, string? Label = null, string? ProjectId = null);
+
+public sealed record SearchResultDto(string Backend, string FeatureVersion, int K, IReadOnlyList<SimilarVectorDto> Results);
+
+internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex index, IOptions<AnalysisOptions> analysis)
+    : IQueryHandler<SearchVectorsQuery, Result<SearchResultDto>>
+{
+    public async ValueTask<Result<SearchResultDto>> Handle(SearchVectorsQuery query, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<double> values;
+        FeatureVersion version;
+        string? exclude = null;
+        if (query.Id is not null)
+        {
+            var stored = await store.FindAsync(query.Id, cancellationToken);
+            if (stored is null)
+            {
+                return VectorProblems.NotFound(query.Id).ToResult<SearchResultDto>();
+            }
+
+            values = stored.Vector.Values;
+            version = stored.Vector.Version;
+            exclude = query.ExcludeSelf ?? true ? stored.Id : null;
+            if (query.FeatureVersion is not null && FeatureVersions.Parse(query.FeatureVersion) != version)
+            {
+                return Problem.Invalid("DIMENSION_MISMATCH", "dimension_check",
+                    $"Vector {stored.Id} is {version.Name()}; it cannot be searched among {query.FeatureVersion} vectors.",
+                    new Dictionary<string, object?>
+                    {
+                        ["feature_version"] = query.FeatureVersion,
+                        ["expected"] = FeatureVersions.Parse(query.FeatureVersion).Dimension(),
+                        ["found"] = version.Dimension(),
+                    }).ToResult<SearchResultDto>();
+            }
+        }
+        else
+        {
+            values = query.Vector!;
+            version = VectorRules.VersionOf(query.FeatureVersion, values.Count, analysis.Value.FeatureVersion);
+            if (VectorRules.DimensionProblem(version, values.Count) is { } mismatch)
+            {
+                return mismatch.ToResult<SearchResultDto>();
+            }
+        }
+
+        var f = query.Filters;
+        var filter = f is null ? null : new VectorFilter(f.Material, f.Format, null, f.Label, f.ProjectId);
+        var outcome = index.Search(new VectorSearchRequest(version, values, query.K, filter, exclude));
+        return Result.Success(new SearchResultDto(outcome.Backend, version.Name(), query.K, [.. outcome.Hits.Select(SimilarVectorDto.From)]));
+    }
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+using Microsoft.Data.Sqlite;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// Vectors in the durable store. Values are kept as float64 little-endian blobs (what the
+/// caller sent, bit for bit); the indexes derive normalised float32 copies. Every write and its
+/// generation bump share one transaction, so the generation never runs ahead of or behind the data.
+/// </summary>
+internal sealed class SqliteVectorStore(SqliteDatabase database) : IVectorStore
+{
+    private const string Columns = "seq, id, feature_version, vector, meta, created_at";
+
+    public async Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // Microsoft.Data.Sqlite begins IMMEDIATE by default: the write lock is taken before reading the old row, so no other writer can slip in between.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        long? replacedSeq = null;
+        FeatureVersion? replacedVersion = null;
+        await using (var find = Command(connection, transaction, "SELECT seq, feature_version FROM vectors WHERE id = $id;"))
+        {
+            find.Parameters.AddWithValue("$id", id);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                replacedSeq = reader.GetInt64(0);
+                replacedVersion = FeatureVersions.Parse(reader.GetString(1));
+            }
+        }
+
+        if (replacedSeq is not null)
+        {
+            await using var delete = Command(connection, transaction, "DELETE FROM vectors WHERE seq = $seq;");
+            delete.Parameters.AddWithValue("$seq", replacedSeq.Value);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        long seq;
+        await using (var insert = Command(connection, transaction, """
+            INSERT INTO vectors (id, feature_version, vector, material, format, label, project_id, meta, created_at)
+            VALUES ($id, $version, $vector, $material, $format, $label, $project_id, $meta, $created_at)
+            RETURNING seq;
+            """))
+        {
+            insert.Parameters.AddWithValue("$id", id);
+            insert.Parameters.AddWithValue("$version", vector.Version.Name());
+            insert.Parameters.AddWithValue("$vector", Encode(vector.Values));
+            insert.Parameters.AddWithValue("$material", (object?)meta.GetValueOrDefault("material") ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$format", (object?)meta.GetValueOrDefault("format") ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$label", (object?)meta.GetValueOrDefault("label") ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$project_id", (object?)meta.GetValueOrDefault("project_id") ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$meta", JsonSerializer.Serialize(meta));
+            insert.Parameters.AddWithValue("$created_at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        var generation = await BumpGenerationAsync(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var stored = new StoredVector(seq, id, vector, new Dictionary<string, string>(meta, StringComparer.Ordinal), at);
+        return new VectorWrite(stored, replacedSeq, replacedVersion, generation);
+    }
+
+    public async Task<VectorRemoval?> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        long seq;
+        string version;
+        await using (var delete = Command(connection, transaction, "DELETE FROM vectors WHERE id = $id RETURNING seq, feature_version;"))
+        {
+            delete.Parameters.AddWithValue("$id", id);
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            seq = reader.GetInt64(0);
+            version = reader.GetString(1);
+        }
+
+        var generation = await BumpGenerationAsync(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new VectorRemoval(id, seq, FeatureVersions.Parse(version), generation);
+    }
+
+    public async Task<StoredVector?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT {Columns} FROM vectors WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<VectorPage> ListAsync(VectorFilter filter, int offset, int limit, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new List<(string, object)>();
+        void Equal(string column, string? value)
+        {
+            if (value is not null)
+            {
+                where.Append(CultureInfo.InvariantCulture, $" AND {column} = ${column}");
+                parameters.Add(($"${column}", value));
+            }
+        }
+
+        Equal("material", filter.Material);
+        Equal("format", filter.Format);
+        Equal("feature_version", filter.FeatureVersion);
+        Equal("label", filter.Label);
+        Equal("project_id", filter.ProjectId);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        long total;
+        await using (var count = Command(connection, null, $"SELECT COUNT(*) FROM vectors {where};"))
+        {
+            foreach (var (name, value) in parameters)
+            {
+                count.Parameters.AddWithValue(name, value);
+            }
+
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        await using var page = Command(connection, null, $"SELECT {Columns} FROM vectors {where} ORDER BY seq LIMIT $limit OFFSET $offset;");
+        foreach (var (name, value) in parameters)
+        {
+            page.Parameters.AddWithValue(name, value);
+        }
+
+        page.Parameters.AddWithValue("$limit", limit);
+        page.Parameters.AddWithValue("$offset", offset);
+        var items = new List<StoredVector>();
+        await using var reader = await page.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return new VectorPage(items, total);
+    }
+
+    public async Task<long> GenerationAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT value FROM store_counters WHERE name = 'vector_generation';");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async IAsyncEnumerable<StoredVector> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT {Columns} FROM vectors ORDER BY seq;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    public async Task<VectorStoreStats> StatsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // One read transaction: the counts and the generation describe the same moment.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var byVersion = await CountByAsync(connection, transaction, "feature_version", cancellationToken);
+        var byFormat = await CountByAsync(connection, transaction, "format", cancellationToken);
+        var byMaterial = await CountByAsync(connection, transaction, "material", cancellationToken);
+        await using var generation = Command(connection, transaction, "SELECT value FROM store_counters WHERE name = 'vector_generation';");
+        var value = Convert.ToInt64(await generation.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return new VectorStoreStats(byVersion.Values.Sum(), value, byVersion, byFormat, byMaterial);
+    }
+
+    private static async Task<SortedDictionary<string, long>> CountByAsync(SqliteConnection connection, SqliteTransaction transaction, string column, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"SELECT COALESCE({column}, 'unknown'), COUNT(*) FROM vectors GROUP BY 1;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = counts.GetValueOrDefault(reader.GetString(0)) + reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    private static async Task<long> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var bump = Command(connection, transaction,
+            "UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value;");
+        return Convert.ToInt64(await bump.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static StoredVector Read(SqliteDataReader row)
+    {
+        var version = FeatureVersions.Parse(row.GetString(2));
+        var values = Decode((byte[])row.GetValue(3));
+        if (!FeatureVector.TryCreate(version, values, out var vector))
+        {
+            throw new InvalidDataException($"Stored vector {row.GetString(1)} has {values.Length} values for {version.Name()}.");
+        }
+
+        var meta = JsonSerializer.Deserialize<Dictionary<string, string>>(row.GetString(4)) ?? [];
+        return new StoredVector(
+            row.GetInt64(0),
+            row.GetString(1),
+            vector!,
+            meta,
+            DateTimeOffset.Parse(row.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    }
+
+    private static byte[] Encode(IReadOnlyList<double> values)
+    {
+        var doubles = values.ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The vector blob format is little-endian.");
+        }
+
+        return MemoryMarshal.AsBytes(doubles.AsSpan()).ToArray();
+    }
+
+    private static double[] Decode(byte[] blob) => MemoryMarshal.Cast<byte, double>(blob).ToArray();
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CadMl.Infrastructure.Storage;
+using CadMl.Application.Common.Configuration;
+using CadMl.Domain.Features;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Infrastructure.VectorSearch.Faiss;
+
+/// <summary>
+/// The saved FAISS index: one file per feature version plus <c>manifest.json</c>, which names
+/// the files, their SHA-256, the index kind and parameters, and the store generation they
+/// reflect. The manifest is the commit point: shard files get fresh names, the manifest is
+/// replaced by rename, and only then are unreferenced files deleted, so a crash at any moment
+/// leaves either the old complete set or the new one. Nothing is loaded unless the manifest
+/// matches the configuration and the store generation and every checksum verifies (FAISS
+/// trusts the sizes inside a file, so an unverified file could make it allocate without bound).
+/// </summary>
+internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvider time)
+{
+    public const int SchemaVersion = 1;
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    public string Folder { get; } = Path.Combine(options.Value.FullDataDir, "faiss");
+
+    private string ManifestPath => Path.Combine(Folder, "manifest.json");
+
+    public void Save(FaissVectorIndex index, long generation)
+    {
+        Directory.CreateDirectory(Folder);
+        var stamp = $"{generation}-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
+        var shards = new List<ShardEntry>();
+        foreach (var shard in index.Shards)
+        {
+            var file = $"{shard.Version.Name()}.{stamp}.faiss";
+            var path = Path.Combine(Folder, file);
+            shard.Index.WriteFile(path);
+            shards.Add(new ShardEntry(shard.Version.Name(), file, Sha256(path), shard.Stored, shard.TrainedOn, [.. shard.TombstoneSeqs]));
+        }
+
+        var spec = index.Spec;
+        var manifest = new Manifest(SchemaVersion, spec.Name, spec.HnswM, spec.HnswEfConstruction, spec.HnswEfSearch, spec.IvfNlist, spec.IvfNprobe,
+            generation, time.GetUtcNow(), shards);
+        AtomicFile.Write(ManifestPath, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+
+        var keep = shards.Select(s => s.File).Append("manifest.json").ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.EnumerateFiles(Folder).Where(f => !keep.Contains(Path.GetFileName(f))))
+        {
+            File.Delete(stale);
+        }
+    }
+
+    /// <summary>
+    /// The saved index if it is trustworthy for <paramref name="generation"/>; otherwise null and
+    /// why (<c>missing</c>, <c>stale</c>, <c>corrupt</c>), so the caller rebuilds and reports it.
+    /// </summary>
+    public (FaissVectorIndex? Index, string Status, string Detail) TryLoad(FaissNative native, FaissIndexSpec spec, long generation, long builtAtTimestamp)
+    {
+        if (!File.Exists(ManifestPath))
+        {
+            return (null, "missing", "no saved index");
+        }
+
+        Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(ManifestPath), Json);
+        }
+        catch (JsonException exception)
+        {
+            return (null, "corrupt", $"manifest unreadable: {exception.Message}");
+        }
+
+        if (manifest is null || manifest.Schema != SchemaVersion || manifest.Shards is null)
+        {
+            return (null, "corrupt", $"manifest schema {manifest?.Schema} is not {SchemaVersion}");
+        }
+
+        if (manifest.Kind != spec.Name || manifest.HnswM != spec.HnswM || manifest.HnswEfConstruction != spec.HnswEfConstruction
+            || manifest.IvfNlist != spec.IvfNlist)
+        {
+            return (null, "stale", $"saved as {manifest.Kind}, configured {spec.Name} (or its parameters changed)");
+        }
+
+        if (manifest.Generation != generation)
+        {
+            return (null, "stale", $"saved at store generation {manifest.Generation}, store is at {generation}");
+        }
+
+        var index = new FaissVectorIndex(native, spec, builtAtTimestamp);
+        try
+        {
+            foreach (var entry in manifest.Shards)
+            {
+                var path = Path.Combine(Folder, Path.GetFileName(entry.File));
+                if (!FeatureVersions.TryParse(entry.Version, out var version) || !File.Exists(path))
+                {
+                    index.Dispose();
+                    return (null, "corrupt", $"shard {entry.File} is missing or names no version");
+                }
+
+                if (!string.Equals(Sha256(path), entry.Sha256, StringComparison.Ordinal))
+                {
+                    index.Dispose();
+                    return (null, "corrupt", $"checksum mismatch for {entry.File}");
+                }
+
+                var faissIndex = FaissIndex.ReadFile(native, path, spec.Kind);
+                var shard = new FaissShard(faissIndex, version, entry.TrainedOn, entry.Tombstones);
+                index.Replace(shard);
+                if (faissIndex.Dimension != version.Dimension() || shard.Stored != entry.Count)
+                {
+                    index.Dispose();
+                    return (null, "corrupt", $"{entry.File} holds {shard.Stored} vectors of dimension {faissIndex.Dimension}, manifest says {entry.Count} of {version.Dimension()}");
+                }
+
+                if (spec.Kind == FaissKind.Hnsw)
+                {
+                    faissIndex.SetEfSearch(spec.HnswEfSearch);
+                }
+            }
+
+            return (index, "ok", $"{manifest.Shards.Count} shards at generation {generation}");
+        }
+        catch (FaissException exception)
+        {
+            index.Dispose();
+            return (null, "corrupt", exception.Message);
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private sealed record Manifest(
+        int Schema,
+        string Kind,
+        int HnswM,
+        int HnswEfConstruction,
+        int HnswEfSearch,
+        int IvfNlist,
+        int IvfNprobe,
+        long Generation,
+        DateTimeOffset SavedAt,
+        List<ShardEntry> Shards);
+
+    private sealed record ShardEntry(string Version, string File, string Sha256, long Count, long TrainedOn, List<long> Tombstones);
+}

@@ -1,0 +1,69 @@
+using Prometheus;
+
+namespace CadMl.Infrastructure.VectorSearch;
+
+/// <summary>The similarity index's metrics. Names are a contract with the dashboards and alert rules.</summary>
+internal sealed class VectorIndexMetrics
+{
+    private readonly Gauge _size;
+    private readonly Gauge _age;
+    private readonly Histogram _latency;
+    private readonly Counter _backend;
+    private readonly Counter _rebuilds;
+    private readonly Histogram _rebuildDuration;
+    private readonly Counter _exports;
+    private readonly Counter _imports;
+    private Func<(long Size, double AgeSeconds)>? _state;
+
+    public VectorIndexMetrics(IMetricFactory metrics, CollectorRegistry registry)
+    {
+        _size = metrics.CreateGauge("faiss_index_size", "Live vectors in the FAISS index (all feature versions); 0 when FAISS is not serving.");
+        _age = metrics.CreateGauge("faiss_index_age_seconds", "Seconds since the FAISS index was last built or loaded; 0 when FAISS is not serving.");
+        _latency = metrics.CreateHistogram("vector_query_latency_seconds", "Similarity search time inside the index, by the backend that answered.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["backend"],
+                Buckets = [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+            });
+        _backend = metrics.CreateCounter("vector_query_backend_total", "Similarity searches by the backend that answered (faiss or exact).",
+            new CounterConfiguration { LabelNames = ["backend"] });
+        _rebuilds = metrics.CreateCounter("faiss_rebuild_total", "FAISS index builds from the durable store, by outcome.",
+            new CounterConfiguration { LabelNames = ["status"] });
+        _rebuildDuration = metrics.CreateHistogram("faiss_rebuild_duration_seconds", "Time to build a FAISS index from the stored vectors.",
+            new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600] });
+        _exports = metrics.CreateCounter("faiss_export_total", "FAISS index saves to the data folder, by outcome.",
+            new CounterConfiguration { LabelNames = ["status"] });
+        _imports = metrics.CreateCounter("faiss_import_total",
+            "FAISS index loads at start, by outcome (ok, missing, stale, corrupt, error); anything but ok means a rebuild.",
+            new CounterConfiguration { LabelNames = ["status"] });
+
+        // Gauges are derived at scrape time, so the age keeps growing between index changes.
+        registry.AddBeforeCollectCallback(() =>
+        {
+            var (size, age) = _state?.Invoke() ?? (0, 0);
+            _size.Set(size);
+            _age.Set(age);
+        });
+    }
+
+    public void Observe(Func<(long Size, double AgeSeconds)> state) => _state = state;
+
+    public void Queried(string backend, TimeSpan elapsed)
+    {
+        _latency.WithLabels(backend).Observe(elapsed.TotalSeconds);
+        _backend.WithLabels(backend).Inc();
+    }
+
+    public void Rebuilt(string status, TimeSpan elapsed)
+    {
+        _rebuilds.WithLabels(status).Inc();
+        if (status == "ok")
+        {
+            _rebuildDuration.Observe(elapsed.TotalSeconds);
+        }
+    }
+
+    public void Exported(string status) => _exports.WithLabels(status).Inc();
+
+    public void Imported(string status) => _imports.WithLabels(status).Inc();
+}

@@ -1,0 +1,48 @@
+using CadMl.Application.Faiss.Ports;
+using CadMl.Application.Tests.Hosting;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Application.Vectors.SearchVectors;
+using CadMl.Domain.Features;
+
+namespace CadMl.Application.Tests.Faiss;
+
+public sealed class FaissFaultTests
+{
+    [Fact]
+    public async Task A_failing_faiss_write_degrades_once_to_exact_search_and_answers_stay_correct()
+    {
+        await using var host = await ApplicationHost.StartAsync();
+        var index = host.Get<IVectorIndex>();
+        var recovery = host.Get<IFaissRecovery>();
+        var values = Enumerable.Range(0, 24).Select(i => (double)i).ToArray();
+        FeatureVector.TryCreate(FeatureVersion.V4, values, out var vector);
+        index.Apply(new VectorWrite(new StoredVector(1, "ok", vector!, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch), null, null, 1));
+        recovery.Health().Degraded.Should().BeFalse();
+
+        // FAISS refuses negative ids: a real native failure on the add path.
+        index.Apply(new VectorWrite(new StoredVector(-5, "bad", vector!, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch), null, null, 2));
+
+        var health = await PollAsync(recovery, h => h.Degraded);
+        health.Reason.Should().StartWith("faiss_add_failed");
+        health.Backend.Should().Be("exact");
+        for (var i = 0; i < 5; i++)
+        {
+            var hits = (await host.Sender.Send(new SearchVectorsQuery(Vector: values, K: 2))).Value;
+            hits.Backend.Should().Be("exact");
+            hits.Results.Select(r => r.Id).Should().BeEquivalentTo(["ok", "bad"]);
+        }
+
+        recovery.Health().DegradationHistoryCount.Should().Be(1, "one degraded event per transition, however many requests follow");
+    }
+
+    private static async Task<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto> PollAsync(IFaissRecovery recovery, Func<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!done(recovery.Health()) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        return recovery.Health();
+    }
+}

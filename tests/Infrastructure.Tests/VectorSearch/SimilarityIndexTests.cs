@@ -1,0 +1,101 @@
+using CadMl.Application.Common.Configuration;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+using CadMl.Infrastructure.VectorSearch;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace CadMl.Infrastructure.Tests.VectorSearch;
+
+public sealed class SimilarityIndexTests
+{
+    [Fact]
+    public async Task Hnsw_tombstones_past_the_ratio_trigger_a_rebuild_that_clears_them()
+    {
+        var settings = new VectorIndexOptions { IndexType = "hnsw", TombstoneRebuildRatio = 0.2 };
+        using var index = NewIndex(settings);
+        var data = VectorFixtures.Random(100, 24, seed: 8);
+        for (var i = 0; i < data.Length; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        var maintenance = new VectorIndexMaintenance(index, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
+        for (var i = 0; i < 20; i++)
+        {
+            index.Remove(new VectorRemoval($"part-{i}", i, FeatureVersion.V4, 101 + i));
+        }
+
+        index.Faiss!.Find(FeatureVersion.V4)!.Tombstones.Should().Be(20);
+        maintenance.ShardsDue(settings).Should().BeEmpty("20 of 100 is not more than 0.2");
+
+        index.Remove(new VectorRemoval("part-20", 20, FeatureVersion.V4, 121));
+        var due = maintenance.ShardsDue(settings);
+        due.Should().Equal(FeatureVersion.V4);
+        await index.RebuildAsync(null, due, CancellationToken.None);
+
+        var shard = index.Faiss!.Find(FeatureVersion.V4)!;
+        shard.Tombstones.Should().Be(0);
+        shard.Live.Should().Be(79);
+        var hits = index.Search(new VectorSearchRequest(FeatureVersion.V4, data[3], 100, null, null));
+        hits.Backend.Should().Be("faiss");
+        hits.Hits.Select(h => h.Id).Should().NotContain(Enumerable.Range(0, 21).Select(i => $"part-{i}"));
+    }
+
+    [Fact]
+    public async Task Writes_that_land_during_a_rebuild_are_replayed_into_the_new_index()
+    {
+        using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });
+        var data = VectorFixtures.Random(20_000, 24, seed: 9);
+        for (var i = 0; i < 19_000; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        var rebuild = index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        for (var i = 19_000; i < 20_000; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        index.Remove(new VectorRemoval("part-0", 0, FeatureVersion.V4, 20_001));
+        await rebuild;
+
+        index.Faiss!.Size.Should().Be(19_999);
+        index.Search(new VectorSearchRequest(FeatureVersion.V4, data[19_999], 1, null, null)).Hits.Single().Id.Should().Be("part-19999");
+    }
+
+    [Theory]
+    [InlineData("flat")]
+    [InlineData("exact")]
+    public async Task Filters_and_exclusion_apply_to_faiss_and_exact_alike(string kind)
+    {
+        using var index = NewIndex(new VectorIndexOptions { IndexType = kind });
+        var data = VectorFixtures.Random(60, 24, seed: 10);
+        for (var i = 0; i < data.Length; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        if (kind != "exact")
+        {
+            await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        }
+
+        var hits = index.Search(new VectorSearchRequest(FeatureVersion.V4, data[4], 50, new VectorFilter(Material: "aluminium", Format: "dxf"), "part-4"));
+
+        hits.Backend.Should().Be(kind == "exact" ? "exact" : "faiss");
+        // Seqs ≡ 4 (mod 6) are aluminium and dxf: ten of them, minus the excluded part-4.
+        hits.Hits.Should().HaveCount(9).And.OnlyContain(h => h.Tags.Material == "aluminium" && h.Tags.Format == "dxf" && h.Id != "part-4");
+        index.Search(new VectorSearchRequest(FeatureVersion.V1, data[4][..7], 5, null, null)).Hits.Should().BeEmpty("versions never mix");
+    }
+
+    private static SimilarityIndex NewIndex(VectorIndexOptions settings)
+    {
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new VectorIndexMetrics(Metrics.WithCustomRegistry(registry), registry);
+        return new SimilarityIndex(Options.Create(settings), metrics, TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
+    }
+}
