@@ -42,6 +42,8 @@ public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
 
         var stored = await Ok(await client.GetAsync($"/api/v1/analyze/{body.GetProperty("id").GetString()}"));
         stored.GetProperty("features").GetProperty("vector").ToString().Should().Be(body.GetProperty("features").GetProperty("vector").ToString());
+        body.GetProperty("classification").GetProperty("label").GetString().Should().NotBeNullOrEmpty();
+        stored.GetProperty("classification").ToString().Should().Be(body.GetProperty("classification").ToString(), "the stored record answers what the caller was told");
         stored.GetProperty("sha256").GetString().Should().Be(body.GetProperty("sha256").GetString());
     }
 

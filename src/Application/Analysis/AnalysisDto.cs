@@ -23,10 +23,6 @@ public sealed record AnalysisDto(
     object? Similar,
     ClassificationIssueDto? ClassificationIssue = null)
 {
-    /// <summary>The part's class, or why there is none (<see cref="ClassificationIssue"/>).</summary>
-    public AnalysisDto WithClassification(ClassificationOutcome outcome) =>
-        this with { Classification = outcome.Classification, ClassificationIssue = outcome.Issue };
-
     public static AnalysisDto From(AnalysisRecord record) => new(
         record.Id,
         record.CreatedAt,
@@ -44,8 +40,9 @@ public sealed record AnalysisDto(
             record.CacheHit),
         DocumentDto.From(record.Document),
         record.Timings,
-        Classification: null,
-        Similar: null);
+        record.Classification?.Classification,
+        Similar: null,
+        record.Classification?.Issue);
 }
 
 public sealed record FeaturesDto(IReadOnlyList<double> Vector, IReadOnlyList<string> Slots, int Dimension, bool CacheHit);

@@ -35,6 +35,11 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorIndex index, 
             meta["project_id"] = record.ProjectId;
         }
 
+        if (record.Classification?.Classification is { } classification)
+        {
+            meta["label"] = classification.Label;
+        }
+
         await registry.RegisterAsync(record.Id, record.Features, meta, record.CreatedAt, cancellationToken);
         var k = options.Value.SimilarTopK;
         if (k == 0)

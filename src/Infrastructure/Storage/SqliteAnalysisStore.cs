@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Model.Serving;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Microsoft.Data.Sqlite;
@@ -17,9 +18,9 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO analyses (id, created_at, created_ts, file_name, format, sha256, size_bytes, material, project_id,
-                                  feature_version, vector, document, cache_hit, timings)
+                                  feature_version, vector, document, cache_hit, timings, classification)
             VALUES ($id, $created_at, $created_ts, $file_name, $format, $sha256, $size_bytes, $material, $project_id,
-                    $feature_version, $vector, $document, $cache_hit, $timings);
+                    $feature_version, $vector, $document, $cache_hit, $timings, $classification);
             """;
         command.Parameters.AddWithValue("$id", record.Id);
         command.Parameters.AddWithValue("$created_at", record.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
@@ -35,6 +36,8 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
         command.Parameters.AddWithValue("$document", CadDocumentJson.Serialize(record.Document));
         command.Parameters.AddWithValue("$cache_hit", record.CacheHit ? 1 : 0);
         command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(record.Timings, Json));
+        command.Parameters.AddWithValue("$classification",
+            record.Classification is null ? DBNull.Value : JsonSerializer.Serialize(record.Classification, Json));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -43,7 +46,8 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, created_at, file_name, sha256, size_bytes, material, project_id, feature_version, vector, document, cache_hit, timings
+            SELECT id, created_at, file_name, sha256, size_bytes, material, project_id, feature_version, vector, document, cache_hit, timings,
+                   classification
             FROM analyses WHERE id = $id;
             """;
         command.Parameters.AddWithValue("$id", id);
@@ -101,6 +105,7 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
             CadDocumentJson.Deserialize(row.GetString(9)),
             vector!,
             row.GetInt64(10) != 0,
-            JsonSerializer.Deserialize<StageTimings>(row.GetString(11), Json)!);
+            JsonSerializer.Deserialize<StageTimings>(row.GetString(11), Json)!,
+            row.IsDBNull(12) ? null : JsonSerializer.Deserialize<ClassificationOutcome>(row.GetString(12), Json));
     }
 }

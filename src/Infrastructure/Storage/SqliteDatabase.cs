@@ -56,6 +56,10 @@ public sealed class SqliteDatabase
         CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO store_counters (name, value) VALUES ('vector_generation', 0);
         """,
+        // The classification answered with the analysis, so GET returns what the caller was told.
+        """
+        ALTER TABLE analyses ADD COLUMN classification TEXT;
+        """,
     ];
 
     private readonly string _connectionString;

@@ -40,7 +40,7 @@ internal sealed partial class AnalyzeFileHandler(
         {
             var similar = await similarParts.RegisterAndFindAsync(outcome.Value, cancellationToken);
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value).WithClassification(classifier.Classify(outcome.Value.Document)) with { Similar = similar });
+            return Result.Success(AnalysisDto.From(outcome.Value) with { Similar = similar });
         }
 
         var problem = ((IProblemResult)outcome).Problem;
@@ -106,7 +106,9 @@ internal sealed partial class AnalyzeFileHandler(
             cached!.Document,
             cached.Vector,
             cacheHit,
-            new StageTimings(hashMs, parseMs, featuresMs, 0, 0));
+            new StageTimings(hashMs, parseMs, featuresMs, 0, 0),
+            // Classified before the save, so the stored record answers GET exactly as this request.
+            classifier.Classify(cached.Document));
         await store.SaveAsync(record, cancellationToken);
         var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
 

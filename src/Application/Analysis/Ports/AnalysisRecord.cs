@@ -1,3 +1,4 @@
+using CadMl.Application.Model.Serving;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 
@@ -18,7 +19,8 @@ public sealed record AnalysisRecord(
     CadDocument Document,
     FeatureVector Features,
     bool CacheHit,
-    StageTimings Timings);
+    StageTimings Timings,
+    ClassificationOutcome? Classification = null);
 
 /// <summary>Milliseconds spent in each stage of one analysis.</summary>
 public sealed record StageTimings(double HashMs, double ParseMs, double FeaturesMs, double StoreMs, double TotalMs);
