@@ -40,6 +40,10 @@ internal sealed class LruFeatureCache : IFeatureCache, IFeatureCacheControl
         _size = metrics.CreateGauge("feature_cache_size", "Entries in the feature cache.");
         _capacityGauge = metrics.CreateGauge("feature_cache_capacity", "Configured feature cache capacity.");
         _capacityGauge.Set(_settings.Capacity);
+        foreach (var reason in _evictedBy.Keys)
+        {
+            _evictions.WithLabels(reason);
+        }
     }
 
     public bool TryGet(FeatureCacheKey key, out CachedFeatures? value)

@@ -9,6 +9,13 @@ namespace CadMl.Infrastructure.Observability;
 /// <summary>The reference's model metric names; dashboards and alerts depend on them.</summary>
 internal sealed class PrometheusModelMetrics : IModelMetrics
 {
+    /// <summary>success, or a refusal code without its MODEL_ prefix, lower-case.</summary>
+    private static readonly string[] ReloadStatuses =
+    [
+        "success", "not_found", "path_invalid", "size_exceeded", "hash_not_allowed", "format_invalid",
+        "opcode_blocked", "interface_invalid", "version_mismatch", "smoke_failed",
+    ];
+
     private readonly Counter _reloads;
     private readonly Counter _securityFailures;
     private readonly Counter _scans;
@@ -38,6 +45,13 @@ internal sealed class PrometheusModelMetrics : IModelMetrics
             new HistogramConfiguration { Buckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5] });
         _predictions = metrics.CreateCounter("classification_prediction_distribution", "Predicted labels.",
             new CounterConfiguration { LabelNames = ["label"] });
+
+        // Every outcome exists from the start at 0, so increase() sees the first failure of a kind
+        // (a series born at 1 has no increase in Prometheus' eyes).
+        foreach (var status in ReloadStatuses)
+        {
+            _reloads.WithLabels(status);
+        }
 
         // The mode is configuration, fixed for the life of the process.
         metrics.CreateGauge("model_opcode_mode", "Opcode scan mode: 0 audit, 1 blocklist, 2 allowlist.").Set((int)options.Value.Mode);
