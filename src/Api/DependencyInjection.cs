@@ -36,7 +36,14 @@ public static class DependencyInjection
         app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<IMetricFactory>()));
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapControllers();
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        // Always the classic text format: reference names such as classification_prediction_distribution
+        // are counters without the _total suffix OpenMetrics demands, and a Prometheus that
+        // negotiates OpenMetrics would reject the whole scrape.
+        app.MapMetrics(settings =>
+        {
+            settings.Registry = app.Services.GetRequiredService<CollectorRegistry>();
+            settings.EnableOpenMetrics = false;
+        }, "/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }

@@ -23,6 +23,7 @@ public static class DependencyInjection
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetricsRegistry();
+        services.AddHostedService<MetricsWarmup>();
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
         services.AddSingleton<SqliteDatabase>();

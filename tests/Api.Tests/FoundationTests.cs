@@ -173,6 +173,17 @@ public sealed class FoundationTests : IClassFixture<FoundationTests.Factory>
     }
 
     [Fact]
+    public async Task Metrics_stay_in_the_classic_text_format_even_when_openmetrics_is_asked_for()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+
+        var response = await _factory.CreateClient().SendAsync(request);
+
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain", "Prometheus would reject reference counter names in OpenMetrics");
+    }
+
+    [Fact]
     public async Task The_openapi_document_is_served()
     {
         var response = await _factory.CreateClient().GetAsync("/openapi/v1.json");

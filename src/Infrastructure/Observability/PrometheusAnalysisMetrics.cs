@@ -28,8 +28,8 @@ internal sealed class PrometheusAnalysisMetrics(IMetricFactory metrics) : IAnaly
         "shape_entropy slot of extracted v4 vectors (0..1).",
         new HistogramConfiguration { Buckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0] });
 
-    private readonly Counter _requests = metrics.CreateCounter(
-        "analysis_requests_total", "Analysis requests by outcome.", new CounterConfiguration { LabelNames = ["status"] });
+    private readonly Counter _requests = Outcomes(metrics.CreateCounter(
+        "analysis_requests_total", "Analysis requests by outcome.", new CounterConfiguration { LabelNames = ["status"] }));
 
     private readonly Counter _rejections = metrics.CreateCounter(
         "analysis_rejections_total", "Rejected analysis requests by error code.", new CounterConfiguration { LabelNames = ["code"] });
@@ -49,4 +49,12 @@ internal sealed class PrometheusAnalysisMetrics(IMetricFactory metrics) : IAnaly
     public void Finished(string status) => _requests.WithLabels(status).Inc();
 
     public void Rejected(string code) => _rejections.WithLabels(code).Inc();
+
+    /// <summary>Both outcomes exist from the start at 0, so the first rejection shows as an increase.</summary>
+    private static Counter Outcomes(Counter requests)
+    {
+        requests.WithLabels("ok");
+        requests.WithLabels("rejected");
+        return requests;
+    }
 }

@@ -54,7 +54,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         {
             lock (_sync)
             {
-                return (_tracker.DegradedFor, _tracker.NextAttemptIn, _tracker.SuppressionRemaining);
+                return (_tracker.IsDegraded, _tracker.DegradedFor, _tracker.NextAttemptIn, _tracker.SuppressionRemaining);
             }
         });
         index.Faulted += reason => _ = DegradeAsync(reason, CancellationToken.None);

@@ -13,6 +13,7 @@ internal sealed class FaissRecoveryMetrics
     private readonly Counter _transitions;
     private readonly Counter _attempts;
     private readonly Counter _suppressed;
+    private readonly Gauge _degraded;
     private readonly Gauge _degradedDuration;
     private readonly Gauge _nextEta;
     private readonly Gauge _suppressionRemaining;
@@ -28,6 +29,7 @@ internal sealed class FaissRecoveryMetrics
             new CounterConfiguration { LabelNames = ["result"] });
         _suppressed = metrics.CreateCounter("faiss_recovery_suppressed_total", "Times automatic recovery was suppressed, by reason.",
             new CounterConfiguration { LabelNames = ["reason"] });
+        _degraded = metrics.CreateGauge("faiss_degraded", "1 while similarity search runs on the exact fallback, else 0.");
         _degradedDuration = metrics.CreateGauge("faiss_degraded_duration_seconds", "How long the current degradation has lasted; 0 when healthy.");
         _nextEta = metrics.CreateGauge("faiss_next_recovery_eta_seconds", "Seconds until the next automatic recovery attempt; 0 when none is scheduled.");
         _suppressionRemaining = metrics.CreateGauge("faiss_recovery_suppression_remaining_seconds", "Seconds of flap suppression left; 0 when none.");
@@ -52,15 +54,16 @@ internal sealed class FaissRecoveryMetrics
                 return;
             }
 
+            _degraded.Set(state.Degraded ? 1 : 0);
             _degradedDuration.Set(state.DegradedFor.TotalSeconds);
             _nextEta.Set(state.NextAttemptIn?.TotalSeconds ?? 0);
             _suppressionRemaining.Set(state.SuppressionRemaining.TotalSeconds);
         });
     }
 
-    private Func<(TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?>? _source;
+    private Func<(bool Degraded, TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?>? _source;
 
-    public void Observe(Func<(TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?> source) => _source = source;
+    public void Observe(Func<(bool Degraded, TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?> source) => _source = source;
 
     public void Backend(string backend) => _stateBackend.WithLabels(backend).Set(1);
 
