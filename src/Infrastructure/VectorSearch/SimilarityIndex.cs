@@ -150,7 +150,8 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// Builds FAISS shards for <paramref name="versions"/> (all when null) from the exact index
     /// without blocking searches or writes, replays the writes that arrived meanwhile, and swaps
     /// them in. With <paramref name="native"/> given, a whole new FAISS index replaces (or
-    /// attaches in place of) the current one; otherwise the shards are replaced in the current one.
+    /// attaches in place of) the current one; otherwise the shards are replaced in the current
+    /// one, or dropped if FAISS was detached (degraded) while they were building.
     /// </summary>
     public async Task RebuildAsync(FaissNative? native, IReadOnlyCollection<FeatureVersion>? versions, CancellationToken cancellationToken)
     {
@@ -196,7 +197,14 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
                     }
 
                     _pending = null;
-                    if (native is not null || _faiss is null)
+                    if (native is null && _faiss is null)
+                    {
+                        // A shard rebuild that finished after FAISS was detached (degraded):
+                        // attaching it would serve FAISS behind the tracker's back.
+                        built.ForEach(s => s.Dispose());
+                        built.Clear();
+                    }
+                    else if (native is not null)
                     {
                         var fresh = new FaissVectorIndex(target, Spec, _time.GetTimestamp());
                         built.ForEach(fresh.Replace);
@@ -206,7 +214,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
                     }
                     else
                     {
-                        built.ForEach(_faiss.Replace);
+                        built.ForEach(_faiss!.Replace);
                         _faiss.BuiltAtTimestamp = _time.GetTimestamp();
                     }
 
