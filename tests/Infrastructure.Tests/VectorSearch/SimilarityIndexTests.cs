@@ -75,6 +75,24 @@ public sealed class SimilarityIndexTests
     }
 
     [Fact]
+    public async Task A_warm_up_build_yields_to_a_degradation_but_a_recovery_build_attaches()
+    {
+        using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });
+        var data = VectorFixtures.Random(50, 24, seed: 13);
+        for (var i = 0; i < data.Length; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        index.Detach();
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None, yieldToDegradation: true);
+        index.FaissServing.Should().BeFalse("the degradation recorded meanwhile takes precedence");
+
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        index.FaissServing.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Writes_that_land_during_a_rebuild_are_replayed_into_the_new_index()
     {
         using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });
