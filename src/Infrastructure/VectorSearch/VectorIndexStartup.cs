@@ -25,7 +25,9 @@ internal sealed partial class VectorIndexStartup(
     IOptions<VectorIndexOptions> options,
     ILogger<VectorIndexStartup> logger) : IHostedService, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
+    // Stop and Dispose may come in either order (WebApplicationFactory can dispose the container
+    // before it stops the host), so whichever comes first cancels and releases it, once.
+    private CancellationTokenSource? _stopping = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +60,8 @@ internal sealed partial class VectorIndexStartup(
         if (index.Spec.Kind != FaissKind.Flat && index.Exact.Count >= options.Value.BackgroundBuildThreshold)
         {
             LogBackground(index.Exact.Count, index.Spec.Name);
-            _ = Task.Run(() => ActivateAsync(yieldToDegradation: true, _stopping.Token), CancellationToken.None);
+            var stopping = _stopping?.Token ?? new CancellationToken(canceled: true);
+            _ = Task.Run(() => ActivateAsync(yieldToDegradation: true, stopping), CancellationToken.None);
             return;
         }
 
@@ -68,7 +71,7 @@ internal sealed partial class VectorIndexStartup(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         // A background build is not awaited: it may take minutes and its result is not needed.
-        _stopping.Cancel();
+        Stop();
         if (index.Dirty)
         {
             activator.TrySave();
@@ -77,7 +80,16 @@ internal sealed partial class VectorIndexStartup(
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopping, null) is { } stopping)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
+    }
 
     /// <summary>Loads or builds FAISS; a failure degrades (exact keeps serving) and recovery takes over.</summary>
     private async Task ActivateAsync(bool yieldToDegradation, CancellationToken cancellationToken)

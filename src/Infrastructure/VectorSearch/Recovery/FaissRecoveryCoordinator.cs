@@ -424,7 +424,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
     private FaissHealthDto HealthLocked()
     {
         var facts = _index.Facts();
-        var next = _tracker.NextAttemptAt;
+        var next = _tracker.EffectiveNextAttemptAt;
         var suppressed = _tracker.IsSuppressed ? _tracker.SuppressedUntil : null;
         return new FaissHealthDto(
             _tracker.IsDegraded,
