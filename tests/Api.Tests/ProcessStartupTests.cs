@@ -40,6 +40,8 @@ public sealed class ProcessStartupTests
     [InlineData("FEATURE_VERSION", "v9")]
     [InlineData("ALLOWED_MODEL_HASHES", "abc123")]
     [InlineData("PARSE_TIMEOUT_SECONDS", "0")]
+    [InlineData("FAISS_INDEX_TYPE", "annoy")]
+    [InlineData("FAISS_IVF_NPROBE", "0")]
     public async Task A_bad_configuration_value_stops_start_up_naming_the_variable(string variable, string value)
     {
         var (exitCode, stderr) = await StartAsync(new() { [variable] = value });

@@ -35,7 +35,7 @@ public sealed class VectorsApiTests : IClassFixture<VectorsApiTests.Factory>
         one.GetProperty("dimension").GetInt32().Should().Be(24);
         one.GetProperty("vector").EnumerateArray().Select(v => v.GetDouble()).Should().Equal(Vector(2));
 
-        var page = await client.GetFromJsonAsync<JsonElement>($"/api/v1/vectors?label={prefix}&material=steel&limit=2");
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/v1/vectors?label={prefix}&material=steel&version=v4&limit=2");
         page.GetProperty("total").GetInt64().Should().Be(3);
         page.GetProperty("items").GetArrayLength().Should().Be(2);
 

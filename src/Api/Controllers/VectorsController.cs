@@ -27,10 +27,10 @@ public sealed class VectorsController(ISender sender) : ControllerBase
         [FromQuery] int limit = 50,
         [FromQuery] string? material = null,
         [FromQuery] string? format = null,
-        [FromQuery(Name = "feature_version")] string? featureVersion = null,
+        [FromQuery] string? version = null,
         [FromQuery] string? label = null,
         CancellationToken cancellationToken = default) =>
-        this.ToActionResult(await sender.Send(new ListVectorsQuery(offset, limit, material, format, featureVersion, label), cancellationToken));
+        this.ToActionResult(await sender.Send(new ListVectorsQuery(offset, limit, material, format, version, label), cancellationToken));
 
     [HttpGet("stats")]
     public async Task<IActionResult> Stats(CancellationToken cancellationToken) =>

@@ -72,8 +72,12 @@ public sealed class DegradationTracker
 
     public TimeSpan SuppressionRemaining => SuppressedUntil is { } until ? Max(until - _time.GetUtcNow(), TimeSpan.Zero) : TimeSpan.Zero;
 
+    /// <summary>When the next automatic attempt will really run: a suppression pushes it to the suppression's end.</summary>
+    public DateTimeOffset? EffectiveNextAttemptAt =>
+        NextAttemptAt is { } at && IsSuppressed && SuppressedUntil > at ? SuppressedUntil : NextAttemptAt;
+
     /// <summary>Until the next automatic attempt: zero when due, null when none is scheduled (healthy).</summary>
-    public TimeSpan? NextAttemptIn => NextAttemptAt is { } at ? Max(at - _time.GetUtcNow(), TimeSpan.Zero) : null;
+    public TimeSpan? NextAttemptIn => EffectiveNextAttemptAt is { } at ? Max(at - _time.GetUtcNow(), TimeSpan.Zero) : null;
 
     public bool DrillActive => DrillUntil is { } until && _time.GetUtcNow() < until;
 

@@ -16,8 +16,11 @@ internal sealed partial class FaissActivator(
     TimeProvider time,
     ILogger<FaissActivator> logger)
 {
-    /// <summary>Null when FAISS now serves; otherwise the reason it does not.</summary>
-    public async Task<string?> ActivateAsync(bool trySaved, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when FAISS now serves (or, with <paramref name="yieldToDegradation"/>, when a
+    /// degradation recorded meanwhile took precedence); otherwise the reason it does not.
+    /// </summary>
+    public async Task<string?> ActivateAsync(bool trySaved, CancellationToken cancellationToken, bool yieldToDegradation = false)
     {
         var native = library.TryLoad(out var error);
         if (native is null)
@@ -31,8 +34,11 @@ internal sealed partial class FaissActivator(
             metrics.Imported(status);
             if (loaded is not null)
             {
-                index.Attach(loaded);
-                LogLoaded(detail);
+                if (index.Attach(loaded, yieldToDegradation))
+                {
+                    LogLoaded(detail);
+                }
+
                 return null;
             }
 
@@ -41,7 +47,7 @@ internal sealed partial class FaissActivator(
 
         try
         {
-            await index.RebuildAsync(native, null, cancellationToken);
+            await index.RebuildAsync(native, null, cancellationToken, yieldToDegradation);
         }
         catch (FaissException exception)
         {

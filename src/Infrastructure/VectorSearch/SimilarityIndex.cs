@@ -33,6 +33,12 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     private long _generation;
     private long _savedGeneration = -1;
 
+    /// <summary>
+    /// Set when FAISS is detached for a degradation, cleared when recovery attaches it again.
+    /// Builds that merely warm the index (start-up in the background) yield to it.
+    /// </summary>
+    private bool _heldBack;
+
     public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, TimeProvider time, ILogger<SimilarityIndex> logger)
     {
         _options = options.Value;
@@ -150,9 +156,14 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// Builds FAISS shards for <paramref name="versions"/> (all when null) from the exact index
     /// without blocking searches or writes, replays the writes that arrived meanwhile, and swaps
     /// them in. With <paramref name="native"/> given, a whole new FAISS index replaces (or
-    /// attaches in place of) the current one; otherwise the shards are replaced in the current one.
+    /// attaches in place of) the current one; otherwise the shards are replaced in the current
+    /// one, or dropped if FAISS was detached (degraded) while they were building.
     /// </summary>
-    public async Task RebuildAsync(FaissNative? native, IReadOnlyCollection<FeatureVersion>? versions, CancellationToken cancellationToken)
+    public async Task RebuildAsync(
+        FaissNative? native,
+        IReadOnlyCollection<FeatureVersion>? versions,
+        CancellationToken cancellationToken,
+        bool yieldToDegradation = false)
     {
         await _rebuildGate.WaitAsync(cancellationToken);
         var started = _time.GetTimestamp();
@@ -196,17 +207,25 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
                     }
 
                     _pending = null;
-                    if (native is not null || _faiss is null)
+                    if ((native is null && _faiss is null) || (native is not null && yieldToDegradation && _heldBack))
+                    {
+                        // Finished after FAISS was detached for a degradation: attaching it would
+                        // serve FAISS behind the tracker's back; recovery attaches its own build.
+                        built.ForEach(s => s.Dispose());
+                        built.Clear();
+                    }
+                    else if (native is not null)
                     {
                         var fresh = new FaissVectorIndex(target, Spec, _time.GetTimestamp());
                         built.ForEach(fresh.Replace);
                         var old = _faiss;
                         _faiss = fresh;
+                        _heldBack = false;
                         old?.Dispose();
                     }
                     else
                     {
-                        built.ForEach(_faiss.Replace);
+                        built.ForEach(_faiss!.Replace);
                         _faiss.BuiltAtTimestamp = _time.GetTimestamp();
                     }
 
@@ -239,15 +258,23 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         }
     }
 
-    /// <summary>Attaches an index loaded from disk (at start, generation already verified).</summary>
-    public void Attach(FaissVectorIndex loaded)
+    /// <summary>Attaches an index loaded from disk (generation already verified); false when it yielded to a degradation.</summary>
+    public bool Attach(FaissVectorIndex loaded, bool yieldToDegradation = false)
     {
         lock (_writeSync)
         {
+            if (yieldToDegradation && _heldBack)
+            {
+                loaded.Dispose();
+                return false;
+            }
+
             var old = _faiss;
             _faiss = loaded;
+            _heldBack = false;
             old?.Dispose();
             Interlocked.Exchange(ref _savedGeneration, Generation);
+            return true;
         }
     }
 
@@ -258,6 +285,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         {
             var old = _faiss;
             _faiss = null;
+            _heldBack = true;
             old?.Dispose();
         }
     }
@@ -369,6 +397,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
             }
 
             _faiss = null;
+            _heldBack = true;
         }
 
         faiss.Dispose();

@@ -1,8 +1,11 @@
+using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.VectorSearch.Faiss;
 using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.VectorSearch;
 
@@ -19,8 +22,13 @@ internal sealed partial class VectorIndexStartup(
     SimilarityIndex index,
     FaissActivator activator,
     FaissRecoveryCoordinator recovery,
-    ILogger<VectorIndexStartup> logger) : IHostedService
+    IOptions<VectorIndexOptions> options,
+    ILogger<VectorIndexStartup> logger) : IHostedService, IDisposable
 {
+    // Stop and Dispose may come in either order (WebApplicationFactory can dispose the container
+    // before it stops the host), so whichever comes first cancels and releases it, once.
+    private CancellationTokenSource? _stopping = new();
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!database.IsReady)
@@ -49,15 +57,21 @@ internal sealed partial class VectorIndexStartup(
             return;
         }
 
-        var failure = await activator.ActivateAsync(trySaved: true, cancellationToken);
-        if (failure is not null)
+        if (index.Spec.Kind != FaissKind.Flat && index.Exact.Count >= options.Value.BackgroundBuildThreshold)
         {
-            await recovery.DegradeAsync(failure, cancellationToken);
+            LogBackground(index.Exact.Count, index.Spec.Name);
+            var stopping = _stopping?.Token ?? new CancellationToken(canceled: true);
+            _ = Task.Run(() => ActivateAsync(yieldToDegradation: true, stopping), CancellationToken.None);
+            return;
         }
+
+        await ActivateAsync(yieldToDegradation: false, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        // A background build is not awaited: it may take minutes and its result is not needed.
+        Stop();
         if (index.Dirty)
         {
             activator.TrySave();
@@ -65,6 +79,37 @@ internal sealed partial class VectorIndexStartup(
 
         return Task.CompletedTask;
     }
+
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopping, null) is { } stopping)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
+    }
+
+    /// <summary>Loads or builds FAISS; a failure degrades (exact keeps serving) and recovery takes over.</summary>
+    private async Task ActivateAsync(bool yieldToDegradation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var failure = await activator.ActivateAsync(trySaved: true, cancellationToken, yieldToDegradation);
+            if (failure is not null)
+            {
+                await recovery.DegradeAsync(failure, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down before the background build finished; the next start builds again.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building the FAISS {Kind} index for {Count} vectors in the background; exact search serves meanwhile")]
+    private partial void LogBackground(long count, string kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vector index holds {Count} stored vectors at store generation {Generation}")]
     private partial void LogLoaded(long count, long generation);

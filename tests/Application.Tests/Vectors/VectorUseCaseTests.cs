@@ -102,6 +102,29 @@ public sealed class VectorUseCaseTests
     }
 
     [Fact]
+    public async Task A_large_hnsw_index_is_built_in_the_background_while_exact_search_serves()
+    {
+        await using var first = await ApplicationHost.StartAsync(new Dictionary<string, string?> { ["FAISS_INDEX_TYPE"] = "exact" });
+        await RegisterAllAsync(first, Random(300, 24, seed: 61));
+        await first.StopAsync();
+
+        await using var second = await ApplicationHost.StartAsync(
+            new Dictionary<string, string?> { ["FAISS_INDEX_TYPE"] = "hnsw", ["FAISS_BACKGROUND_BUILD_THRESHOLD"] = "0" }, first.DataDir);
+
+        var query = new SearchVectorsQuery(Id: "part-12", K: 1, ExcludeSelf: false);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await second.Sender.Send(query)).Value.Backend != "faiss" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var hits = (await second.Sender.Send(query)).Value;
+        hits.Backend.Should().Be("faiss");
+        hits.Results.Single().Id.Should().Be("part-12");
+        (await second.MetricAsync("faiss_rebuild_total", "status=\"ok\"")).Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_corrupt_saved_index_is_never_loaded_it_is_reported_and_rebuilt()
     {
         await using var first = await ApplicationHost.StartAsync();

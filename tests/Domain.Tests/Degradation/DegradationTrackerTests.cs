@@ -127,6 +127,7 @@ public sealed class DegradationTrackerTests
 
         opened3.Should().BeTrue();
         tracker.SuppressedUntil.Should().Be(_time.GetUtcNow() + Policy.Suppression);
+        tracker.NextAttemptIn.Should().Be(Policy.Suppression, "the next automatic attempt waits for the suppression to end");
         _time.Advance(Policy.Interval);
         tracker.Decide().Should().Be(AttemptDecision.Suppressed);
     }

@@ -45,6 +45,54 @@ public sealed class SimilarityIndexTests
     }
 
     [Fact]
+    public async Task An_ivf_version_is_served_exactly_until_it_has_enough_vectors_to_train_then_by_faiss()
+    {
+        var settings = new VectorIndexOptions { IndexType = "ivf", IvfNlist = 16, IvfNprobe = 16 };
+        using var index = NewIndex(settings);
+        var maintenance = new VectorIndexMaintenance(index, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
+        var data = VectorFixtures.Random(200, 24, seed: 12);
+        for (var i = 0; i < 10; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        index.Search(new VectorSearchRequest(FeatureVersion.V4, data[1], 3, null, null)).Backend.Should().Be("exact", "10 vectors cannot train 16 lists");
+        maintenance.ShardsDue(settings).Should().BeEmpty();
+
+        for (var i = 10; i < 200; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        var due = maintenance.ShardsDue(settings);
+        due.Should().Equal(FeatureVersion.V4);
+        await index.RebuildAsync(null, due, CancellationToken.None);
+
+        var hits = index.Search(new VectorSearchRequest(FeatureVersion.V4, data[150], 1, null, null));
+        hits.Backend.Should().Be("faiss");
+        hits.Hits.Single().Id.Should().Be("part-150");
+    }
+
+    [Fact]
+    public async Task A_warm_up_build_yields_to_a_degradation_but_a_recovery_build_attaches()
+    {
+        using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });
+        var data = VectorFixtures.Random(50, 24, seed: 13);
+        for (var i = 0; i < data.Length; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        index.Detach();
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None, yieldToDegradation: true);
+        index.FaissServing.Should().BeFalse("the degradation recorded meanwhile takes precedence");
+
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        index.FaissServing.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Writes_that_land_during_a_rebuild_are_replayed_into_the_new_index()
     {
         using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });

@@ -41,6 +41,15 @@ public sealed class VectorIndexOptions : IValidatedOptions
     [ConfigurationKeyName("FAISS_SAVE_INTERVAL_SECONDS")]
     public int SaveIntervalSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// From this many stored vectors, an HNSW or IVF index that must be built at start is built
+    /// in the background while exact search serves: a minutes-long build must not keep the
+    /// process from listening (a liveness probe would kill it and the build would start over).
+    /// Flat builds take under a second even at 1M and always run before the server starts.
+    /// </summary>
+    [ConfigurationKeyName("FAISS_BACKGROUND_BUILD_THRESHOLD")]
+    public int BackgroundBuildThreshold { get; set; } = 100_000;
+
     /// <summary>Folder holding libcadml_faiss.so; empty searches upwards from the binaries for artifacts/native.</summary>
     [ConfigurationKeyName("CADML_NATIVE_DIR")]
     public string NativeDir { get; set; } = "";
@@ -88,6 +97,11 @@ public sealed class VectorIndexOptions : IValidatedOptions
         if (!(TombstoneRebuildRatio > 0 && TombstoneRebuildRatio <= 1))
         {
             yield return $"FAISS_TOMBSTONE_REBUILD_RATIO must be greater than 0 and at most 1 (was {TombstoneRebuildRatio}).";
+        }
+
+        if (BackgroundBuildThreshold < 0)
+        {
+            yield return $"FAISS_BACKGROUND_BUILD_THRESHOLD must be 0 or more (was {BackgroundBuildThreshold}).";
         }
 
         if (SaveIntervalSeconds < 1)

@@ -12,7 +12,7 @@ public sealed record ListVectorsQuery(
     int Limit = 50,
     string? Material = null,
     string? Format = null,
-    string? FeatureVersion = null,
+    string? Version = null,
     string? Label = null) : IQuery<Result<VectorPageDto>>;
 
 public sealed record VectorPageDto(IReadOnlyList<VectorDto> Items, long Total, int Offset, int Limit);
@@ -25,7 +25,7 @@ internal sealed class ListVectorsValidator : AbstractValidator<ListVectorsQuery>
     {
         RuleFor(q => q.Offset).GreaterThanOrEqualTo(0);
         RuleFor(q => q.Limit).InclusiveBetween(1, MaxLimit);
-        RuleFor(q => q.FeatureVersion).KnownVersion();
+        RuleFor(q => q.Version).KnownVersion();
     }
 }
 
@@ -33,7 +33,7 @@ internal sealed class ListVectorsHandler(IVectorStore store) : IQueryHandler<Lis
 {
     public async ValueTask<Result<VectorPageDto>> Handle(ListVectorsQuery query, CancellationToken cancellationToken)
     {
-        var version = query.FeatureVersion is null ? null : FeatureVersions.Parse(query.FeatureVersion).Name();
+        var version = query.Version is null ? null : FeatureVersions.Parse(query.Version).Name();
         var filter = new VectorFilter(query.Material, query.Format, version, query.Label);
         var page = await store.ListAsync(filter, query.Offset, query.Limit, cancellationToken);
         return Result.Success(new VectorPageDto([.. page.Items.Select(VectorDto.From)], page.Total, query.Offset, query.Limit));

@@ -114,9 +114,14 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
                     return (null, "corrupt", $"{entry.File} holds {shard.Stored} vectors of dimension {faissIndex.Dimension}, manifest says {entry.Count} of {version.Dimension()}");
                 }
 
+                // Search-time knobs are configuration, not index content: apply today's values.
                 if (spec.Kind == FaissKind.Hnsw)
                 {
                     faissIndex.SetEfSearch(spec.HnswEfSearch);
+                }
+                else if (spec.Kind == FaissKind.Ivf && shard.Ready)
+                {
+                    faissIndex.SetNprobe(spec.IvfNprobe);
                 }
             }
 

@@ -309,15 +309,31 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
             drillUntil = _tracker.DrillUntil;
         }
 
-        error = drill
-            ? $"drill active until {drillUntil:O}"
-            : await _activator.ActivateAsync(trySaved: false, cancellationToken);
+        try
+        {
+            error = drill
+                ? $"drill active until {drillUntil:O}"
+                : await _activator.ActivateAsync(trySaved: false, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Counted as a failed attempt so the backoff grows: an unexpected fault must not
+            // turn a due attempt into a tight retry loop.
+            LogAttemptFault(exception);
+            error = $"recovery_attempt_failed: {exception.Message}";
+        }
 
         DegradationTransition? transition = null;
         TimeSpan lasted = TimeSpan.Zero;
         var opened = false;
         lock (_sync)
         {
+            if (error is null && _tracker.DrillActive)
+            {
+                // A drill started while this attempt was building: the drill wins.
+                error = $"drill active until {_tracker.DrillUntil:O}";
+            }
+
             if (error is null)
             {
                 transition = _tracker.Restore(how, out lasted, out opened);
@@ -331,6 +347,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         _metrics.Attempt(error is null ? "success" : "error");
         if (error is not null)
         {
+            _index.Detach();
             LogAttemptFailed(how, error);
             await PersistAsync();
             Signal();
@@ -407,7 +424,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
     private FaissHealthDto HealthLocked()
     {
         var facts = _index.Facts();
-        var next = _tracker.NextAttemptAt;
+        var next = _tracker.EffectiveNextAttemptAt;
         var suppressed = _tracker.IsSuppressed ? _tracker.SuppressedUntil : null;
         return new FaissHealthDto(
             _tracker.IsDegraded,
@@ -442,6 +459,9 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "FAISS recovery attempt ({How}) failed: {Error}")]
     private partial void LogAttemptFailed(string how, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "FAISS recovery attempt failed with an unexpected exception")]
+    private partial void LogAttemptFault(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "FAISS degraded/restored toggles reached the flap threshold; automatic recovery suppressed")]
     private partial void LogSuppressed();
