@@ -1,4 +1,3 @@
-using System.Globalization;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Domain.Degradation;
@@ -35,8 +34,7 @@ internal sealed class FileRecoveryStateStore(IOptions<FaissRecoveryOptions> opti
             return new RecoveryStateLoad(state, null);
         }
 
-        var aside = $"{Path}.corrupt-{time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-        File.Move(Path, aside, overwrite: true);
+        var aside = AtomicFile.Quarantine(Path, time.GetUtcNow());
         return new RecoveryStateLoad(null, $"state file refused ({problem}); moved to {System.IO.Path.GetFileName(aside)}");
     }
 
