@@ -25,6 +25,11 @@ internal sealed class MigrationRunLog(MigrateVectorsCommand command, FeatureVers
 
     public void Add(IReadOnlyList<MigrationItemDto> items)
     {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
         _batches++;
         foreach (var item in items)
         {
