@@ -3,6 +3,7 @@ using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.FeatureCache.Ports;
+using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
@@ -40,6 +41,7 @@ public static class DependencyInjection
         services.AddSingleton<VectorIndexMetrics>();
         services.AddSingleton<SimilarityIndex>();
         services.AddSingleton<IVectorIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
+        services.AddSingleton<IMigrationIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
         services.AddSingleton<IFaissLibrary, FaissLibrary>();
         services.AddSingleton<FaissIndexFiles>();
         services.AddSingleton<FaissActivator>();
@@ -63,7 +65,8 @@ public static class DependencyInjection
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
-                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore)),
+                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore),
+                    typeof(IMigrationStore), typeof(IMigrationMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());

@@ -48,5 +48,23 @@ internal sealed class VectorRegistry(IVectorStore store, IVectorIndex index) : I
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> with every other vector write held back, for work that writes
+    /// the store and the index itself (a migration batch) and must not interleave with a register
+    /// or delete of the same ids. Keep the work short: registrations wait for it.
+    /// </summary>
+    public async Task<T> HoldWritesAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
 }

@@ -83,6 +83,14 @@ public static class MigrationPlanner
     }
 
     /// <summary>
+    /// A stored row that cannot be planned at all (its declared version is not one this service
+    /// knows). <see cref="MigrationPlanItem.From"/> carries no meaning for it; callers report the
+    /// raw declared value. Like every error item it counts in no statistic, only in the warnings.
+    /// </summary>
+    public static MigrationPlanItem Unreadable(string id, int length, FeatureVersion target, string reason) =>
+        new(id, MigrationItemStatus.ErrorPreview, target, target, length, target.Dimension(), null, reason);
+
+    /// <summary>
     /// Counts changes over every readable item (already-migrated ones count as zero), takes the mean
     /// and median over the deltas of the items that would change, and raises the warnings.
     /// </summary>

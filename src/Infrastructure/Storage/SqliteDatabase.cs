@@ -60,6 +60,30 @@ public sealed class SqliteDatabase
         """
         ALTER TABLE analyses ADD COLUMN classification TEXT;
         """,
+        // Migration runs: one row per finished run (dry runs too), for the status endpoint.
+        """
+        CREATE TABLE migration_runs (
+            id               TEXT PRIMARY KEY,
+            to_version       TEXT NOT NULL,
+            dry_run          INTEGER NOT NULL,
+            scope            TEXT NOT NULL,
+            batch_size       INTEGER NOT NULL,
+            batches          INTEGER NOT NULL,
+            status           TEXT NOT NULL,
+            started_at       TEXT NOT NULL,
+            finished_at      TEXT NOT NULL,
+            duration_seconds REAL NOT NULL,
+            processed        INTEGER NOT NULL,
+            migrated         INTEGER NOT NULL,
+            downgraded       INTEGER NOT NULL,
+            skipped          INTEGER NOT NULL,
+            not_found        INTEGER NOT NULL,
+            error            INTEGER NOT NULL,
+            dry_run_items    INTEGER NOT NULL,
+            failure          TEXT
+        );
+        CREATE INDEX ix_migration_runs_started ON migration_runs (started_at);
+        """,
     ];
 
     private readonly string _connectionString;

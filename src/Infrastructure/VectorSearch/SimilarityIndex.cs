@@ -88,6 +88,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
             Exact.Add(vector, normalized);
             OnFaiss(f => f.GetOrCreate(vector.Version).Add(vector.Seq, normalized), "add");
             _pending?.Add(new PendingWrite(vector.Version, vector.Seq, normalized));
+            ObserveMigrationLocked(write.ReplacedSeq, write.ReplacedVersion ?? vector.Version, vector, normalized);
             Interlocked.Exchange(ref _generation, write.Generation);
         }
     }
@@ -97,6 +98,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         lock (_writeSync)
         {
             RemoveLocked(removal.Seq, removal.Version);
+            ObserveMigrationLocked(removal.Seq, removal.Version, null, null);
             Interlocked.Exchange(ref _generation, removal.Generation);
         }
     }
@@ -298,7 +300,9 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     {
         lock (_writeSync)
         {
-            if (_faiss is { } faiss)
+            // During a migration the live index lags the store on purpose; a file saved now would
+            // claim a generation whose writes it does not hold.
+            if (_faiss is { } faiss && _migration is null)
             {
                 var generation = Generation;
                 save(faiss, generation);

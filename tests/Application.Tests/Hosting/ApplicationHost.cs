@@ -33,13 +33,17 @@ public sealed class ApplicationHost : IAsyncDisposable
     /// <summary>Mediator is scoped (as per request in the web host); one scope serves the test.</summary>
     public ISender Sender => _scope.ServiceProvider.GetRequiredService<ISender>();
 
-    /// <summary>Starts a host; pass <paramref name="dataDir"/> to reopen an earlier host's data (a restart).</summary>
+    /// <summary>
+    /// Starts a host; pass <paramref name="dataDir"/> to reopen an earlier host's data (a restart).
+    /// A given folder is kept unless <paramref name="ownsDataDir"/> hands it to this host to delete.
+    /// </summary>
     public static async Task<ApplicationHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         string? dataDir = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        bool ownsDataDir = false)
     {
-        var ownsDataDir = dataDir is null;
+        ownsDataDir |= dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "cadml-app-tests", Guid.NewGuid().ToString("N"));
         var values = new Dictionary<string, string?> { ["DATA_DIR"] = dataDir };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -30,27 +30,48 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
         }
 
         return ProblemResults<TResponse>.Create(ValidationProblem.From(failures.Select(f =>
-            new FieldError(f.PropertyName, f.ErrorMessage, f.AttemptedValue is string or ValueType ? f.AttemptedValue : null))));
+            new FieldError(f.PropertyName, f.ErrorMessage, f.AttemptedValue is string or ValueType ? f.AttemptedValue : null,
+                f.CustomState as IReadOnlyDictionary<string, object?>))));
     }
 }
 
-/// <summary>One offending field of a request, as the caller named it.</summary>
-public sealed record FieldError(string Field, string Message, object? Rejected = null);
+/// <summary>
+/// One offending field of a request, as the caller named it. <see cref="Facts"/> are what a
+/// validator attached with <c>WithState</c> (e.g. <c>allowed</c> values) for the caller to act on.
+/// </summary>
+public sealed record FieldError(string Field, string Message, object? Rejected = null, IReadOnlyDictionary<string, object?>? Facts = null);
 
 public static class ValidationProblem
 {
     public const string Code = "INPUT_VALIDATION_FAILED";
 
+    /// <summary>
+    /// Each field's facts go into its entry in <c>context.errors</c> and, the first time a fact
+    /// name appears, to the top of <c>context</c> as well, where clients look for <c>allowed</c>.
+    /// </summary>
     public static Problem From(IEnumerable<FieldError> errors)
     {
-        var list = errors.Select(e => new Dictionary<string, object?>
+        var context = new Dictionary<string, object?>();
+        var list = new List<Dictionary<string, object?>>();
+        foreach (var error in errors)
         {
-            ["field"] = SnakeCase(e.Field),
-            ["message"] = e.Message,
-            ["rejected"] = e.Rejected,
-        }).ToList();
-        return Problem.Invalid(Code, "validation", "The request is not valid; see context.errors.",
-            new Dictionary<string, object?> { ["errors"] = list });
+            var entry = new Dictionary<string, object?>
+            {
+                ["field"] = SnakeCase(error.Field),
+                ["message"] = error.Message,
+                ["rejected"] = error.Rejected,
+            };
+            foreach (var (name, value) in error.Facts ?? new Dictionary<string, object?>())
+            {
+                entry.TryAdd(name, value);
+                context.TryAdd(name, value);
+            }
+
+            list.Add(entry);
+        }
+
+        context["errors"] = list;
+        return Problem.Invalid(Code, "validation", "The request is not valid; see context.errors.", context);
     }
 
     /// <summary>Field names go back to the caller in the wire casing they sent.</summary>

@@ -187,7 +187,77 @@ internal sealed class ExactShard : IDisposable
         }
     }
 
+    /// <summary>
+    /// A new shard with every row except <paramref name="removed"/>, room for
+    /// <paramref name="extra"/> more. For building a replacement off to the side (migration).
+    /// </summary>
+    public ExactShard CopyWithout(IReadOnlySet<long> removed, int extra)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var copy = new ExactShard(Dimension, Math.Max(Block, Count + extra));
+            copy.AppendRows(this, removed);
+            return copy;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Appends every row of <paramref name="other"/> whose seq this shard does not have yet.</summary>
+    public void AddAll(ExactShard other)
+    {
+        other._lock.EnterReadLock();
+        try
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                AppendRows(other, null);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            other._lock.ExitReadLock();
+        }
+    }
+
     public void Dispose() => _lock.Dispose();
+
+    /// <summary>Caller holds a read lock on <paramref name="source"/> and owns this shard exclusively.</summary>
+    private void AppendRows(ExactShard source, IReadOnlySet<long>? skip)
+    {
+        for (var row = 0; row < source.Count; row++)
+        {
+            var seq = source._seqs[row];
+            if (skip?.Contains(seq) == true || _slotOf.ContainsKey(seq))
+            {
+                continue;
+            }
+
+            if (Count == _seqs.Length)
+            {
+                Grow(Math.Max(Block, _seqs.Length * 2));
+            }
+
+            var slot = Count++;
+            for (var d = 0; d < Dimension; d++)
+            {
+                _columns[d][slot] = source._columns[d][row];
+            }
+
+            _seqs[slot] = seq;
+            _ids[slot] = source._ids[row];
+            _tags[slot] = source._tags[row];
+            _slotOf[seq] = slot;
+        }
+    }
 
     private void Grow(int capacity)
     {

@@ -23,6 +23,13 @@ internal sealed class ExactVectorIndex : IDisposable
 
     public ExactShard? Find(FeatureVersion version) => _shards.GetValueOrDefault(version);
 
+    /// <summary>
+    /// Serves <paramref name="version"/> from <paramref name="shard"/> from now on, in one reference
+    /// swap. The old shard is not disposed: a search may still be reading it, and it holds nothing
+    /// the garbage collector cannot reclaim once that search ends.
+    /// </summary>
+    public void Replace(FeatureVersion version, ExactShard shard) => _shards[version] = shard;
+
     public void Add(IndexedVector vector, ReadOnlySpan<float> normalized) =>
         Shard(vector.Version).Add(vector.Seq, vector.Id, normalized, vector.Tags);
 

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using CadMl.Application.Migration.Ports;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Cad;
+using CadMl.Domain.Features;
+using Microsoft.Data.Sqlite;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// Migration's reads and writes on the durable store. Rows are read raw (values as stored, the
+/// declared version as text) so a damaged row becomes a reported item instead of an exception,
+/// together with the analysis document kept under the same id. A batch write has the same shape
+/// as <see cref="SqliteVectorStore.UpsertAsync"/>: old row out, new row (new seq) in, generation
+/// bumped, all in one transaction.
+/// </summary>
+internal sealed class SqliteMigrationStore(SqliteDatabase database) : IMigrationStore
+{
+    private const string Select = """
+        SELECT v.seq, v.id, v.feature_version, v.vector, a.document
+        FROM vectors v LEFT JOIN analyses a ON a.id = v.id
+        """;
+
+    public async Task<IReadOnlyList<MigrationSource>> SampleAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"{Select} ORDER BY v.seq LIMIT $limit;");
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MigrationSource>> FindAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"{Select} WHERE v.id IN (SELECT value FROM json_each($ids)) ORDER BY v.seq;");
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<long> LastSeqAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM vectors;");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<MigrationSource>> PendingAsync(FeatureVersion target, long afterSeq, long lastSeq, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            $"{Select} WHERE v.seq > $after AND v.seq <= $last AND v.feature_version <> $target ORDER BY v.seq LIMIT $limit;");
+        command.Parameters.AddWithValue("$after", afterSeq);
+        command.Parameters.AddWithValue("$last", lastSeq);
+        command.Parameters.AddWithValue("$target", target.Name());
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is held from the first read of an old row.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = Command(connection, transaction, """
+            DELETE FROM vectors WHERE seq = $seq
+            RETURNING feature_version, material, format, label, project_id, meta, created_at;
+            """);
+        var seqParameter = delete.Parameters.Add("$seq", SqliteType.Integer);
+        await using var insert = Command(connection, transaction, """
+            INSERT INTO vectors (id, feature_version, vector, material, format, label, project_id, meta, created_at)
+            VALUES ($id, $version, $vector, $material, $format, $label, $project_id, $meta, $created_at)
+            RETURNING seq;
+            """);
+        string[] names = ["$id", "$version", "$vector", "$material", "$format", "$label", "$project_id", "$meta", "$created_at"];
+        var parameters = names.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
+        parameters[2].SqliteType = SqliteType.Blob;
+
+        var writes = new List<(MigrationChange Change, long NewSeq, FeatureVersion Replaced, string Meta, string CreatedAt)?>(changes.Count);
+        foreach (var change in changes)
+        {
+            seqParameter.Value = change.Seq;
+            object[] old;
+            await using (var reader = await delete.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    writes.Add(null);
+                    continue;
+                }
+
+                old = new object[reader.FieldCount];
+                reader.GetValues(old);
+            }
+
+            parameters[0].Value = change.Id;
+            parameters[1].Value = change.Vector.Version.Name();
+            parameters[2].Value = Encode(change.Vector.Values);
+            for (var i = 1; i <= 6; i++)
+            {
+                parameters[i + 2].Value = old[i];
+            }
+
+            var seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            writes.Add((change, seq, FeatureVersions.Parse((string)old[0]), (string)old[5], (string)old[6]));
+        }
+
+        await using var bump = Command(connection, transaction,
+            "UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value;");
+        var generation = Convert.ToInt64(await bump.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        await transaction.CommitAsync(cancellationToken);
+
+        return new MigrationBatchWrite(
+            [.. writes.Select(w => w is not { } write ? null : new VectorWrite(
+                new StoredVector(
+                    write.NewSeq,
+                    write.Change.Id,
+                    write.Change.Vector,
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(write.Meta) ?? [],
+                    DateTimeOffset.Parse(write.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
+                write.Change.Seq,
+                write.Replaced,
+                generation))],
+            generation);
+    }
+
+    public async Task SaveRunAsync(MigrationRun run, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            INSERT INTO migration_runs (id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
+                                        processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure)
+            VALUES ($id, $to_version, $dry_run, $scope, $batch_size, $batches, $status, $started_at, $finished_at, $duration_seconds,
+                    $processed, $migrated, $downgraded, $skipped, $not_found, $error, $dry_run_items, $failure);
+            """);
+        var t = run.Totals;
+        command.Parameters.AddWithValue("$id", run.MigrationId);
+        command.Parameters.AddWithValue("$to_version", run.ToVersion);
+        command.Parameters.AddWithValue("$dry_run", run.DryRun ? 1 : 0);
+        command.Parameters.AddWithValue("$scope", run.Scope);
+        command.Parameters.AddWithValue("$batch_size", run.BatchSize);
+        command.Parameters.AddWithValue("$batches", run.Batches);
+        command.Parameters.AddWithValue("$status", run.Status);
+        command.Parameters.AddWithValue("$started_at", run.StartedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$finished_at", run.FinishedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$duration_seconds", run.DurationSeconds);
+        command.Parameters.AddWithValue("$processed", t.Processed);
+        command.Parameters.AddWithValue("$migrated", t.Migrated);
+        command.Parameters.AddWithValue("$downgraded", t.Downgraded);
+        command.Parameters.AddWithValue("$skipped", t.Skipped);
+        command.Parameters.AddWithValue("$not_found", t.NotFound);
+        command.Parameters.AddWithValue("$error", t.Error);
+        command.Parameters.AddWithValue("$dry_run_items", t.DryRun);
+        command.Parameters.AddWithValue("$failure", (object?)run.Error ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MigrationRun>> RecentRunsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
+                   processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure
+            FROM migration_runs ORDER BY started_at DESC, rowid DESC LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<MigrationRun>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(new MigrationRun(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetInt64(2) != 0,
+                reader.GetString(3),
+                reader.GetInt32(4),
+                reader.GetInt32(5),
+                reader.GetString(6),
+                Time(reader.GetString(7)),
+                Time(reader.GetString(8)),
+                reader.GetDouble(9),
+                new MigrationTotals(reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
+                    reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
+                reader.IsDBNull(17) ? null : reader.GetString(17)));
+        }
+
+        return runs;
+    }
+
+    private static async Task<IReadOnlyList<MigrationSource>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<MigrationSource>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var declared = reader.GetString(2);
+            CadDocument? document = null;
+            string? problem = null;
+            if (!reader.IsDBNull(4))
+            {
+                try
+                {
+                    document = CadDocumentJson.Deserialize(reader.GetString(4));
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    // A damaged document is reported on its item; it must not stop the batch.
+                    problem = exception.Message;
+                }
+            }
+
+            rows.Add(new MigrationSource(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                declared,
+                FeatureVersions.TryParse(declared, out var version) ? version : null,
+                MemoryMarshal.Cast<byte, double>((byte[])reader.GetValue(3)).ToArray(),
+                document,
+                problem));
+        }
+
+        return rows;
+    }
+
+    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static byte[] Encode(IReadOnlyList<double> values) => MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray();
+}
