@@ -1,6 +1,7 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.FeatureCache.Ports;
+using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,7 @@ internal sealed class MetricsWarmup(IServiceProvider services) : IHostedService
         _ = services.GetRequiredService<IFeatureCache>();
         _ = services.GetRequiredService<IFeatureCacheMetrics>();
         _ = services.GetRequiredService<IModelMetrics>();
+        _ = services.GetRequiredService<IMigrationMetrics>();
         return Task.CompletedTask;
     }
 

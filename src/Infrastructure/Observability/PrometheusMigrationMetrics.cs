@@ -9,9 +9,9 @@ internal sealed class PrometheusMigrationMetrics(IMetricFactory metrics) : IMigr
     /// <summary>The reference buckets: dashboards and the negative-skew alert read quantiles from them.</summary>
     internal static readonly double[] DeltaBuckets = [-20, -10, -5, -2, -1, 0, 1, 2, 5, 10, 20, 50, 100];
 
-    private readonly Counter _items = metrics.CreateCounter(
+    private readonly Counter _items = WithOutcomes(metrics.CreateCounter(
         "vector_migrate_total", "Vectors handled by migration runs, by outcome (migrated, downgraded, skipped, not_found, error, dry_run).",
-        new CounterConfiguration { LabelNames = ["status"] });
+        new CounterConfiguration { LabelNames = ["status"] }));
 
     private readonly Histogram _delta = metrics.CreateHistogram(
         "vector_migrate_dimension_delta", "Dimension change of each vector a migration moved (target minus source dimension).",
@@ -26,6 +26,17 @@ internal sealed class PrometheusMigrationMetrics(IMetricFactory metrics) : IMigr
     public void Moved(int dimensionDelta) => _delta.Observe(dimensionDelta);
 
     public void RunFinished(TimeSpan duration) => _duration.Observe(duration.TotalSeconds);
+
+    /// <summary>Every outcome exists at 0 from the start, so the error-rate alert sees the first errors.</summary>
+    private static Counter WithOutcomes(Counter items)
+    {
+        foreach (var outcome in Enum.GetValues<MigrationOutcome>())
+        {
+            items.WithLabels(Label(outcome));
+        }
+
+        return items;
+    }
 
     private static string Label(MigrationOutcome outcome) => outcome switch
     {

@@ -11,7 +11,8 @@ namespace CadMl.Api.Tests.Observability;
 /// <summary>
 /// The staging checklist's alert drills against the real service and a real Prometheus: a
 /// synthetic degradation fires VectorStoreDegraded, a burst of unseen files fires LowCacheHitRatio,
-/// a model with an operator outside the allowlist fires OpcodeWhitelistViolation; and every
+/// a model with an operator outside the allowlist fires OpcodeWhitelistViolation (and one from an
+/// unknown custom domain ModelOpcodeBlocked); and every
 /// dashboard query parses and returns series. A wrong metric name in a rule or a panel fails here.
 /// </summary>
 public sealed class PrometheusEndToEndTests
@@ -27,10 +28,12 @@ public sealed class PrometheusEndToEndTests
             var blocked = TestModels.Classifier("drill-blocked-operator").WithOpInIfBranch().Bytes();
             Directory.CreateDirectory(Path.Combine(dataDir, "models"));
             await File.WriteAllBytesAsync(Path.Combine(dataDir, "models", "blocked-operator.onnx"), blocked);
+            var customDomain = TestModels.Classifier("drill-custom-domain").WithCustomDomainOp().Bytes();
+            await File.WriteAllBytesAsync(Path.Combine(dataDir, "models", "custom-domain.onnx"), customDomain);
             var startup = TestModels.Classifier(CadMlFactory.StartupModelVersion).Bytes();
             await using var service = await ServiceProcess.StartAsync(dataDir, new Dictionary<string, string>
             {
-                ["ALLOWED_MODEL_HASHES"] = $"{Sha256(startup)},{Sha256(blocked)}",
+                ["ALLOWED_MODEL_HASHES"] = $"{Sha256(startup)},{Sha256(blocked)},{Sha256(customDomain)}",
             });
             await using var prometheus = await PrometheusServer.StartAsync(service.BaseAddress);
             using var client = service.CreateClient();
@@ -56,7 +59,12 @@ public sealed class PrometheusEndToEndTests
             await reload.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "MODEL_OPCODE_BLOCKED", "opcode_scan");
             await prometheus.WaitForFiringAsync("OpcodeWhitelistViolation", AlertLimit);
 
-            // Recovery after the drill, and a migration preview, so their panels have data.
+            // An operator from an unknown custom domain is refused in every mode and counted as blocked.
+            var custom = await admin.PostAsJsonAsync("/api/v1/model/reload", new { path = "custom-domain.onnx" });
+            await custom.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "MODEL_OPCODE_BLOCKED", "opcode_scan");
+            await prometheus.WaitForFiringAsync("ModelOpcodeBlocked", AlertLimit);
+
+            // Recovery after the drill, and the v3 analyses migrated to v4, so their panels have data.
             await prometheus.WaitUntilAsync(async () =>
             {
                 var recover = await admin.PostAsJsonAsync("/api/v1/faiss/recover", new { force = true });
@@ -64,6 +72,8 @@ public sealed class PrometheusEndToEndTests
                 return outcome is "restored" or "not_degraded";
             }, AlertLimit, "recovery after the drill");
             (await client.GetAsync("/api/v1/vectors/migrate/preview?to_version=v4&limit=5")).StatusCode.Should().Be(HttpStatusCode.OK);
+            var migrate = await admin.PostAsJsonAsync("/api/v1/vectors/migrate", new { to_version = "v4", dry_run = false });
+            migrate.StatusCode.Should().Be(HttpStatusCode.OK, await migrate.Content.ReadAsStringAsync());
 
             await EveryDashboardQueryReturnsSeriesAsync(prometheus);
         }
@@ -84,7 +94,8 @@ public sealed class PrometheusEndToEndTests
         queries.Should().HaveCountGreaterThan(20);
 
         var empty = new List<string>();
-        await prometheus.WaitUntilAsync(async () =>
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
         {
             empty.Clear();
             foreach (var (panel, expr) in queries)
@@ -96,8 +107,13 @@ public sealed class PrometheusEndToEndTests
                 }
             }
 
-            return empty.Count == 0;
-        }, TimeSpan.FromSeconds(60), "every dashboard query to return series");
+            if (empty.Count > 0)
+            {
+                await Task.Delay(1000);
+            }
+        }
+        while (empty.Count > 0 && DateTime.UtcNow < deadline);
+
         empty.Should().BeEmpty();
     }
 

@@ -37,6 +37,8 @@ internal sealed class FaissRecoveryMetrics
             new GaugeConfiguration { LabelNames = ["backend"] });
         _recoveryDuration = metrics.CreateHistogram("faiss_recovery_duration_seconds", "How long degradations lasted, degraded to restored.",
             new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400] });
+        // Known label values exist at 0 from the start, so increase() sees their first event.
+        _suppressed.WithLabels("flapping");
         foreach (var transition in new[] { "degraded", "restored" })
         {
             _transitions.WithLabels(transition);
