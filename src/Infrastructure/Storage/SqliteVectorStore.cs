@@ -6,6 +6,7 @@ using System.Text.Json;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace CadMl.Infrastructure.Storage;
 
@@ -14,7 +15,7 @@ namespace CadMl.Infrastructure.Storage;
 /// caller sent, bit for bit); the indexes derive normalised float32 copies. Every write and its
 /// generation bump share one transaction, so the generation never runs ahead of or behind the data.
 /// </summary>
-internal sealed class SqliteVectorStore(SqliteDatabase database) : IVectorStore
+internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger<SqliteVectorStore> logger) : IVectorStore
 {
     private const string Columns = "seq, id, feature_version, vector, meta, created_at";
 
@@ -164,9 +165,26 @@ internal sealed class SqliteVectorStore(SqliteDatabase database) : IVectorStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return Read(reader);
+            // One damaged row (a legacy vector whose length does not fit its version) must not stop
+            // every index build and so the start-up: it is left out of the indexes and logged, and
+            // migration reports it as an error item.
+            StoredVector stored;
+            try
+            {
+                stored = Read(reader);
+            }
+            catch (InvalidDataException exception)
+            {
+                LogUnreadable(exception.Message);
+                continue;
+            }
+
+            yield return stored;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A stored vector was left out of the similarity index: {Problem}")]
+    private partial void LogUnreadable(string problem);
 
     public async Task<VectorStoreStats> StatsAsync(CancellationToken cancellationToken)
     {
