@@ -94,25 +94,27 @@ public sealed class PrometheusEndToEndTests
         queries.Should().HaveCountGreaterThan(20);
 
         var empty = new List<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        do
+        try
         {
-            empty.Clear();
-            foreach (var (panel, expr) in queries)
+            await prometheus.WaitUntilAsync(async () =>
             {
-                // Grafana's interval variable; a minute spans many 1 s scrapes here.
-                if ((await prometheus.QueryAsync(expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal))).GetArrayLength() == 0)
+                empty.Clear();
+                foreach (var (panel, expr) in queries)
                 {
-                    empty.Add($"{panel}: {expr}");
+                    // Grafana's interval variable; a minute spans many 1 s scrapes here.
+                    if ((await prometheus.QueryAsync(expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal))).GetArrayLength() == 0)
+                    {
+                        empty.Add($"{panel}: {expr}");
+                    }
                 }
-            }
 
-            if (empty.Count > 0)
-            {
-                await Task.Delay(1000);
-            }
+                return empty.Count == 0;
+            }, TimeSpan.FromSeconds(60), "every dashboard query to return series");
         }
-        while (empty.Count > 0 && DateTime.UtcNow < deadline);
+        catch (TimeoutException)
+        {
+            // The assertion below names the queries that stayed empty.
+        }
 
         empty.Should().BeEmpty();
     }
