@@ -109,6 +109,7 @@ internal static class ModelCard
         }
 
         Line("- No IGES parts in the synthetic set; an IGES file is classified from the same features all the same.");
+        Line("- There is no \"other\" class: a part unlike all six families (an electronic component a few millimetres long, a figurine) still gets one of them, often with high confidence. `confidence` ranks the six families against each other; it does not say the part belongs to any of them.");
         Line();
         Line("## Retrain");
         Line();
