@@ -9,23 +9,23 @@ internal static class ModelCard
     public static string Write(
         string file,
         string version,
-        IReadOnlyList<string> classes,
+        string method,
+        string operators,
         string data,
-        IReadOnlyList<(string Label, double[] Features)> train,
-        IReadOnlyList<(string Label, double[] Features)> test,
-        IReadOnlyList<string> predicted,
-        double accuracy,
+        IReadOnlyList<Sample> train,
+        Evaluation evaluation,
         double onnxAccuracy,
-        string majority,
-        double baseline,
         string sha256,
         int size,
         int seed,
-        int skipped)
+        int skipped,
+        string retrain)
     {
         var card = new StringBuilder();
         void Line(string text = "") => card.Append(text).Append('\n');
         string Pct(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
+        var classes = evaluation.Classes;
+        var formats = evaluation.Formats;
 
         Line("# Model card: CadMl part classifier");
         Line();
@@ -39,8 +39,8 @@ internal static class ModelCard
         Line($"| SHA-256 | `{sha256}` |");
         Line($"| size | {size} bytes |");
         Line("| interface | input `features` float[N, 24]; outputs `label` string[N], `probabilities` float[N, C] |");
-        Line("| operators | ai.onnx opset 17 only: Max, Add, Log, Sub, Div, MatMul, Softmax, ArgMax, Gather (all on the reload allowlist) |");
-        Line("| method | z = (ln(1 + max(x, 0)) − μ) / σ per slot, then multinomial logistic regression (softmax), Adam, L2 1e-4 |");
+        Line($"| operators | ai.onnx opset 17 only: {operators} (all on the reload allowlist) |");
+        Line($"| method | {method} |");
         Line();
         Line("## Classes");
         Line();
@@ -49,21 +49,40 @@ internal static class ModelCard
         Line("## Data");
         Line();
         Line(data + ".");
-        Line($"Stratified split with seed {seed}: {train.Count} training and {test.Count} held-out parts; {skipped} files skipped (no reader or unreadable).");
-        Line("Each synthetic part has random dimensions, hole and tooth counts, orientation (rotation about Z and offset), layer naming and drawing noise (notes, points, stray lines).");
+        Line($"Split stratified by class and format with seed {seed}: {train.Count} training and {evaluation.Test.Count} held-out parts; {skipped} files skipped (no reader or unreadable).");
+        Line();
+        Line("| format | training | held-out |");
+        Line("|---|---|---|");
+        foreach (var format in formats)
+        {
+            Line($"| {format} | {train.Count(s => s.Format == format)} | {evaluation.CountOf(format)} |");
+        }
+
+        Line();
+        Line("Every synthetic part has random dimensions and feature counts (holes, bolt circles, hubs, teeth, shaft steps, chamfers, centre holes, fillets, pockets). Per format:");
+        Line();
+        Line("- DXF: a 2D drawing rotated about Z and offset, with random layer naming and drawing noise (notes, points, stray lines).");
+        Line("- STL: the 3D solid meshed the way exporters do (arcs within a chord tolerance of 0.01–0.5 % of the part's size and 5–30° per segment; closed, outward-facing meshes), ASCII or binary, turned about its own axis (a multiple of 90° half of the time, any angle otherwise), put in one of the 24 axis-aligned orientations and offset.");
+        Line("- STEP: the same kind of solid as an AP214 B-rep (MANIFOLD_SOLID_BREP, CLOSED_SHELL, ADVANCED_FACEs on PLANE, CYLINDRICAL_SURFACE, CONICAL_SURFACE and, for involute gear flanks, B_SPLINE_SURFACE_WITH_KNOTS; LINE, CIRCLE and B-spline edges) in millimetres, inches or metres, a third of them with periodic faces split in halves as some CAD kernels export them, placed like the STL parts.");
         Line();
         Line("## Accuracy (held-out)");
         Line();
-        Line($"- **held-out accuracy: {Pct(accuracy)}** (the exported ONNX graph under ONNX Runtime: {Pct(onnxAccuracy)})");
-        Line($"- majority-class baseline (always `{majority}`): {Pct(baseline)}");
+        Line($"- **held-out accuracy: {Pct(evaluation.Accuracy)}** (the exported ONNX graph under ONNX Runtime: {Pct(onnxAccuracy)})");
+        Line($"- majority-class baseline (always `{evaluation.Majority}`): {Pct(evaluation.Baseline)}");
         Line();
-        Line("| class | held-out | recall |");
-        Line("|---|---|---|");
+        Line("| format | held-out | accuracy | majority baseline |");
+        Line("|---|---|---|---|");
+        foreach (var format in formats)
+        {
+            Line($"| {format} | {evaluation.CountOf(format)} | {Pct(evaluation.AccuracyOf(format))} | {Pct(evaluation.BaselineOf(format))} |");
+        }
+
+        Line();
+        Line("| class | held-out | recall | " + string.Join(" | ", formats.Select(f => $"recall {f}")) + " |");
+        Line("|---|---|---|" + string.Concat(formats.Select(_ => "---|")));
         foreach (var label in classes)
         {
-            var rows = test.Select((s, i) => (s.Label, Predicted: predicted[i])).Where(r => r.Label == label).ToList();
-            var recall = rows.Count == 0 ? 0 : rows.Count(r => r.Predicted == label) / (double)rows.Count;
-            Line($"| {label} | {rows.Count} | {Pct(recall)} |");
+            Line($"| {label} | {evaluation.CountOf(label, null)} | {Pct(evaluation.RecallOf(label))} | " + string.Join(" | ", formats.Select(f => Pct(evaluation.RecallOf(label, f)))) + " |");
         }
 
         Line();
@@ -73,27 +92,36 @@ internal static class ModelCard
         Line("|---|" + string.Concat(classes.Select(_ => "---|")));
         foreach (var label in classes)
         {
-            var counts = classes.Select(p => test.Where((s, i) => s.Label == label && predicted[i] == p).Count());
-            Line($"| {label} | " + string.Join(" | ", counts) + " |");
+            Line($"| {label} | " + string.Join(" | ", classes.Select(p => evaluation.Confused(label, p))) + " |");
         }
 
         Line();
         Line("## Limits");
         Line();
-        Line("- Trained on synthetic drawings only; real drawings with title blocks, several views or assemblies look different. Retrain on your own labelled files (below) before relying on the class.");
-        Line("- The synthetic set is DXF only until the STL and STEP readers are merged (see the TODO in `tools/ModelTrainer/Program.cs`).");
+        Line("- Trained on synthetic parts only: real drawings with title blocks, several views or assemblies, real meshes and real STEP assemblies look different. Retrain on your own labelled files (below) before relying on the class.");
+        Line("- v4 features see a STEP solid through its extents, face count and surface-type mix, and an STL mesh only through its extents and triangle count, so STL is the hardest format: families whose boxes and mesh sizes overlap are where mistakes concentrate.");
+        var confusions = classes.SelectMany(t => classes.Where(p => p != t).Select(p => (True: t, Predicted: p, Count: evaluation.Confused(t, p))))
+            .Where(c => c.Count > 0).OrderByDescending(c => c.Count).ThenBy(c => c.True, StringComparer.Ordinal).ThenBy(c => c.Predicted, StringComparer.Ordinal).Take(3).ToList();
+        if (confusions.Count > 0)
+        {
+            Line("- Most frequent held-out mistakes: " + string.Join("; ", confusions.Select(c =>
+                $"{c.True} taken for {c.Predicted} {c.Count}× ({string.Join(", ", formats.Select(f => $"{f} {evaluation.Confused(c.True, c.Predicted, f)}"))})")) + ".");
+        }
+
+        Line("- No IGES parts in the synthetic set; an IGES file is classified from the same features all the same.");
+        Line("- There is no \"other\" class: a part unlike all six families (an electronic component a few millimetres long, a figurine) still gets one of them, often with high confidence. `confidence` ranks the six families against each other; it does not say the part belongs to any of them.");
         Line();
         Line("## Retrain");
         Line();
         Line("```");
-        Line($"dotnet run --project tools/ModelTrainer -c Release -- synthetic --per-class 300 --seed {seed} --out models");
+        Line($"dotnet run --project tools/ModelTrainer -c Release -- {retrain}");
         Line("```");
         Line();
-        Line("The same seed gives the same files, the same split and the same model bytes.");
+        Line("The same seed gives the same files, the same split and the same model bytes (`--files DIR` keeps the generated CAD files for inspection).");
         Line();
         Line("## Train on your own CAD files");
         Line();
-        Line("Put labelled files in a folder tree, one folder per class (folder name = label), any mix of the formats the service reads:");
+        Line("Put labelled files in a folder tree, one folder per class (folder name = label; files in subfolders count for it), any mix of the formats the service reads (`.dxf`, `.stl`, `.step`/`.stp`, `.iges`/`.igs`; other files and unreadable ones are skipped and counted):");
         Line();
         Line("```");
         Line("parts/");
@@ -101,6 +129,8 @@ internal static class ModelCard
         Line("  shaft/   c.stl  d.dxf ...");
         Line("dotnet run --project tools/ModelTrainer -c Release -- folder parts --out models --version my-parts-1");
         Line("```");
+        Line();
+        Line("Every file goes through the service's own reader and v4 feature extraction; the split is 80/20 stratified by class and format, and the card written next to the model reports accuracy overall, per format and per class against the majority baseline.");
         Line();
         Line("## Deploy");
         Line();

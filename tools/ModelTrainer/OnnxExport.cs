@@ -7,13 +7,17 @@ namespace CadMl.ModelTrainer;
 
 /// <summary>
 /// The trained classifier as a self-contained ONNX model of standard <c>ai.onnx</c> operators
-/// only (Max, Add, Log, Sub, Div, MatMul, Softmax, ArgMax, Gather), all on the service's allowlist:
+/// only (<see cref="Operators"/>), all on the service's allowlist:
 /// input <c>features</c> float[N, D], outputs <c>label</c> string[N] and <c>probabilities</c> float[N, C],
 /// metadata naming the classes, the model version and the feature version.
 /// </summary>
 internal static class OnnxExport
 {
-    public static byte[] ToOnnx(SoftmaxRegression model, IReadOnlyList<string> classes, string modelVersion, FeatureVersion featureVersion, IReadOnlyDictionary<string, string> facts)
+    /// <summary>The operators the graph of a model uses, for the model card.</summary>
+    public static string Operators(FeedForwardClassifier model) =>
+        model.Layers.Count > 1 ? "Max, Add, Log, Sub, Div, MatMul, Relu, Softmax, ArgMax, Gather" : "Max, Add, Log, Sub, Div, MatMul, Softmax, ArgMax, Gather";
+
+    public static byte[] ToOnnx(FeedForwardClassifier model, IReadOnlyList<string> classes, string modelVersion, FeatureVersion featureVersion, IReadOnlyDictionary<string, string> facts)
     {
         var d = model.Features;
         var c = classes.Count;
@@ -26,8 +30,6 @@ internal static class OnnxExport
         graph.Initializer.Add(Floats("one", [1f], 1));
         graph.Initializer.Add(Floats("mean", [.. model.Mean.Select(v => (float)v)], d));
         graph.Initializer.Add(Floats("scale", [.. model.Scale.Select(v => (float)v)], d));
-        graph.Initializer.Add(Floats("weights", [.. model.Weights.Select(v => (float)v)], d, c));
-        graph.Initializer.Add(Floats("bias", [.. model.Bias.Select(v => (float)v)], c));
         var names = new TensorProto { Name = "class_names", DataType = (int)TensorProto.Types.DataType.String };
         names.Dims.Add(c);
         names.StringData.AddRange(classes.Select(ByteString.CopyFromUtf8));
@@ -38,8 +40,26 @@ internal static class OnnxExport
         graph.Node.Add(Node("Log", ["shifted"], ["logged"]));
         graph.Node.Add(Node("Sub", ["logged", "mean"], ["centred"]));
         graph.Node.Add(Node("Div", ["centred", "scale"], ["standardised"]));
-        graph.Node.Add(Node("MatMul", ["standardised", "weights"], ["weighted"]));
-        graph.Node.Add(Node("Add", ["weighted", "bias"], ["logits"]));
+        var input = "standardised";
+        for (var l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            var last = l + 1 == model.Layers.Count;
+            var (weights, bias) = (last ? "weights" : $"weights_{l}", last ? "bias" : $"bias_{l}");
+            graph.Initializer.Add(Floats(weights, [.. layer.Weights.Select(v => (float)v)], layer.Inputs, layer.Outputs));
+            graph.Initializer.Add(Floats(bias, [.. layer.Bias.Select(v => (float)v)], layer.Outputs));
+            var (weighted, output) = last ? ("weighted", "logits") : ($"weighted_{l}", $"affine_{l}");
+            graph.Node.Add(Node("MatMul", [input, weights], [weighted]));
+            graph.Node.Add(Node("Add", [weighted, bias], [output]));
+            if (!last)
+            {
+                graph.Node.Add(Node("Relu", [output], [$"hidden_{l}"]));
+                output = $"hidden_{l}";
+            }
+
+            input = output;
+        }
+
         graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], Int("axis", 1)));
         graph.Node.Add(Node("ArgMax", ["probabilities"], ["class_index"], Int("axis", 1), Int("keepdims", 0)));
         graph.Node.Add(Node("Gather", ["class_names", "class_index"], ["label"], Int("axis", 0)));

@@ -1,14 +1,57 @@
+using CadMl.ModelTrainer.Solids;
+
 namespace CadMl.ModelTrainer;
 
 /// <summary>
-/// Labelled synthetic parts of six families, each drawn as a real DXF file with randomised
-/// dimensions, hole counts, orientation, layer naming and drawing noise (notes, construction
-/// points, stray lines), so the classifier learns from what a reader makes of a file rather than
-/// from the generator's parameters.
+/// Labelled synthetic parts of six families, written as real CAD files: DXF drawings with
+/// randomised dimensions, hole counts, orientation, layer naming and drawing noise (notes,
+/// construction points, stray lines), and 3D solids (<see cref="SolidParts"/>) written as STL
+/// meshes or STEP B-reps with random placement, mesh density, encoding, length unit and face
+/// splitting. The classifier learns from what a reader makes of a file rather than from the
+/// generator's parameters.
 /// </summary>
 internal static class SyntheticParts
 {
     public static readonly string[] Families = ["bracket", "flange", "gear", "housing", "plate", "shaft"];
+
+    /// <summary>File formats, also the file extensions; each family is written in each in turn.</summary>
+    public static readonly string[] Formats = ["dxf", "stl", "step"];
+
+    public static byte[] Write(string family, string format, string name, Random random) => format switch
+    {
+        "dxf" => Draw(family, random),
+        "stl" => Mesh(family, name, random),
+        "step" => Solid(family, name, random),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    /// <summary>
+    /// A meshed solid, ASCII or binary. Its arcs are cut within a chord tolerance of 0.01 % to
+    /// 0.5 % of the part's size and 5–30° per segment, the way exporters scale "coarse" to "fine"
+    /// with the model.
+    /// </summary>
+    private static byte[] Mesh(string family, string name, Random random)
+    {
+        var brep = SolidParts.Build(family, random, splitFullCircles: false);
+        var points = brep.Vertices.Select(v => v.Point).ToList();
+        var size = new Vec3(points.Max(p => p.X) - points.Min(p => p.X), points.Max(p => p.Y) - points.Min(p => p.Y), points.Max(p => p.Z) - points.Min(p => p.Z)).Length;
+        var chord = size * 1e-4 * Math.Pow(50, random.NextDouble());
+        var mesh = Tessellation.Mesh(brep, new MeshTolerance(chord, (5 + (random.NextDouble() * 25)) * Math.PI / 180));
+        return StlWriter.Write(mesh, Placement.Random(random), name, binary: random.Next(2) == 0);
+    }
+
+    /// <summary>A B-rep solid; a third of them split periodic faces in halves as some kernels do; mostly millimetres, some inches or metres.</summary>
+    private static byte[] Solid(string family, string name, Random random)
+    {
+        var brep = SolidParts.Build(family, random, splitFullCircles: random.Next(3) == 0);
+        var unit = random.Next(10) switch
+        {
+            < 7 => StepLengthUnit.Millimetre,
+            < 9 => StepLengthUnit.Inch,
+            _ => StepLengthUnit.Metre,
+        };
+        return StepWriter.Write(brep, Placement.Random(random), name, unit);
+    }
 
     public static byte[] Draw(string family, Random random)
     {

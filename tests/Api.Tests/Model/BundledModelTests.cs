@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CadMl.Api.Tests.Infrastructure;
+using CadMl.Infrastructure.Tests.Corpus;
 
 namespace CadMl.Api.Tests.Model;
 
@@ -15,14 +16,8 @@ public sealed partial class BundledModelTests
     [Fact]
     public async Task The_bundled_model_loads_at_start_up_under_the_hash_its_card_states_and_classifies_a_dxf_flange()
     {
-        var card = await File.ReadAllTextAsync(Path.Combine(Models, "MODEL_CARD.md"));
-        var sha256 = CardHash().Match(card).Groups[1].Value;
-        using var host = new CadMlFactory(new Dictionary<string, string?>
-        {
-            ["MODEL_DIR"] = Models,
-            ["MODEL_FILE"] = "cadml-part-classifier.onnx",
-            ["ALLOWED_MODEL_HASHES"] = sha256,
-        });
+        var sha256 = await CardSha256();
+        using var host = BundledModelHost(sha256);
         var client = host.CreateAuthenticatedClient();
 
         (await client.GetAsync("/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -38,6 +33,41 @@ public sealed partial class BundledModelTests
         analysis.GetProperty("classification").GetProperty("label").GetString().Should().Be("flange");
         analysis.GetProperty("classification").GetProperty("model_version").GetString().Should().Be(model.GetProperty("model_version").GetString());
     }
+
+    /// <summary>
+    /// The model never saw a real file: the printer beds shipped with PrusaSlicer (real STL meshes,
+    /// flat plates with cut-outs, screw holes and logos) check that the synthetic STL plates taught
+    /// it what a plate looks like. The earlier DXF-only model took none of them for a plate.
+    /// </summary>
+    [Fact]
+    public async Task The_bundled_model_takes_most_real_printer_bed_meshes_for_plates()
+    {
+        var beds = CorpusFiles.Of("stl").Where(f => Path.GetFileName(f).Contains("bed", StringComparison.OrdinalIgnoreCase)).ToList();
+        using var host = BundledModelHost(await CardSha256());
+        var client = host.CreateAuthenticatedClient();
+
+        var labels = new List<string?>();
+        foreach (var bed in beds)
+        {
+            var response = await client.AnalyzeAsync(Path.GetFileName(bed), await File.ReadAllBytesAsync(bed));
+            var analysis = await response.Content.ReadFromJsonAsync<JsonElement>();
+            response.StatusCode.Should().Be(HttpStatusCode.OK, analysis.ToString());
+            labels.Add(analysis.GetProperty("classification").GetProperty("label").GetString());
+        }
+
+        beds.Should().HaveCountGreaterThan(20, "PrusaSlicer ships dozens of printer beds");
+        labels.Count(l => l == "plate").Should().BeGreaterThanOrEqualTo(beds.Count * 4 / 5, string.Join(", ", labels));
+    }
+
+    private static async Task<string> CardSha256() =>
+        CardHash().Match(await File.ReadAllTextAsync(Path.Combine(Models, "MODEL_CARD.md"))).Groups[1].Value;
+
+    private static CadMlFactory BundledModelHost(string sha256) => new(new Dictionary<string, string?>
+    {
+        ["MODEL_DIR"] = Models,
+        ["MODEL_FILE"] = "cadml-part-classifier.onnx",
+        ["ALLOWED_MODEL_HASHES"] = sha256,
+    });
 
     /// <summary>A flange as a drafter draws it: outer and bore circles, six bolt holes on a pitch circle, two centre lines.</summary>
     private static string FlangeDrawing()
