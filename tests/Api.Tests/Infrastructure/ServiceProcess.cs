@@ -116,7 +116,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"The service was not ready within {limit}.");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

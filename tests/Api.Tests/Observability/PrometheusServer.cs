@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CadMl.Api.Tests.Infrastructure;
@@ -48,7 +47,7 @@ public sealed partial class PrometheusServer : IAsyncDisposable
                   - targets: ['{target.Authority}']
             """);
 
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList =
@@ -134,13 +133,6 @@ public sealed partial class PrometheusServer : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^(\s*)for: \S+", RegexOptions.Multiline)]
