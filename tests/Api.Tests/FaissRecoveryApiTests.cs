@@ -5,6 +5,7 @@ using System.Text.Json;
 using CadMl.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests;
 
@@ -15,7 +16,7 @@ namespace CadMl.Api.Tests;
 /// </summary>
 public sealed class FaissRecoveryApiTests
 {
-    private static readonly string RealNativeLibrary = Path.Combine(RepoRoot(), "artifacts", "native", "libcadml_faiss.so");
+    private static readonly string RealNativeLibrary = Path.Combine(RepositoryPaths.Root, "artifacts", "native", "libcadml_faiss.so");
 
     [Fact]
     public async Task With_the_shim_missing_at_start_search_is_exact_and_health_degraded_then_it_restores_within_one_interval_once_the_shim_appears()
@@ -292,18 +293,5 @@ public sealed class FaissRecoveryApiTests
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         line.Should().NotBeNull($"/metrics should expose {series}");
         return double.Parse(line![(series.Length + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CadMl.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found above the test binaries.");
     }
 }

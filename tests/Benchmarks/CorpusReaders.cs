@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Benchmarks;
 
@@ -13,21 +14,7 @@ internal static class CorpusReaders
 
     public static IReadOnlyList<(string Name, byte[] Content)> Load(string folder)
     {
-        var root = FindCorpus();
+        var root = RepositoryPaths.Combine(".corpus");
         return [.. Directory.GetFiles(Path.Combine(root, folder)).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f)))];
-    }
-
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var corpus = Path.Combine(dir.FullName, ".corpus");
-            if (Directory.Exists(corpus))
-            {
-                return corpus;
-            }
-        }
-
-        throw new InvalidOperationException("No .corpus folder above the benchmark binaries; run build/fetch-corpus.");
     }
 }

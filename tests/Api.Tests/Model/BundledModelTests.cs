@@ -5,13 +5,14 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CadMl.Api.Tests.Infrastructure;
 using CadMl.Infrastructure.Tests.Corpus;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Model;
 
 /// <summary>The model shipped in models/ loads through the full pipeline and classifies a real DXF file.</summary>
 public sealed partial class BundledModelTests
 {
-    private static readonly string Models = Path.Combine(RepositoryRoot(), "models");
+    private static readonly string Models = Path.Combine(RepositoryPaths.Root, "models");
 
     [Fact]
     public async Task The_bundled_model_loads_at_start_up_under_the_hash_its_card_states_and_classifies_a_dxf_flange()
@@ -84,17 +85,6 @@ public sealed partial class BundledModelTests
         text.Append("0\nLINE\n8\nCENTER\n10\n-130\n20\n0\n30\n0\n11\n130\n21\n0\n31\n0\n");
         text.Append("0\nLINE\n8\nCENTER\n10\n0\n20\n-130\n30\n0\n11\n0\n21\n130\n31\n0\n");
         return text.Append("0\nENDSEC\n0\nEOF\n").ToString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CadMl.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (CadMl.slnx) was not found above the test binaries.");
     }
 
     [GeneratedRegex(@"\| SHA-256 \| `([0-9a-f]{64})` \|")]

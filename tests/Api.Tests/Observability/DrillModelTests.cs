@@ -1,4 +1,3 @@
-using CadMl.Api.Tests.Infrastructure;
 using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Observability;

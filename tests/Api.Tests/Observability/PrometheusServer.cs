@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CadMl.Api.Tests.Infrastructure;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Observability;
 

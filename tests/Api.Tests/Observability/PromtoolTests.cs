@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CadMl.Api.Tests.Infrastructure;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Observability;
 

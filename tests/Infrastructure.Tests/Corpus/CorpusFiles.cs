@@ -1,3 +1,5 @@
+using CadMl.Tests.Shared;
+
 namespace CadMl.Infrastructure.Tests.Corpus;
 
 /// <summary>
@@ -31,19 +33,6 @@ public static class CorpusFiles
     private static string FindRoot()
     {
         var env = Environment.GetEnvironmentVariable("CADML_CORPUS_DIR");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CadMl.slnx")))
-            {
-                return Path.Combine(dir.FullName, ".corpus");
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (CadMl.slnx) above the test binaries.");
+        return string.IsNullOrEmpty(env) ? RepositoryPaths.Combine(".corpus") : env;
     }
 }

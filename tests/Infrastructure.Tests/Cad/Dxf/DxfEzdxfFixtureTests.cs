@@ -1,4 +1,5 @@
 using CadMl.Infrastructure.Cad.Dxf;
+using CadMl.Tests.Shared;
 
 namespace CadMl.Infrastructure.Tests.Cad.Dxf;
 
@@ -35,18 +36,5 @@ public sealed class DxfEzdxfFixtureTests
         EzdxfReference.CompareExtents(expected, document.Bounds).Should().BeNull();
     }
 
-    private static string FixtureFolder { get; } = FindFixtures();
-
-    private static string FindFixtures()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CadMl.slnx")))
-            {
-                return Path.Combine(dir.FullName, "tests", "Infrastructure.Tests", "Cad", "Dxf", "Fixtures");
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (CadMl.slnx) above the test binaries.");
-    }
+    private static string FixtureFolder { get; } = RepositoryPaths.Combine("tests", "Infrastructure.Tests", "Cad", "Dxf", "Fixtures");
 }

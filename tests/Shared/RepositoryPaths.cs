@@ -1,5 +1,6 @@
-namespace CadMl.Api.Tests.Infrastructure;
+namespace CadMl.Tests.Shared;
 
+/// <summary>The repository root (the folder holding CadMl.slnx), found above the test binaries.</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = Find();
