@@ -4,6 +4,7 @@
 // single place where C++ exceptions become status codes; nothing else here needs try/catch.
 
 #include "cadml_faiss.h"
+#include "hnsw_search.h"
 
 #include <faiss/Index.h>
 #include <faiss/IndexFlat.h>
@@ -131,7 +132,7 @@ enum class Kind { Flat, Hnsw, Ivf };
 struct Handle {
     std::unique_ptr<faiss::Index> root;
     Kind kind = Kind::Flat;
-    faiss::IndexHNSW* hnsw = nullptr;
+    faiss::IndexHNSWFlat* hnsw = nullptr;
     faiss::IndexIVF* ivf = nullptr;
 };
 
@@ -147,7 +148,15 @@ int adopt(std::unique_ptr<faiss::Index> index, void** out) {
         handle->kind = Kind::Ivf;
         handle->ivf = ivf;
     } else if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index.get())) {
+        if (map->index == nullptr || map->index->ntotal != map->ntotal ||
+            map->id_map.size() != static_cast<size_t>(map->ntotal)) {
+            return fail(CADML_FAISS_INVALID_ARGUMENT, "id map does not match the vectors it maps");
+        }
         if (auto* hnsw = dynamic_cast<faiss::IndexHNSWFlat*>(map->index)) {
+            // The search walk follows these links directly, so a file must prove them sound.
+            if (const char* problem = cadml::hnsw_graph_problem(*hnsw)) {
+                return fail(CADML_FAISS_INVALID_ARGUMENT, problem);
+            }
             handle->kind = Kind::Hnsw;
             handle->hnsw = hnsw;
         } else if (dynamic_cast<faiss::IndexFlat*>(map->index) != nullptr) {
@@ -411,6 +420,19 @@ int cadml_faiss_search(void* idx, int64_t n, const float* q, int k, float* dista
                       "q, distances and labels must not be null");
         Handle* h = as_handle(idx);
         if (!h->root->is_trained) return fail(CADML_FAISS_NOT_TRAINED, "IVF index must be trained before search");
+        if (h->kind == Kind::Hnsw) {
+            // CadMl's walk over the FAISS graph (hnsw_search.h says why), then the id map.
+            const auto& ids = static_cast<const faiss::IndexIDMap*>(h->root.get())->id_map;
+            const int64_t d = h->hnsw->d;
+            for (int64_t i = 0; i < n; ++i) {
+                int64_t* row = labels + i * k;
+                cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, row);
+                for (int j = 0; j < k; ++j) {
+                    if (row[j] >= 0) row[j] = ids[static_cast<size_t>(row[j])];
+                }
+            }
+            return CADML_FAISS_OK;
+        }
         h->root->search(n, q, k, distances, labels);
         return CADML_FAISS_OK;
     });

@@ -44,6 +44,10 @@
  *    IndexFlat, false for IVF), so IDMap over IVF would return wrong ids after a remove.
  *  - HNSW cannot delete (FAISS limitation): remove and supports_remove return
  *    CADML_FAISS_NOT_SUPPORTED and the caller tombstones and rebuilds instead.
+ *  - HNSW is built and stored by FAISS but searched by the shim's own walk over the same
+ *    graph (hnsw_search.h), which is about twice as fast per query. It keeps a visited
+ *    table per searching thread: 2 bytes per vector, per thread, for the thread's life.
+ *    Because that walk follows the stored links, deserialize checks every link first.
  */
 #ifndef CADML_FAISS_H
 #define CADML_FAISS_H
@@ -151,7 +155,8 @@ CADML_FAISS_API int cadml_faiss_serialize(void* idx, uint8_t** buf, size_t* len)
 CADML_FAISS_API int cadml_faiss_free_buffer(uint8_t* buf) CADML_FAISS_NOEXCEPT;
 
 /* Rebuilds an index from cadml_faiss_serialize output (the buffer is only read).
- * Refuses FAISS files that are not one of the three layouts this shim creates.
+ * Refuses FAISS files that are not one of the three layouts this shim creates, and HNSW
+ * graphs whose links, levels or offsets point outside the index.
  * Why the caller should checksum what it stores: FAISS trusts the size fields inside the
  * stream, so a corrupt but well-formed-looking file can request a very large allocation
  * before the truncation is noticed, and FAISS 1.7.3 leaks the objects it had built when a

@@ -328,6 +328,95 @@ void test_errors(const Data& data) {
     CHECK(other_thread_error.empty());
 }
 
+// Where the HNSW graph sits inside a serialised IndexIDMap(IndexHNSWFlat), following
+// FAISS 1.7.3's write_index: fourcc, index header, then the HNSW vectors, each a size_t
+// count followed by its items. Used to tamper with one link and see the load refuse it.
+struct GraphLayout {
+    size_t offsets = 0;      // first size_t of hnsw.offsets
+    size_t neighbors = 0;    // first int32 of hnsw.neighbors
+    size_t entry_point = 0;  // the int32 right after neighbors
+};
+
+GraphLayout locate_graph(const std::vector<uint8_t>& bytes) {
+    constexpr size_t kHeader = 4 + 8 + 8 + 8 + 1 + 4;  // d, ntotal, 2 dummies, is_trained, metric
+    GraphLayout layout;
+    CHECK(std::memcmp(bytes.data(), "IxMp", 4) == 0);
+    size_t at = 4 + kHeader;
+    CHECK(std::memcmp(bytes.data() + at, "IHNf", 4) == 0);
+    at += 4 + kHeader;
+    const auto skip_vector = [&](size_t item_size) {
+        uint64_t count = 0;
+        std::memcpy(&count, bytes.data() + at, sizeof count);
+        at += sizeof count;
+        const size_t start = at;
+        at += count * item_size;
+        CHECK(at < bytes.size());
+        return start;
+    };
+    skip_vector(sizeof(double));  // assign_probas
+    skip_vector(sizeof(int));     // cum_nneighbor_per_level
+    skip_vector(sizeof(int));     // levels
+    layout.offsets = skip_vector(sizeof(uint64_t));
+    layout.neighbors = skip_vector(sizeof(int32_t));
+    layout.entry_point = at;
+    return layout;
+}
+
+// HNSW is searched by the shim's own walk over the stored links, so a file whose links
+// point outside the index must be refused at load, and the walk must keep FAISS's result
+// conventions.
+void test_hnsw_graph(const Data& data) {
+    std::printf("  hnsw graph\n");
+    void* index = create(CADML_FAISS_KIND_HNSW, CADML_FAISS_METRIC_INNER_PRODUCT);
+    CHECK_OK(cadml_faiss_add(index, kCount, data.vectors.data(), data.ids.data()));
+
+    // k above efSearch: the beam widens to k, as in FAISS, so all k slots are filled.
+    CHECK_OK(cadml_faiss_set_ef_search(index, 8));
+    constexpr int kWide = 50;
+    std::vector<float> distances(kWide);
+    std::vector<int64_t> labels(kWide);
+    CHECK_OK(cadml_faiss_search(index, 1, data.vectors.data(), kWide, distances.data(), labels.data()));
+    CHECK(labels[0] == data.ids[0]);
+    CHECK(std::fabs(distances[0] - 1.0f) < 1e-5f);
+    CHECK(std::count(labels.begin(), labels.end(), int64_t{-1}) == 0);
+    CHECK(std::is_sorted(distances.begin(), distances.end(), std::greater<float>()));
+    std::vector<int64_t> distinct = labels;
+    std::sort(distinct.begin(), distinct.end());
+    CHECK(std::unique(distinct.begin(), distinct.end()) == distinct.end());
+
+    uint8_t* buffer = nullptr;
+    size_t length = 0;
+    CHECK_OK(cadml_faiss_serialize(index, &buffer, &length));
+    const std::vector<uint8_t> original(buffer, buffer + length);
+    CHECK_OK(cadml_faiss_free_buffer(buffer));
+    const GraphLayout layout = locate_graph(original);
+
+    const auto refused = [&](size_t position, const void* value, size_t size, const char* what) {
+        std::vector<uint8_t> tampered = original;
+        std::memcpy(tampered.data() + position, value, size);
+        void* loaded = reinterpret_cast<void*>(0x1);
+        CHECK_FAILS_WITH(cadml_faiss_deserialize(tampered.data(), tampered.size(), &loaded),
+                         CADML_FAISS_INVALID_ARGUMENT);
+        CHECK(loaded == nullptr);
+        CHECK(std::strstr(cadml_faiss_last_error(), what) != nullptr);
+    };
+    const int32_t past_end = kCount + 5;
+    const int32_t below_empty = -7;
+    refused(layout.neighbors + 3 * sizeof(int32_t), &past_end, sizeof past_end, "neighbour id out of range");
+    refused(layout.neighbors, &below_empty, sizeof below_empty, "neighbour id out of range");
+    refused(layout.entry_point, &past_end, sizeof past_end, "entry point");
+    uint64_t shifted = 0;
+    std::memcpy(&shifted, original.data() + layout.offsets + sizeof(uint64_t), sizeof shifted);
+    ++shifted;
+    refused(layout.offsets + sizeof(uint64_t), &shifted, sizeof shifted, "offsets");
+
+    // The untouched bytes still load, so the checks above refused the tampering itself.
+    void* loaded = nullptr;
+    CHECK_OK(cadml_faiss_deserialize(original.data(), original.size(), &loaded));
+    CHECK_OK(cadml_faiss_free(loaded));
+    CHECK_OK(cadml_faiss_free(index));
+}
+
 }  // namespace
 
 int main() {
@@ -345,6 +434,7 @@ int main() {
     }
     CHECK_OK(cadml_faiss_set_omp_threads(1));
     test_errors(data);
+    test_hnsw_graph(data);
 
     std::printf("cadml_faiss_test: %d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
