@@ -99,6 +99,10 @@ public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
 
         var body = await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "FILE_TOO_LARGE", "input");
         body.GetProperty("context").GetProperty("limit_bytes").GetInt64().Should().Be(1024 * 1024);
+        // Refused while streaming the upload, before the use case: still counted.
+        var metrics = await factory.CreateAuthenticatedClient().GetStringAsync("/metrics");
+        metrics.Should().Contain("analysis_rejections_total{code=\"FILE_TOO_LARGE\"} 1")
+            .And.Contain("analysis_requests_total{status=\"rejected\"} 1");
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;
@@ -25,7 +26,7 @@ internal static class VectorSearchReport
         var clustered = args.Contains("--clustered");
         var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var sizes = numbers.Length > 0 ? numbers.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10_000, 100_000, 1_000_000];
-        var library = new FaissLibrary(Microsoft.Extensions.Options.Options.Create(new CadMl.Application.Common.Configuration.VectorIndexOptions()));
+        var library = new FaissLibrary(Microsoft.Extensions.Options.Options.Create(new VectorIndexOptions()));
         var native = library.TryLoad(out var error) ?? throw new InvalidOperationException(error);
         Console.WriteLine($"native: {native.Version}");
         var report = new StringBuilder();
@@ -93,7 +94,7 @@ internal static class VectorSearchReport
         }
 
         Console.WriteLine(report);
-        Console.WriteLine("HNSW efSearch sweep (M=32, efConstruction=80):");
+        Console.WriteLine($"HNSW efSearch sweep (M={VectorIndexOptions.DefaultHnswM}, efConstruction={VectorIndexOptions.DefaultHnswEfConstruction}):");
         Console.WriteLine();
         Console.WriteLine("| vectors | efSearch | p50 µs | p95 µs | recall@10 |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
@@ -105,7 +106,7 @@ internal static class VectorSearchReport
     private static IEnumerable<FaissIndexSpec> Specs(int size)
     {
         yield return new FaissIndexSpec(FaissKind.Flat);
-        yield return new FaissIndexSpec(FaissKind.Hnsw, HnswM: 32, HnswEfConstruction: 80, HnswEfSearch: 64);
+        yield return new FaissIndexSpec(FaissKind.Hnsw); // the service's defaults
         // nlist ≈ 4·sqrt(n) (FAISS guidance), nprobe 16: the configured defaults are for ~100k.
         var nlist = (int)Math.Clamp(4 * Math.Sqrt(size), 64, 4096);
         yield return new FaissIndexSpec(FaissKind.Ivf, IvfNlist: nlist, IvfNprobe: 16);

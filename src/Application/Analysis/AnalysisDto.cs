@@ -1,11 +1,15 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Model.Serving;
+using CadMl.Application.Vectors;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 
 namespace CadMl.Application.Analysis;
 
-/// <summary>An analysis as the API returns it, fresh or stored.</summary>
+/// <summary>
+/// An analysis as the API returns it, fresh or stored. <see cref="Similar"/> is filled by the
+/// use case (analyze and get both search the index); null means the part has no vector any more.
+/// </summary>
 public sealed record AnalysisDto(
     string Id,
     DateTimeOffset CreatedAt,
@@ -20,7 +24,7 @@ public sealed record AnalysisDto(
     DocumentDto Document,
     StageTimings Timings,
     ClassificationDto? Classification,
-    object? Similar,
+    IReadOnlyList<SimilarVectorDto>? Similar,
     ClassificationIssueDto? ClassificationIssue = null)
 {
     public static AnalysisDto From(AnalysisRecord record) => new(

@@ -2,6 +2,7 @@ using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
+using CadMl.Domain.Features;
 using Microsoft.Extensions.Options;
 
 namespace CadMl.Application.Vectors;
@@ -10,13 +11,20 @@ namespace CadMl.Application.Vectors;
 internal interface ISimilarParts
 {
     Task<IReadOnlyList<SimilarVectorDto>> RegisterAndFindAsync(AnalysisRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The analysis's neighbours as the index stands now, from its stored vector (so after a
+    /// migration they are found among the new version's vectors); null when its vector was
+    /// deleted through the vectors API.
+    /// </summary>
+    Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// The vector id is the analysis id, so a hit leads straight to <c>GET /api/v1/analyze/{id}</c>;
 /// the analysis itself is excluded from its own neighbours.
 /// </summary>
-internal sealed class SimilarParts(VectorRegistry registry, IVectorIndex index, IOptions<VectorIndexOptions> options) : ISimilarParts
+internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<VectorIndexOptions> options) : ISimilarParts
 {
     public async Task<IReadOnlyList<SimilarVectorDto>> RegisterAndFindAsync(AnalysisRecord record, CancellationToken cancellationToken)
     {
@@ -41,13 +49,24 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorIndex index, 
         }
 
         await registry.RegisterAsync(record.Id, record.Features, meta, record.CreatedAt, cancellationToken);
+        return Neighbours(record.Id, record.Features);
+    }
+
+    public async Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken)
+    {
+        var stored = await store.FindAsync(analysisId, cancellationToken);
+        return stored is null ? null : Neighbours(stored.Id, stored.Vector);
+    }
+
+    private IReadOnlyList<SimilarVectorDto> Neighbours(string id, FeatureVector vector)
+    {
         var k = options.Value.SimilarTopK;
         if (k == 0)
         {
             return [];
         }
 
-        var outcome = index.Search(new VectorSearchRequest(record.Features.Version, record.Features.Values, k, null, record.Id));
+        var outcome = index.Search(new VectorSearchRequest(vector.Version, vector.Values, k, null, id));
         return [.. outcome.Hits.Select(SimilarVectorDto.From)];
     }
 }

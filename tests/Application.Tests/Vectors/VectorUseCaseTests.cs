@@ -1,10 +1,10 @@
 using Ardalis.Result;
 using CadMl.Application.Analysis;
 using CadMl.Application.Analysis.AnalyzeFile;
+using CadMl.Application.Analysis.GetAnalysis;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Tests.Hosting;
-using CadMl.Application.Vectors;
 using CadMl.Application.Vectors.DeleteVector;
 using CadMl.Application.Vectors.RegisterVector;
 using CadMl.Application.Vectors.SearchVectors;
@@ -184,12 +184,26 @@ public sealed class VectorUseCaseTests
             analyses.Add(result.Value);
         }
 
-        var similar = analyses[^1].Similar.Should().BeAssignableTo<IReadOnlyList<SimilarVectorDto>>().Subject;
+        var similar = analyses[^1].Similar!;
         similar.Select(s => s.Id).Should().BeEquivalentTo(analyses.Take(3).Select(a => a.Id));
         similar.Should().OnlyContain(s => s.Meta["material"] == "steel" && s.Meta["format"] == "dxf" && s.Meta["project_id"] == "p-1");
         similar.Select(s => s.Score).Should().BeInDescendingOrder();
         var stored = await host.Get<CadMl.Application.Vectors.Ports.IVectorStore>().FindAsync(analyses[0].Id, CancellationToken.None);
         stored.Should().NotBeNull();
+
+        // Reading an analysis back searches again: the first part, analysed alone, now has the
+        // three that came after it as neighbours, with the same scores analyze reported.
+        analyses[0].Similar.Should().BeEmpty();
+        var first = (await host.Sender.Send(new GetAnalysisQuery(analyses[0].Id))).Value;
+        first.Similar!.Select(s => s.Id).Should().BeEquivalentTo(analyses.Skip(1).Select(a => a.Id));
+        var last = (await host.Sender.Send(new GetAnalysisQuery(analyses[^1].Id))).Value;
+        last.Similar.Should().BeEquivalentTo(similar, o => o.WithStrictOrdering());
+
+        // Once its vector is deleted the analysis has no neighbours to report, and it is no
+        // longer anyone else's neighbour.
+        (await host.Sender.Send(new DeleteVectorCommand(analyses[0].Id))).IsSuccess.Should().BeTrue();
+        (await host.Sender.Send(new GetAnalysisQuery(analyses[0].Id))).Value.Similar.Should().BeNull();
+        (await host.Sender.Send(new GetAnalysisQuery(analyses[^1].Id))).Value.Similar!.Select(s => s.Id).Should().NotContain(analyses[0].Id);
     }
 
     internal static double[][] Random(int count, int dimension, int seed)

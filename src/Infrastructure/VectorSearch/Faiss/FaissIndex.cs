@@ -1,4 +1,5 @@
 using System.Text;
+using CadMl.Application.Common.Configuration;
 
 namespace CadMl.Infrastructure.VectorSearch.Faiss;
 
@@ -11,7 +12,13 @@ internal enum FaissKind
 }
 
 /// <summary>How to create an index: the kind and its parameters (HNSW M/efConstruction/efSearch, IVF nlist/nprobe).</summary>
-internal sealed record FaissIndexSpec(FaissKind Kind, int HnswM = 32, int HnswEfConstruction = 80, int HnswEfSearch = 64, int IvfNlist = 256, int IvfNprobe = 16)
+internal sealed record FaissIndexSpec(
+    FaissKind Kind,
+    int HnswM = VectorIndexOptions.DefaultHnswM,
+    int HnswEfConstruction = VectorIndexOptions.DefaultHnswEfConstruction,
+    int HnswEfSearch = VectorIndexOptions.DefaultHnswEfSearch,
+    int IvfNlist = VectorIndexOptions.DefaultIvfNlist,
+    int IvfNprobe = VectorIndexOptions.DefaultIvfNprobe)
 {
     public string Name => Kind.ToString().ToLowerInvariant();
 
