@@ -384,6 +384,26 @@ void test_hnsw_graph(const Data& data) {
     std::sort(distinct.begin(), distinct.end());
     CHECK(std::unique(distinct.begin(), distinct.end()) == distinct.end());
 
+    // The walk's per-thread visited table is reused by a 16-bit epoch and wiped when the
+    // epoch wraps. Query, spend a whole epoch cycle on a tiny index on the same thread, and
+    // query again: without the wipe the second query would meet the marks of the first at
+    // the same epoch, take every node for visited, and stop at the entry point.
+    {
+        void* small = create(CADML_FAISS_KIND_HNSW, CADML_FAISS_METRIC_INNER_PRODUCT);
+        CHECK_OK(cadml_faiss_add(small, 3, data.vectors.data(), data.ids.data()));
+        std::vector<float> again(kWide);
+        std::vector<int64_t> again_labels(kWide);
+        int failed = 0;
+        for (int round = 0; round < 65'536 - 1; ++round) {
+            failed += cadml_faiss_search(small, 1, data.vectors.data(), 1, again.data(), again_labels.data()) !=
+                      CADML_FAISS_OK;
+        }
+        CHECK(failed == 0);
+        CHECK_OK(cadml_faiss_search(index, 1, data.vectors.data(), kWide, again.data(), again_labels.data()));
+        CHECK(again_labels == labels && again == distances);
+        CHECK_OK(cadml_faiss_free(small));
+    }
+
     uint8_t* buffer = nullptr;
     size_t length = 0;
     CHECK_OK(cadml_faiss_serialize(index, &buffer, &length));
