@@ -60,8 +60,8 @@ struct Scratch {
 thread_local Scratch t_scratch;
 
 // Eight independent partial sums: a single running sum is a chain of dependent adds the
-// compiler may not reorder (no -ffast-math), which left FAISS 1.7.3's scalar loop at about
-// one add per 4 cycles. Eight lanes let it use one SIMD register per eight dimensions.
+// compiler may not reorder (no -ffast-math), about one add per 4 cycles. Eight lanes let it
+// use one SIMD register per eight dimensions.
 template <bool kInnerProduct>
 __attribute__((always_inline)) inline float distance(const float* a, const float* b, size_t d) noexcept {
     float lanes[8] = {};

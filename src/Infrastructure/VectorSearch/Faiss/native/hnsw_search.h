@@ -2,9 +2,10 @@
 // faiss::IndexHNSW::search for the one-query-per-request path.
 //
 // Why not FAISS's own search: in 1.7.3 every call allocates and zeroes a visited table of
-// ntotal bytes (1 MB per query at 1M vectors), computes distances with a scalar loop whose
-// add chain cannot be vectorised, and fetches each neighbour's vector only when it reaches
-// it, so a query pays one memory round trip per distance. At 1M 24-d vectors that made a
+// ntotal bytes (1 MB per query at 1M vectors), computes each distance with an out-of-line
+// call into Debian's baseline (pre-AVX) build of its distance loop, and fetches each
+// neighbour's vector only when it reaches it, so a query pays one memory round trip per
+// distance. At 1M 24-d vectors that made a
 // query about 2.3 times slower than the graph needs (docs/PERFORMANCE.md). This walk reads
 // the same graph (hnsw.neighbors/offsets/levels, written by FAISS) and the same flat
 // storage, keeps its visited table per thread, prefetches every unvisited neighbour of a
@@ -13,8 +14,8 @@
 //
 // The algorithm is the standard HNSW one (Malkov & Yashunin 2018): greedy descent through
 // the upper layers, then a best-first beam of width max(efSearch, k) on layer 0. FAISS's
-// search_from_candidates is a variant of the same beam; on the same graph the two reach
-// the same recall (docs/PERFORMANCE.md compares them side by side).
+// search_from_candidates is a variant of the same beam; on the same graph this walk reaches
+// the same recall or slightly more (docs/PERFORMANCE.md compares them side by side).
 
 #pragma once
 
