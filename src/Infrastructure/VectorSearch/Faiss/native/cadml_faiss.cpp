@@ -4,6 +4,7 @@
 // single place where C++ exceptions become status codes; nothing else here needs try/catch.
 
 #include "cadml_faiss.h"
+#include "flat_search.h"
 #include "hnsw_search.h"
 
 #include <faiss/Index.h>
@@ -127,11 +128,12 @@ int guarded(Body&& body) noexcept {
 
 enum class Kind { Flat, Hnsw, Ivf };
 
-// What the opaque void* points to. `root` is exactly what gets serialised; `hnsw` and
-// `ivf` are non-owning views into it for the runtime knobs, resolved once.
+// What the opaque void* points to. `root` is exactly what gets serialised; `flat`, `hnsw`
+// and `ivf` are non-owning views into it for searches and runtime knobs, resolved once.
 struct Handle {
     std::unique_ptr<faiss::Index> root;
     Kind kind = Kind::Flat;
+    faiss::IndexFlat* flat = nullptr;
     faiss::IndexHNSWFlat* hnsw = nullptr;
     faiss::IndexIVF* ivf = nullptr;
 };
@@ -159,8 +161,12 @@ int adopt(std::unique_ptr<faiss::Index> index, void** out) {
             }
             handle->kind = Kind::Hnsw;
             handle->hnsw = hnsw;
-        } else if (dynamic_cast<faiss::IndexFlat*>(map->index) != nullptr) {
+        } else if (auto* flat = dynamic_cast<faiss::IndexFlat*>(map->index)) {
+            if (flat->codes.size() != static_cast<size_t>(flat->ntotal) * static_cast<size_t>(flat->d) * sizeof(float)) {
+                return fail(CADML_FAISS_INVALID_ARGUMENT, "flat storage does not hold ntotal vectors of the index dimension");
+            }
             handle->kind = Kind::Flat;
+            handle->flat = flat;
         } else {
             return fail(CADML_FAISS_INVALID_ARGUMENT, "IndexIDMap wraps an index kind this shim does not manage");
         }
@@ -420,13 +426,18 @@ int cadml_faiss_search(void* idx, int64_t n, const float* q, int k, float* dista
                       "q, distances and labels must not be null");
         Handle* h = as_handle(idx);
         if (!h->root->is_trained) return fail(CADML_FAISS_NOT_TRAINED, "IVF index must be trained before search");
-        if (h->kind == Kind::Hnsw) {
-            // CadMl's walk over the FAISS graph (hnsw_search.h says why), then the id map.
+        if (h->kind != Kind::Ivf) {
+            // The shim's own single-query loops over FAISS's storage (flat_search.h and
+            // hnsw_search.h say why), then the id map.
             const auto& ids = static_cast<const faiss::IndexIDMap*>(h->root.get())->id_map;
-            const int64_t d = h->hnsw->d;
+            const int64_t d = h->root->d;
             for (int64_t i = 0; i < n; ++i) {
                 int64_t* row = labels + i * k;
-                cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, row);
+                if (h->hnsw != nullptr) {
+                    cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, row);
+                } else {
+                    cadml::flat_search_one(*h->flat, q + i * d, k, distances + i * k, row);
+                }
                 for (int j = 0; j < k; ++j) {
                     if (row[j] >= 0) row[j] = ids[static_cast<size_t>(row[j])];
                 }

@@ -44,10 +44,11 @@
  *    IndexFlat, false for IVF), so IDMap over IVF would return wrong ids after a remove.
  *  - HNSW cannot delete (FAISS limitation): remove and supports_remove return
  *    CADML_FAISS_NOT_SUPPORTED and the caller tombstones and rebuilds instead.
- *  - HNSW is built and stored by FAISS but searched by the shim's own walk over the same
- *    graph (hnsw_search.h), which is about twice as fast per query. It keeps a visited
- *    table per searching thread: 2 bytes per vector, per thread, for the thread's life.
- *    Because that walk follows the stored links, deserialize checks every link first.
+ *  - FLAT and HNSW are built and stored by FAISS but searched by the shim's own loops over
+ *    the same storage (flat_search.h, hnsw_search.h), two to three times faster per query.
+ *    The HNSW walk keeps a visited table per searching thread: 2 bytes per vector, per
+ *    thread, for the thread's life. Because it follows the stored links, deserialize checks
+ *    every link first. IVF searches are FAISS's own.
  */
 #ifndef CADML_FAISS_H
 #define CADML_FAISS_H

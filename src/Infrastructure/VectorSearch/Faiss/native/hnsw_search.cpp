@@ -2,6 +2,8 @@
 
 #include "hnsw_search.h"
 
+#include "distance.h"
+
 #include <faiss/IndexFlat.h>
 
 #include <algorithm>
@@ -58,38 +60,6 @@ struct Scratch {
 };
 
 thread_local Scratch t_scratch;
-
-// Eight independent partial sums: a single running sum is a chain of dependent adds the
-// compiler may not reorder (no -ffast-math), about one add per 4 cycles. Eight lanes let it
-// use one SIMD register per eight dimensions.
-template <bool kInnerProduct>
-__attribute__((always_inline)) inline float distance(const float* a, const float* b, size_t d) noexcept {
-    float lanes[8] = {};
-    size_t i = 0;
-    for (; i + 8 <= d; i += 8) {
-        for (size_t l = 0; l < 8; ++l) {
-            if constexpr (kInnerProduct) {
-                lanes[l] += a[i + l] * b[i + l];
-            } else {
-                const float diff = a[i + l] - b[i + l];
-                lanes[l] += diff * diff;
-            }
-        }
-    }
-    float sum = 0;
-    for (; i < d; ++i) {
-        if constexpr (kInnerProduct) {
-            sum += a[i] * b[i];
-        } else {
-            const float diff = a[i] - b[i];
-            sum += diff * diff;
-        }
-    }
-    // A tree, not a chain: three dependent adds instead of eight.
-    sum += ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
-    // The walk minimises, so similarity is negated, as FAISS does for inner product.
-    return kInnerProduct ? -sum : sum;
-}
 
 // Asks for every cache line the vector touches (two for a 24-d vector, which is 96 bytes
 // starting on a 32-byte boundary).
@@ -222,15 +192,6 @@ void walk_baseline(const faiss::IndexHNSWFlat& index, const float* query, int k,
     walk_by_metric(index, query, k, ef, distances, labels);
 }
 
-// __builtin_cpu_init first: this runs as a static initialiser of the shared library, which
-// may come before libgcc's own CPU detection has run.
-bool cpu_has_avx2() noexcept {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
-
-const bool kHasAvx2 = cpu_has_avx2();
-
 }  // namespace
 
 const char* hnsw_graph_problem(const faiss::IndexHNSWFlat& index) {
@@ -276,7 +237,7 @@ const char* hnsw_graph_problem(const faiss::IndexHNSWFlat& index) {
 
 void hnsw_search_one(const faiss::IndexHNSWFlat& index, const float* query, int k, int ef, float* distances,
                      int64_t* labels) {
-    if (kHasAvx2) {
+    if (cpu_has_avx2()) {
         walk_avx2(index, query, k, ef, distances, labels);
     } else {
         walk_baseline(index, query, k, ef, distances, labels);

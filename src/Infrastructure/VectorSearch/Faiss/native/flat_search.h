@@ -1,0 +1,25 @@
+// flat_search.h - single-query exhaustive search over a FAISS flat index, used instead of
+// faiss::IndexFlat::search for the one-query-per-request path.
+//
+// Why not FAISS's own search: for fewer than 20 queries FAISS 1.7.3 scans row by row with an
+// out-of-line call per row into Debian's baseline (pre-AVX) build of its distance loop. This
+// scan reads the same stored vectors with the shared inlined loop (distance.h), in an AVX2
+// build where the CPU has it, and keeps the k best in a heap: 2-3 times faster per query at
+// 10k-1M 24-d vectors, with the same answers (docs/PERFORMANCE.md). Batches of queries,
+// where FAISS uses BLAS, are not what the service sends.
+
+#pragma once
+
+#include <faiss/IndexFlat.h>
+
+#include <cstdint>
+
+namespace cadml {
+
+/// Top-k for one query, in FAISS's conventions: inner product returns similarities in
+/// descending order, L2 returns squared distances in ascending order, and missing results
+/// (k > ntotal) are label -1. Labels are storage positions (0..ntotal-1). Safe to call
+/// concurrently on one index as long as nothing writes to it.
+void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels);
+
+}  // namespace cadml
