@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 
 namespace cadml {
 
@@ -43,9 +44,12 @@ __attribute__((always_inline)) inline float distance(const float* a, const float
 }
 
 // __builtin_cpu_init first: the first call may come from a static initialiser, before
-// libgcc's own CPU detection has run.
+// libgcc's own CPU detection has run. CADML_FAISS_BASELINE=1 forces the baseline build, so
+// the self-test can run it on machines that have AVX2 (CTest runs it both ways).
 inline bool cpu_has_avx2() noexcept {
     static const bool has = [] {
+        const char* baseline = std::getenv("CADML_FAISS_BASELINE");
+        if (baseline != nullptr && baseline[0] == '1') return false;
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx2") != 0;
     }();
