@@ -34,6 +34,7 @@ public static class DependencyInjection
         // One write path for vectors per process: it serialises store and index updates.
         services.AddSingleton<VectorRegistry>();
         services.AddSingleton<ISimilarParts, SimilarParts>();
+        services.AddSingleton<Analysis.AnalysisWorkers>();
         services.AddSingleton<Migration.MigrationProgress>();
 
         services.AddValidatedOptions<DataOptions>(configuration);

@@ -28,7 +28,11 @@ public static class DependencyInjection
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
         services.AddSingleton<SqliteDatabase>();
+        // One writer per process: group commit only works if every request-path write goes through it.
+        services.AddSingleton<SqliteWriter>();
+        services.AddSingleton<OrphanSweep>();
         services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<WalCheckpointer>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());

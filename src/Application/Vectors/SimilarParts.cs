@@ -10,7 +10,11 @@ namespace CadMl.Application.Vectors;
 /// <summary>The part of analyze that belongs to similarity: register the new vector, find its neighbours.</summary>
 internal interface ISimilarParts
 {
-    Task<IReadOnlyList<SimilarVectorDto>> RegisterAndFindAsync(AnalysisRecord record, CancellationToken cancellationToken);
+    /// <summary>Stores the analysis with its vector (one transaction) and puts the vector in the index.</summary>
+    Task RecordAsync(AnalysisRecord record, CancellationToken cancellationToken);
+
+    /// <summary>The neighbours of a just-recorded analysis, itself excluded.</summary>
+    IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record);
 
     /// <summary>
     /// The analysis's neighbours as the index stands now, from its stored vector (so after a
@@ -26,7 +30,7 @@ internal interface ISimilarParts
 /// </summary>
 internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<VectorIndexOptions> options) : ISimilarParts
 {
-    public async Task<IReadOnlyList<SimilarVectorDto>> RegisterAndFindAsync(AnalysisRecord record, CancellationToken cancellationToken)
+    public async Task RecordAsync(AnalysisRecord record, CancellationToken cancellationToken)
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -48,9 +52,10 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
             meta["label"] = classification.Label;
         }
 
-        await registry.RegisterAsync(record.Id, record.Features, meta, record.CreatedAt, cancellationToken);
-        return Neighbours(record.Id, record.Features);
+        await registry.RecordAnalysisAsync(record, meta, cancellationToken);
     }
+
+    public IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record) => Neighbours(record.Id, record.Features);
 
     public async Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken)
     {

@@ -2,20 +2,35 @@ using System.Globalization;
 using System.Text.Json;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Model.Serving;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Microsoft.Data.Sqlite;
 
 namespace CadMl.Infrastructure.Storage;
 
-internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisStore
+internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter writer) : IAnalysisStore
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken)
+    public Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        // Serialised here, on the caller's thread: the writer loop's time is the commit's, shared by everyone waiting.
+        var document = CadDocumentJson.Serialize(record.Document);
+        var values = JsonSerializer.Serialize(record.Features.Values);
+        var timings = JsonSerializer.Serialize(record.Timings, Json);
+        var classification = record.Classification is null ? null : JsonSerializer.Serialize(record.Classification, Json);
+        return writer.WriteAsync((connection, transaction) =>
+        {
+            Insert(connection, transaction, record, values, document, timings, classification);
+            return SqliteVectorStore.Upsert(connection, transaction, record.Id, record.Features, vectorMeta, record.CreatedAt);
+        }, applied);
+    }
+
+    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, AnalysisRecord record, string values, string document, string timings, string? classification)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO analyses (id, created_at, created_ts, file_name, format, sha256, size_bytes, material, project_id,
                                   feature_version, vector, document, cache_hit, timings, classification)
@@ -32,13 +47,12 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database) : IAnalysisSt
         command.Parameters.AddWithValue("$material", (object?)record.Material ?? DBNull.Value);
         command.Parameters.AddWithValue("$project_id", (object?)record.ProjectId ?? DBNull.Value);
         command.Parameters.AddWithValue("$feature_version", record.Features.Version.Name());
-        command.Parameters.AddWithValue("$vector", JsonSerializer.Serialize(record.Features.Values));
-        command.Parameters.AddWithValue("$document", CadDocumentJson.Serialize(record.Document));
+        command.Parameters.AddWithValue("$vector", values);
+        command.Parameters.AddWithValue("$document", document);
         command.Parameters.AddWithValue("$cache_hit", record.CacheHit ? 1 : 0);
-        command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(record.Timings, Json));
-        command.Parameters.AddWithValue("$classification",
-            record.Classification is null ? DBNull.Value : JsonSerializer.Serialize(record.Classification, Json));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue("$timings", timings);
+        command.Parameters.AddWithValue("$classification", (object?)classification ?? DBNull.Value);
+        command.ExecuteNonQuery();
     }
 
     public async Task<AnalysisRecord?> FindAsync(string id, CancellationToken cancellationToken)

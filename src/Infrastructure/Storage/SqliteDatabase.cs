@@ -84,6 +84,12 @@ public sealed class SqliteDatabase
         );
         CREATE INDEX ix_migration_runs_started ON migration_runs (started_at);
         """,
+        // Vectors deleted on purpose through the API. The start-up sweep re-creates the vector of an
+        // analysis that has none (left by versions that wrote the two in separate transactions) and
+        // must not bring back one an operator deleted.
+        """
+        CREATE TABLE vector_deletions (id TEXT PRIMARY KEY, deleted_at TEXT NOT NULL);
+        """,
     ];
 
     private readonly string _connectionString;
@@ -129,6 +135,17 @@ public sealed class SqliteDatabase
         }
 
         _ready = true;
+    }
+
+    /// <summary>A connection for the single writer loop, which is synchronous by design (it owns its thread while it commits).</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+        return connection;
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

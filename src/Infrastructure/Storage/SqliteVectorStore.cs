@@ -14,23 +14,39 @@ namespace CadMl.Infrastructure.Storage;
 /// Vectors in the durable store. Values are kept as float64 little-endian blobs (what the
 /// caller sent, bit for bit); the indexes derive normalised float32 copies. Every write and its
 /// generation bump share one transaction, so the generation never runs ahead of or behind the data.
+/// Writes go through the group-commit <see cref="SqliteWriter"/>; reads open their own connection.
 /// </summary>
-internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger<SqliteVectorStore> logger) : IVectorStore
+internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteWriter writer, ILogger<SqliteVectorStore> logger) : IVectorStore
 {
     private const string Columns = "seq, id, feature_version, vector, meta, created_at";
 
-    public async Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied) =>
+        writer.WriteAsync((connection, transaction) => Upsert(connection, transaction, id, vector, meta, at), applied);
+
+    public Task<VectorRemoval?> DeleteAsync(string id, DateTimeOffset at, Action<VectorRemoval> applied) =>
+        writer.WriteAsync((connection, transaction) => Delete(connection, transaction, id, at), removal =>
+        {
+            if (removal is not null)
+            {
+                applied(removal);
+            }
+        });
+
+    public Task DrainAsync() => writer.DrainAsync();
+
+    /// <summary>
+    /// Old row out, new row (new seq) in, generation bumped, inside the caller's transaction (the
+    /// writer's IMMEDIATE one, so no other writer can slip in between the read and the write).
+    /// </summary>
+    internal static VectorWrite Upsert(SqliteConnection connection, SqliteTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        // Microsoft.Data.Sqlite begins IMMEDIATE by default: the write lock is taken before reading the old row, so no other writer can slip in between.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         long? replacedSeq = null;
         FeatureVersion? replacedVersion = null;
-        await using (var find = Command(connection, transaction, "SELECT seq, feature_version FROM vectors WHERE id = $id;"))
+        using (var find = Command(connection, transaction, "SELECT seq, feature_version FROM vectors WHERE id = $id;"))
         {
             find.Parameters.AddWithValue("$id", id);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            using var reader = find.ExecuteReader();
+            if (reader.Read())
             {
                 replacedSeq = reader.GetInt64(0);
                 replacedVersion = FeatureVersions.Parse(reader.GetString(1));
@@ -39,13 +55,13 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger
 
         if (replacedSeq is not null)
         {
-            await using var delete = Command(connection, transaction, "DELETE FROM vectors WHERE seq = $seq;");
+            using var delete = Command(connection, transaction, "DELETE FROM vectors WHERE seq = $seq;");
             delete.Parameters.AddWithValue("$seq", replacedSeq.Value);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
+            delete.ExecuteNonQuery();
         }
 
         long seq;
-        await using (var insert = Command(connection, transaction, """
+        using (var insert = Command(connection, transaction, """
             INSERT INTO vectors (id, feature_version, vector, material, format, label, project_id, meta, created_at)
             VALUES ($id, $version, $vector, $material, $format, $label, $project_id, $meta, $created_at)
             RETURNING seq;
@@ -60,26 +76,30 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger
             insert.Parameters.AddWithValue("$project_id", (object?)meta.GetValueOrDefault("project_id") ?? DBNull.Value);
             insert.Parameters.AddWithValue("$meta", JsonSerializer.Serialize(meta));
             insert.Parameters.AddWithValue("$created_at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            seq = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        var generation = await BumpGenerationAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // A vector written again is no longer a deliberate deletion the orphan sweep must respect.
+        using (var undelete = Command(connection, transaction, "DELETE FROM vector_deletions WHERE id = $id;"))
+        {
+            undelete.Parameters.AddWithValue("$id", id);
+            undelete.ExecuteNonQuery();
+        }
+
+        var generation = BumpGeneration(connection, transaction);
         var stored = new StoredVector(seq, id, vector, new Dictionary<string, string>(meta, StringComparer.Ordinal), at);
         return new VectorWrite(stored, replacedSeq, replacedVersion, generation);
     }
 
-    public async Task<VectorRemoval?> DeleteAsync(string id, CancellationToken cancellationToken)
+    private static VectorRemoval? Delete(SqliteConnection connection, SqliteTransaction transaction, string id, DateTimeOffset at)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         long seq;
         string version;
-        await using (var delete = Command(connection, transaction, "DELETE FROM vectors WHERE id = $id RETURNING seq, feature_version;"))
+        using (var delete = Command(connection, transaction, "DELETE FROM vectors WHERE id = $id RETURNING seq, feature_version;"))
         {
             delete.Parameters.AddWithValue("$id", id);
-            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            using var reader = delete.ExecuteReader();
+            if (!reader.Read())
             {
                 return null;
             }
@@ -88,8 +108,14 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger
             version = reader.GetString(1);
         }
 
-        var generation = await BumpGenerationAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        using (var remember = Command(connection, transaction, "INSERT OR REPLACE INTO vector_deletions (id, deleted_at) VALUES ($id, $at);"))
+        {
+            remember.Parameters.AddWithValue("$id", id);
+            remember.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            remember.ExecuteNonQuery();
+        }
+
+        var generation = BumpGeneration(connection, transaction);
         return new VectorRemoval(id, seq, FeatureVersions.Parse(version), generation);
     }
 
@@ -212,11 +238,11 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, ILogger
         return counts;
     }
 
-    private static async Task<long> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    internal static long BumpGeneration(SqliteConnection connection, SqliteTransaction transaction)
     {
-        await using var bump = Command(connection, transaction,
+        using var bump = Command(connection, transaction,
             "UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value;");
-        return Convert.ToInt64(await bump.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return Convert.ToInt64(bump.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)

@@ -6,8 +6,9 @@ namespace CadMl.Infrastructure.Storage;
 /// <summary>
 /// Opens and migrates the durable store before the server takes requests. A failure does not
 /// crash the process: /ready reports it and /health explains it, so the orchestrator can act.
+/// Then the orphan sweep repairs analyses left without their vector by older versions.
 /// </summary>
-internal sealed partial class StoreInitializer(SqliteDatabase database, ILogger<StoreInitializer> logger) : IHostedService
+internal sealed partial class StoreInitializer(SqliteDatabase database, OrphanSweep sweep, ILogger<StoreInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -15,6 +16,8 @@ internal sealed partial class StoreInitializer(SqliteDatabase database, ILogger<
         {
             await database.MigrateAsync(cancellationToken);
             LogOpened(SqliteDatabase.SchemaVersion);
+            // Before the indexes load from the store, so a repaired vector is searchable at once.
+            await sweep.RepairAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

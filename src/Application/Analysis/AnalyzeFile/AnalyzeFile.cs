@@ -13,21 +13,26 @@ using Microsoft.Extensions.Options;
 
 namespace CadMl.Application.Analysis.AnalyzeFile;
 
-/// <summary>Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file.</summary>
+/// <summary>
+/// Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file;
+/// <paramref name="Sha256"/> is its lower-case hex digest when the caller already computed it
+/// while receiving the bytes (the handler computes it otherwise).
+/// </summary>
 public sealed record AnalyzeFileCommand(
     string FileName,
     ReadOnlyMemory<byte> Content,
     string? FeatureVersion,
     string? Material,
-    string? ProjectId) : ICommand<Result<AnalysisDto>>;
+    string? ProjectId,
+    string? Sha256 = null) : ICommand<Result<AnalysisDto>>;
 
 internal sealed partial class AnalyzeFileHandler(
     IEnumerable<ICadReader> readers,
     IFeatureCache cache,
-    IAnalysisStore store,
     IAnalysisMetrics metrics,
     PartClassifier classifier,
     ISimilarParts similarParts,
+    AnalysisWorkers workers,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
     ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
@@ -38,9 +43,17 @@ internal sealed partial class AnalyzeFileHandler(
         var outcome = await AnalyzeAsync(command, started, cancellationToken);
         if (outcome.IsSuccess)
         {
-            var similar = await similarParts.RegisterAndFindAsync(outcome.Value, cancellationToken);
+            var record = outcome.Value;
+            var storeStarted = time.GetTimestamp();
+            await similarParts.RecordAsync(record, cancellationToken);
+            var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
+            var similar = similarParts.Neighbours(record);
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value) with { Similar = similar });
+            record = record with
+            {
+                Timings = record.Timings with { StoreMs = storeMs, TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
+            };
+            return Result.Success(AnalysisDto.From(record) with { Similar = similar });
         }
 
         var problem = ((IProblemResult)outcome).Problem;
@@ -61,7 +74,7 @@ internal sealed partial class AnalyzeFileHandler(
 
         var reader = ReaderFor(command.FileName)!;
         var hashStarted = time.GetTimestamp();
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(command.Content.Span));
+        var sha256 = command.Sha256 ?? Convert.ToHexStringLower(SHA256.HashData(command.Content.Span));
         var hashMs = time.GetElapsedTime(hashStarted).TotalMilliseconds;
 
         var key = new FeatureCacheKey(sha256, version);
@@ -94,8 +107,7 @@ internal sealed partial class AnalyzeFileHandler(
             cache.Set(key, cached);
         }
 
-        var storeStarted = time.GetTimestamp();
-        var record = new AnalysisRecord(
+        return new AnalysisRecord(
             Guid.CreateVersion7(time.GetUtcNow()).ToString(),
             time.GetUtcNow(),
             Path.GetFileName(command.FileName),
@@ -109,13 +121,6 @@ internal sealed partial class AnalyzeFileHandler(
             new StageTimings(hashMs, parseMs, featuresMs, 0, 0),
             // Classified before the save, so the stored record answers GET exactly as this request.
             classifier.Classify(cached.Document));
-        await store.SaveAsync(record, cancellationToken);
-        var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
-
-        return record with
-        {
-            Timings = record.Timings with { StoreMs = storeMs, TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
-        };
     }
 
     private Problem? InputProblem(AnalyzeFileCommand command, AnalysisOptions settings)
@@ -149,7 +154,8 @@ internal sealed partial class AnalyzeFileHandler(
     }
 
     /// <summary>
-    /// Parsing runs on the thread pool under the parse budget. Readers report bad input with
+    /// Parsing runs on the bounded analysis workers under the parse budget (the budget counts from
+    /// the start of the parse, not from the wait for a worker). Readers report bad input with
     /// <see cref="CadReadException"/>; any other exception is a reader defect on this input, logged
     /// as such, and still the caller's 422: no upload may turn into a 500.
     /// </summary>
@@ -160,7 +166,9 @@ internal sealed partial class AnalyzeFileHandler(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         try
         {
-            return await Task.Run(() => reader.Read(content, linked.Token), linked.Token).WaitAsync(budget, time, cancellationToken);
+            var parsing = await workers.StartAsync(() => reader.Read(content, linked.Token), cancellationToken);
+            deadline.CancelAfter(budget);
+            return await parsing.WaitAsync(budget, time, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && deadline.IsCancellationRequested)
         {

@@ -1,3 +1,5 @@
+using CadMl.Application.Vectors.Ports;
+
 namespace CadMl.Application.Analysis.Ports;
 
 /// <summary>
@@ -6,7 +8,12 @@ namespace CadMl.Application.Analysis.Ports;
 /// </summary>
 public interface IAnalysisStore
 {
-    Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the analysis and its vector (id = the analysis id) in ONE transaction, so a crash
+    /// leaves both or neither. Ordered like <see cref="Vectors.Ports.IVectorStore"/> writes, with
+    /// <paramref name="applied"/> run after the commit, in call order, before the task completes.
+    /// </summary>
+    Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied);
 
     Task<AnalysisRecord?> FindAsync(string id, CancellationToken cancellationToken);
 

@@ -6,13 +6,20 @@ namespace CadMl.Application.Vectors.Ports;
 /// The durable vector store, source of truth for every index. Each write returns only once it is
 /// on disk and bumps the store generation in the same transaction, so an index that records the
 /// generation it reflects can tell whether it is current.
+/// Writes are ordered when they are called (not when they are awaited): concurrent writes may
+/// share one commit, and each one's <c>applied</c> step runs after that commit, in call order,
+/// before its task completes. Once called, a write is not cancellable.
 /// </summary>
 public interface IVectorStore
 {
     /// <summary>Inserts or replaces the vector with this id (a replacement gets a new <see cref="StoredVector.Seq"/>).</summary>
-    Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, CancellationToken cancellationToken);
+    Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied);
 
-    Task<VectorRemoval?> DeleteAsync(string id, CancellationToken cancellationToken);
+    /// <summary>Deletes the vector and remembers the deletion (so no repair brings it back); null when there was none.</summary>
+    Task<VectorRemoval?> DeleteAsync(string id, DateTimeOffset at, Action<VectorRemoval> applied);
+
+    /// <summary>Completes once every write called before it is durable and applied.</summary>
+    Task DrainAsync();
 
     Task<StoredVector?> FindAsync(string id, CancellationToken cancellationToken);
 
