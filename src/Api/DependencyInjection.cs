@@ -18,6 +18,9 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
         services.AddSingleton(sp => new SecretComparer(sp.GetRequiredService<IOptions<SecurityOptions>>().Value));
 
+        services.AddSingleton<AnalysisAdmission>();
+        services.AddSingleton<AnalysisAdmissionFilter>();
+
         services.AddControllers()
             .AddJsonOptions(json => JsonDefaults.Configure(json.JsonSerializerOptions));
         services.Configure<ApiBehaviorOptions>(api => api.InvalidModelStateResponseFactory = InvalidModelState);

@@ -1,9 +1,22 @@
 using CadMl.Api;
 using CadMl.Application;
 using CadMl.Infrastructure;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Defaults under every other source (Logging__LogLevel__* still overrides): the framework's
+// per-request Information lines cost a console write each and halved throughput under load
+// (docs/PERFORMANCE.md); warnings and errors are still logged.
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+{
+    InitialData = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    },
+});
 
 // Loopback by default: exposing the service is an explicit decision (ASPNETCORE_URLS or --urls).
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))

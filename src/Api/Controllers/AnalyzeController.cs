@@ -14,9 +14,13 @@ namespace CadMl.Api.Controllers;
 public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> options, IAnalysisMetrics metrics) : ControllerBase
 {
     /// <summary>Analyse a CAD file (multipart <c>file</c>, optional <c>options</c> JSON, <c>material</c>, <c>project_id</c>).</summary>
-    /// <remarks>No bound parameters on purpose: model binding would buffer the form before the upload reader streams it.</remarks>
+    /// <remarks>
+    /// No bound parameters on purpose: model binding would buffer the form before the upload reader
+    /// streams it. No [Consumes] either: the reader answers any other body with a 415 problem.
+    /// Admission comes first, before a byte of the body is read.
+    /// </remarks>
     [HttpPost]
-    [Consumes("multipart/form-data")]
+    [ServiceFilter<AnalysisAdmissionFilter>]
     public async Task<IActionResult> Analyze()
     {
         var cancellationToken = HttpContext.RequestAborted;
@@ -30,7 +34,7 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
             return this.ToActionResult(problem.ToResult<object>());
         }
 
-        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId);
+        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256);
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CadMl.Application.Common.Behaviours;
@@ -9,61 +10,122 @@ using Microsoft.Net.Http.Headers;
 
 namespace CadMl.Api.Http;
 
-/// <summary>An upload as the analysis use case needs it: the file bytes and the optional form fields.</summary>
-public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string? FeatureVersion, string? Material, string? ProjectId);
+/// <summary>An upload as the analysis use case needs it: the file bytes, their SHA-256 and the optional form fields.</summary>
+public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string Sha256, string? FeatureVersion, string? Material, string? ProjectId);
 
 /// <summary>
-/// Reads a multipart upload straight from the request stream with a hard byte limit: the file is
-/// never buffered to disk, and reading stops one byte past the limit, so an oversized upload
-/// costs at most the limit in memory and answers 413 at once.
+/// Reads a multipart upload straight from the request stream with hard limits: the file is never
+/// buffered to disk and lands in memory once (one array sized from Content-Length, hashed while
+/// it arrives), reading stops one byte past the file limit (413 at once), and the form around it
+/// is bounded in parts and bytes. Every refusal is a problem with stage <c>upload</c> (or
+/// <c>input</c> for the file limit, as before): never a 500.
 /// </summary>
 public static class MultipartUpload
 {
     private const int MaxFieldBytes = 16 * 1024;
 
+    /// <summary>Parts other than the file: the three known fields and some slack for clients that send more.</summary>
+    private const int MaxParts = 16;
+
+    private const int MaxFormBytes = 4 * MaxFieldBytes;
+
+    /// <summary>Multipart framing (boundaries, part headers) allowed on top of the file and the fields.</summary>
+    private const int FramingBytes = 64 * 1024;
+
+    private const int GrowthChunk = 1024 * 1024;
+
+    private static readonly string[] SupportedMediaTypes = ["multipart/form-data"];
+
+    public static long MaxBodyBytes(long maxFileBytes) => maxFileBytes + MaxFormBytes + FramingBytes;
+
     public static async Task<(Upload? Upload, Problem? Problem)> ReadAsync(HttpRequest request, long maxFileBytes, CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = maxFileBytes + (4 * MaxFieldBytes) + (64 * 1024);
+            limit.MaxRequestBodySize = MaxBodyBytes(maxFileBytes);
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, Invalid("file", "Send the file as multipart/form-data with a 'file' part."));
+            return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "UNSUPPORTED_MEDIA_TYPE", "upload",
+                "Send the file as multipart/form-data with a 'file' part.",
+                new Dictionary<string, object?> { ["content_type"] = request.ContentType, ["supported"] = SupportedMediaTypes }));
         }
 
-        var reader = new MultipartReader(boundary, request.Body);
-        string? fileName = null, featureVersion = null, material = null, projectId = null;
+        if (HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return (null, Malformed("missing_boundary", "The multipart Content-Type has no boundary."));
+        }
+
+        try
+        {
+            return await ReadFormAsync(new MultipartReader(boundary, request.Body), request.ContentLength, maxFileBytes, cancellationToken);
+        }
+        catch (InvalidDataException exception)
+        {
+            // MultipartReader's word for a body that is not the multipart it claims to be.
+            return (null, Malformed("malformed", exception.Message));
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxFileBytes));
+        }
+        catch (BadHttpRequestException exception)
+        {
+            return (null, Malformed("bad_request", exception.Message));
+        }
+    }
+
+    private static async Task<(Upload? Upload, Problem? Problem)> ReadFormAsync(MultipartReader reader, long? contentLength, long maxFileBytes, CancellationToken cancellationToken)
+    {
+        string? fileName = null, featureVersion = null, material = null, projectId = null, sha256 = null;
         ReadOnlyMemory<byte> content = default;
+        int parts = 0, formBytes = 0;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
             {
-                continue;
+                return (null, Malformed("no_content_disposition", "Every part needs a Content-Disposition header."));
             }
 
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
             if (name == "file" && disposition.IsFileDisposition())
             {
-                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
-                var read = await ReadLimitedAsync(section.Body, maxFileBytes, cancellationToken);
-                if (read is null)
+                if (fileName is not null)
                 {
-                    return (null, Problem.Invalid("FILE_TOO_LARGE", "input", "The file is larger than this service accepts.",
-                        new Dictionary<string, object?> { ["limit_bytes"] = maxFileBytes }));
+                    return (null, Malformed("duplicate_file_part", "Send exactly one 'file' part; this body has more."));
                 }
 
-                content = read.Value;
+                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                var read = await ReadFileAsync(section.Body, contentLength, maxFileBytes, cancellationToken);
+                if (read is null)
+                {
+                    return (null, TooLarge(maxFileBytes));
+                }
+
+                (content, sha256) = read.Value;
                 continue;
+            }
+
+            if (++parts > MaxParts)
+            {
+                return (null, Malformed("too_many_parts", $"A form may have at most {MaxParts} parts besides the file.",
+                    new Dictionary<string, object?> { ["max_parts"] = MaxParts }));
             }
 
             var value = await ReadFieldAsync(section.Body, cancellationToken);
             if (value is null)
             {
                 return (null, Invalid(name ?? "field", $"Form fields are limited to {MaxFieldBytes} bytes."));
+            }
+
+            formBytes += value.Length;
+            if (formBytes > MaxFormBytes)
+            {
+                return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "FORM_TOO_LARGE", "upload",
+                    $"The form fields besides the file are limited to {MaxFormBytes} bytes in all.",
+                    new Dictionary<string, object?> { ["limit_bytes"] = MaxFormBytes }));
             }
 
             switch (name)
@@ -86,7 +148,7 @@ public static class MultipartUpload
 
         return fileName is null
             ? (null, Invalid("file", "The multipart body has no 'file' part."))
-            : (new Upload(fileName, content, featureVersion, material, projectId), null);
+            : (new Upload(fileName, content, sha256!, featureVersion, material, projectId), null);
     }
 
     private static bool TryReadOptions(string json, out string? featureVersion)
@@ -118,36 +180,78 @@ public static class MultipartUpload
         }
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the stream holds more.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the file part into one array and hashes it on the way; null when it is larger than
+    /// <paramref name="limit"/>. With a Content-Length the array is allocated once at that size
+    /// (the file is smaller than the body), so a large upload is held once, not in a doubling
+    /// MemoryStream's two or three copies; without one it grows by copying, chunk by chunk.
+    /// </summary>
+    private static async Task<(ReadOnlyMemory<byte> Content, string Sha256)?> ReadFileAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var capacity = (int)Math.Min(contentLength ?? GrowthChunk, limit + 1);
+        var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 1));
+        var length = 0;
+        while (true)
         {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            if (length == buffer.Length)
             {
-                if (buffer.Length + read > limit)
+                if (length > limit)
                 {
                     return null;
                 }
 
-                buffer.Write(chunk, 0, read);
+                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min((long)length + GrowthChunk, limit + 1));
+                buffer.AsSpan(0, length).CopyTo(grown);
+                buffer = grown;
             }
+
+            var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            hash.AppendData(buffer, length, read);
+            length += read;
+        }
+
+        return length > limit ? null : (new ReadOnlyMemory<byte>(buffer, 0, length), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var chunk = ArrayPool<byte>.Shared.Rent(MaxFieldBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while ((read = await body.ReadAsync(chunk.AsMemory(length, MaxFieldBytes + 1 - length), cancellationToken)) > 0)
+            {
+                length += read;
+                if (length > MaxFieldBytes)
+                {
+                    return null;
+                }
+            }
+
+            return Encoding.UTF8.GetString(chunk, 0, length);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-
-        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    private static Problem TooLarge(long maxFileBytes) =>
+        Problem.Invalid("FILE_TOO_LARGE", "input", "The file is larger than this service accepts.",
+            new Dictionary<string, object?> { ["limit_bytes"] = maxFileBytes });
+
+    private static Problem Malformed(string reason, string message, Dictionary<string, object?>? context = null)
     {
-        var bytes = await ReadLimitedAsync(body, MaxFieldBytes, cancellationToken);
-        return bytes is null ? null : Encoding.UTF8.GetString(bytes.Value.Span);
+        context ??= [];
+        context["reason"] = reason;
+        return Problem.Invalid("MULTIPART_INVALID", "upload", message, context);
     }
 
     private static Problem Invalid(string field, string message) => ValidationProblem.From([new FieldError(field, message)]);

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace CadMl.Application.Common.Behaviours;
 
 /// <summary>
-/// One log line per use case with its outcome and duration. Payloads are never logged: they hold
-/// customer drawings and secrets.
+/// One log line per use case with its outcome and duration, at Debug: at the default level a line
+/// per request is a console write per request, which under load cost more than the analysis
+/// itself (docs/PERFORMANCE.md); outcomes are counted by the metrics behaviour anyway. Exceptions
+/// are always logged, at Error. Payloads are never logged: they hold customer drawings and secrets.
 /// </summary>
 public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger, TimeProvider time)
     : IPipelineBehavior<TMessage, TResponse>
@@ -17,7 +19,11 @@ public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<Loggin
         try
         {
             var response = await next(message, cancellationToken);
-            LogHandled(UseCaseName<TMessage>.Value, Outcome.Of(response), time.GetElapsedTime(started).TotalMilliseconds);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                LogHandled(UseCaseName<TMessage>.Value, Outcome.Of(response), time.GetElapsedTime(started).TotalMilliseconds);
+            }
+
             return response;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -27,7 +33,7 @@ public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<Loggin
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{UseCase} ended {Outcome} in {ElapsedMs:F1} ms")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{UseCase} ended {Outcome} in {ElapsedMs:F1} ms")]
     private partial void LogHandled(string useCase, string outcome, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{UseCase} failed with an exception after {ElapsedMs:F1} ms")]

@@ -16,7 +16,30 @@ public sealed class AnalysisOptions : IValidatedOptions
     [ConfigurationKeyName("FEATURE_VERSION")]
     public string FeatureVersion { get; set; } = "v4";
 
+    /// <summary>Analyses admitted at once (reading, parsing, storing); 0 = 64 per core. Beyond it: 503 OVERLOADED.</summary>
+    [ConfigurationKeyName("ANALYSIS_MAX_IN_FLIGHT")]
+    public int MaxInFlight { get; set; }
+
+    /// <summary>
+    /// Upload bytes admitted at once, in MiB (what the request bodies announce, or the file limit
+    /// when they do not); 0 = 1/32 of the memory available to the process, at least one largest
+    /// file and at most four. Beyond it: 503 OVERLOADED, so parallel large uploads cannot run the
+    /// process out of memory.
+    /// </summary>
+    [ConfigurationKeyName("ANALYSIS_UPLOAD_BUDGET_MB")]
+    public int UploadBudgetMb { get; set; }
+
+    /// <summary>The <c>Retry-After</c> an overloaded answer carries.</summary>
+    [ConfigurationKeyName("ANALYSIS_RETRY_AFTER_SECONDS")]
+    public int RetryAfterSeconds { get; set; } = 1;
+
     public long MaxFileBytes => MaxFileMb * 1024L * 1024L;
+
+    public int EffectiveMaxInFlight => MaxInFlight > 0 ? MaxInFlight : 64 * Environment.ProcessorCount;
+
+    public long UploadBudgetBytes => UploadBudgetMb > 0
+        ? UploadBudgetMb * 1024L * 1024L
+        : Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32, MaxFileBytes, 4 * MaxFileBytes);
 
     public IEnumerable<string> Validate()
     {
@@ -28,6 +51,21 @@ public sealed class AnalysisOptions : IValidatedOptions
         if (ParseTimeoutSeconds is <= 0 or > 600 || double.IsNaN(ParseTimeoutSeconds))
         {
             yield return $"PARSE_TIMEOUT_SECONDS must be greater than 0 and at most 600 (was {ParseTimeoutSeconds}).";
+        }
+
+        if (MaxInFlight is < 0 or > 100_000)
+        {
+            yield return $"ANALYSIS_MAX_IN_FLIGHT must be between 0 (automatic) and 100000 (was {MaxInFlight}).";
+        }
+
+        if (UploadBudgetMb != 0 && UploadBudgetMb < MaxFileMb)
+        {
+            yield return $"ANALYSIS_UPLOAD_BUDGET_MB must be 0 (automatic) or at least ANALYSIS_MAX_FILE_MB ({MaxFileMb}), or the largest file could never be admitted (was {UploadBudgetMb}).";
+        }
+
+        if (RetryAfterSeconds is < 1 or > 3600)
+        {
+            yield return $"ANALYSIS_RETRY_AFTER_SECONDS must be between 1 and 3600 (was {RetryAfterSeconds}).";
         }
 
         if (FeatureVersion is not ("v1" or "v2" or "v3" or "v4"))
