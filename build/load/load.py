@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Helpers for build/bench load: preload vectors, the 16 x 49 MiB memory test, the wrk table.
+
+    load.py preload URL KEY COUNT
+    load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
+    load.py table RESULTS_DIR
+"""
+import http.client
+import json
+import os
+import random
+import re
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+
+def connection(url):
+    parsed = urllib.parse.urlparse(url)
+    return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=300)
+
+
+def preload(url, key, count):
+    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201."""
+    def worker(start):
+        conn = connection(url)
+        rng = random.Random(start)
+        for i in range(start, count, 8):
+            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4",
+                               "vector": [round(rng.random() * 10, 4) for _ in range(24)]})
+            conn.request("POST", "/api/v1/vectors", body, {"X-API-Key": key, "Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 201:
+                raise SystemExit(f"preload: vector {i} answered {response.status}")
+        conn.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(worker, range(8)))
+    print(f"preload: {count} vectors in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def binary_stl(mib):
+    """A valid binary STL of about MIB MiB: a strip of random-ish triangles."""
+    triangles = (mib * 1024 * 1024 - 84) // 50
+    rng = random.Random(7)
+    header = b"cadml load test".ljust(80, b" ") + struct.pack("<I", triangles)
+    one = bytearray()
+    for _ in range(4096):
+        values = [rng.uniform(-100, 100) for _ in range(9)]
+        one += struct.pack("<12fH", 0.0, 0.0, 1.0, *values, 0)
+    body = bytes(one) * (triangles // 4096) + bytes(one[: (triangles % 4096) * 50])
+    return header + body
+
+
+def memory(url, key, pid, mib, parallel, settle):
+    """PARALLEL uploads of a MIB MiB binary STL at once; RSS sampled every 20 ms."""
+    content = binary_stl(mib)
+    boundary = "cadml-memory-5e1f"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.stl\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    before = rss_mib(pid)
+    peak = [before]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mib(pid))
+            time.sleep(0.02)
+
+    def upload(_):
+        conn = connection(url)
+        try:
+            conn.request("POST", "/api/v1/analyze", body, {
+                "X-API-Key": key, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            response = conn.getresponse()
+            answer = response.read()
+            retry_after = response.getheader("Retry-After")
+            code = json.loads(answer).get("code") if response.status != 200 else None
+            return response.status, code, retry_after
+        except (ConnectionError, http.client.HTTPException) as error:
+            # The service may answer 503 before the whole body is sent and close the connection.
+            return "closed", type(error).__name__, None
+        finally:
+            conn.close()
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.monotonic()
+    with ThreadPoolExecutor(parallel) as pool:
+        results = list(pool.map(upload, range(parallel)))
+    elapsed = time.monotonic() - started
+    time.sleep(settle)
+    stop.set()
+    sampler.join()
+    after = rss_mib(pid)
+    statuses = {}
+    for status, code, retry_after in results:
+        label = f"{status}" + (f" {code}" if code else "") + (f" (Retry-After {retry_after})" if retry_after else "")
+        statuses[label] = statuses.get(label, 0) + 1
+    accepted_failed = sum(1 for status, _, _ in results if status not in (200, 503))
+    print(f"| uploads | {parallel} x {mib} MiB binary STL, all sent at once |")
+    print("|---|---|")
+    print(f"| answers | {', '.join(f'{n} x {label}' for label, n in sorted(statuses.items()))} |")
+    print(f"| accepted but failed | {accepted_failed} |")
+    print(f"| wall time of the burst | {elapsed:.1f} s |")
+    print(f"| RSS before | {before:.0f} MB |")
+    print(f"| peak RSS (sampled every 20 ms) | {peak[0]:.0f} MB |")
+    print(f"| RSS {settle} s after the burst | {after:.0f} MB |")
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def ms(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def parse(path):
+    text = open(path, encoding="utf-8").read()
+    requests, duration = re.search(r"(\d+) requests in ([\d.]+(?:us|ms|s|m)),", text).groups()
+    seconds = ms(duration) / 1000
+    failed = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", text)) else 0
+    errors = re.search(r"Socket errors: (.*)", text)
+    p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+    ok = int(requests) - failed
+    return ok / seconds, p50, p99, failed, errors.group(1).strip() if errors else ""
+
+
+def table(results):
+    rows = {}
+    order = []
+    for name in sorted(os.listdir(results)):
+        match = re.fullmatch(r"(\d+)-(.+)-c(\d+)\.txt", name)
+        if not match:
+            continue
+        _, endpoint, c = match.groups()
+        if endpoint not in rows:
+            rows[endpoint] = {}
+            order.append(endpoint)
+        rows[endpoint][int(c)] = parse(os.path.join(results, name))
+    levels = sorted({c for row in rows.values() for c in row})
+    print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms" for c in levels) + " |")
+    print("|---" * (len(levels) + 1) + "|")
+    notes = []
+    for endpoint in order:
+        cells = []
+        for c in levels:
+            if c not in rows[endpoint]:
+                cells.append("")
+                continue
+            rps, p50, p99, failed, errors = rows[endpoint][c]
+            cells.append(f"{rps:,.0f}, {p50:.1f} / {p99:.1f}")
+            if failed or errors:
+                notes.append(f"{endpoint} c={c}: {failed} non-2xx" + (f"; socket errors {errors}" if errors else ""))
+        print(f"| {endpoint} | " + " | ".join(cells) + " |")
+    for note in notes:
+        print(f"\n- {note}", end="")
+    if notes:
+        print()
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "preload":
+        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif command == "memory":
+        memory(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
+    elif command == "table":
+        table(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)
