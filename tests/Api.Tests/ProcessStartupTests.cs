@@ -42,6 +42,9 @@ public sealed class ProcessStartupTests
     [InlineData("PARSE_TIMEOUT_SECONDS", "0")]
     [InlineData("FAISS_INDEX_TYPE", "annoy")]
     [InlineData("FAISS_IVF_NPROBE", "0")]
+    [InlineData("ANALYSIS_MAX_IN_FLIGHT", "-1")]
+    [InlineData("ANALYSIS_UPLOAD_BUDGET_MB", "10")]
+    [InlineData("ANALYSIS_RETRY_AFTER_SECONDS", "0")]
     public async Task A_bad_configuration_value_stops_start_up_naming_the_variable(string variable, string value)
     {
         var (exitCode, stderr) = await StartAsync(new() { [variable] = value });

@@ -47,6 +47,18 @@ public sealed class AnalysisAdmission
 
     public int RetryAfterSeconds { get; }
 
+    /// <summary>Analyses admitted and not yet answered.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _inFlight;
+            }
+        }
+    }
+
     /// <summary>A lease to release when the analysis is answered, or the problem that refuses it.</summary>
     public (Lease? Lease, Problem? Problem) TryAdmit(long? contentLength)
     {

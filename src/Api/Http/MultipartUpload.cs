@@ -67,6 +67,11 @@ public static class MultipartUpload
             // MultipartReader's word for a body that is not the multipart it claims to be.
             return (null, Malformed("malformed", exception.Message));
         }
+        catch (IOException exception) when (!cancellationToken.IsCancellationRequested && exception is not BadHttpRequestException)
+        {
+            // The body ended before the closing boundary (a truncated or non-multipart body).
+            return (null, Malformed("truncated", exception.Message));
+        }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(maxFileBytes));
