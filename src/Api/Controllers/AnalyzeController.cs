@@ -34,6 +34,8 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
             return this.ToActionResult(problem.ToResult<object>());
         }
 
+        // The upload's buffer may be pooled: it goes back only once the analysis has answered.
+        using var owned = upload;
         var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256);
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }

@@ -10,8 +10,23 @@ using Microsoft.Net.Http.Headers;
 
 namespace CadMl.Api.Http;
 
-/// <summary>An upload as the analysis use case needs it: the file bytes, their SHA-256 and the optional form fields.</summary>
-public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string Sha256, string? FeatureVersion, string? Material, string? ProjectId);
+/// <summary>
+/// An upload as the analysis use case needs it: the file bytes, their SHA-256 and the optional
+/// form fields. Disposing it returns a pooled buffer: dispose only once the analysis is answered.
+/// </summary>
+public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string Sha256, string? FeatureVersion, string? Material, string? ProjectId)
+    : IDisposable
+{
+    internal byte[]? Pooled { get; init; }
+
+    public void Dispose()
+    {
+        if (Pooled is { } pooled)
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+        }
+    }
+}
 
 /// <summary>
 /// Reads a multipart upload straight from the request stream with hard limits: the file is never
@@ -33,6 +48,14 @@ public static class MultipartUpload
     private const int FramingBytes = 64 * 1024;
 
     private const int GrowthChunk = 1024 * 1024;
+
+    /// <summary>
+    /// Files up to this size are read into pooled arrays: typical uploads (a few KB to a few MB)
+    /// would otherwise each be a fresh large-object-heap allocation and drive full collections
+    /// under load. Larger ones get a fresh array that is freed with the request, so a burst of big
+    /// uploads does not stay resident in the pool.
+    /// </summary>
+    private const int PooledFileBytes = 4 * 1024 * 1024;
 
     private static readonly string[] SupportedMediaTypes = ["multipart/form-data"];
 
@@ -86,74 +109,91 @@ public static class MultipartUpload
     {
         string? fileName = null, featureVersion = null, material = null, projectId = null, sha256 = null;
         ReadOnlyMemory<byte> content = default;
-        int parts = 0, formBytes = 0;
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        byte[]? pooled = null;
+        try
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+            int parts = 0, formBytes = 0;
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                return (null, Malformed("no_content_disposition", "Every part needs a Content-Disposition header."));
-            }
-
-            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
-            if (name == "file" && disposition.IsFileDisposition())
-            {
-                if (fileName is not null)
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
-                    return (null, Malformed("duplicate_file_part", "Send exactly one 'file' part; this body has more."));
+                    return (null, Malformed("no_content_disposition", "Every part needs a Content-Disposition header."));
                 }
 
-                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
-                var read = await ReadFileAsync(section.Body, contentLength, maxFileBytes, cancellationToken);
-                if (read is null)
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                if (name == "file" && disposition.IsFileDisposition())
                 {
-                    return (null, TooLarge(maxFileBytes));
-                }
-
-                (content, sha256) = read.Value;
-                continue;
-            }
-
-            if (++parts > MaxParts)
-            {
-                return (null, Malformed("too_many_parts", $"A form may have at most {MaxParts} parts besides the file.",
-                    new Dictionary<string, object?> { ["max_parts"] = MaxParts }));
-            }
-
-            var value = await ReadFieldAsync(section.Body, cancellationToken);
-            if (value is null)
-            {
-                return (null, Invalid(name ?? "field", $"Form fields are limited to {MaxFieldBytes} bytes."));
-            }
-
-            formBytes += value.Length;
-            if (formBytes > MaxFormBytes)
-            {
-                return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "FORM_TOO_LARGE", "upload",
-                    $"The form fields besides the file are limited to {MaxFormBytes} bytes in all.",
-                    new Dictionary<string, object?> { ["limit_bytes"] = MaxFormBytes }));
-            }
-
-            switch (name)
-            {
-                case "options":
-                    if (!TryReadOptions(value, out featureVersion))
+                    if (fileName is not null)
                     {
-                        return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v4\"}."));
+                        return (null, Malformed("duplicate_file_part", "Send exactly one 'file' part; this body has more."));
                     }
 
-                    break;
-                case "material":
-                    material = value;
-                    break;
-                case "project_id":
-                    projectId = value;
-                    break;
+                    fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                    var read = await ReadFileAsync(section.Body, contentLength, maxFileBytes, cancellationToken);
+                    if (read is null)
+                    {
+                        return (null, TooLarge(maxFileBytes));
+                    }
+
+                    (content, sha256, pooled) = read.Value;
+                    continue;
+                }
+
+                if (++parts > MaxParts)
+                {
+                    return (null, Malformed("too_many_parts", $"A form may have at most {MaxParts} parts besides the file.",
+                        new Dictionary<string, object?> { ["max_parts"] = MaxParts }));
+                }
+
+                var value = await ReadFieldAsync(section.Body, cancellationToken);
+                if (value is null)
+                {
+                    return (null, Invalid(name ?? "field", $"Form fields are limited to {MaxFieldBytes} bytes."));
+                }
+
+                formBytes += value.Length;
+                if (formBytes > MaxFormBytes)
+                {
+                    return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "FORM_TOO_LARGE", "upload",
+                        $"The form fields besides the file are limited to {MaxFormBytes} bytes in all.",
+                        new Dictionary<string, object?> { ["limit_bytes"] = MaxFormBytes }));
+                }
+
+                switch (name)
+                {
+                    case "options":
+                        if (!TryReadOptions(value, out featureVersion))
+                        {
+                            return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v4\"}."));
+                        }
+
+                        break;
+                    case "material":
+                        material = value;
+                        break;
+                    case "project_id":
+                        projectId = value;
+                        break;
+                }
+            }
+
+            if (fileName is null)
+            {
+                return (null, Invalid("file", "The multipart body has no 'file' part."));
+            }
+
+            var upload = new Upload(fileName, content, sha256!, featureVersion, material, projectId) { Pooled = pooled };
+            pooled = null;
+            return (upload, null);
+        }
+        finally
+        {
+            // Every way out but a complete upload (a refusal, a malformed body) gives the buffer back here.
+            if (pooled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(pooled);
             }
         }
-
-        return fileName is null
-            ? (null, Invalid("file", "The multipart body has no 'file' part."))
-            : (new Upload(fileName, content, sha256!, featureVersion, material, projectId), null);
     }
 
     private static bool TryReadOptions(string json, out string? featureVersion)
@@ -187,41 +227,72 @@ public static class MultipartUpload
 
     /// <summary>
     /// Reads the file part into one array and hashes it on the way; null when it is larger than
-    /// <paramref name="limit"/>. With a Content-Length the array is allocated once at that size
-    /// (the file is smaller than the body), so a large upload is held once, not in a doubling
-    /// MemoryStream's two or three copies; without one it grows by copying, chunk by chunk.
+    /// <paramref name="limit"/>. With a Content-Length the array is sized once from it (the file
+    /// is smaller than the body), so a large upload is held once, not in a doubling MemoryStream's
+    /// two or three copies; without one it grows chunk by chunk. Small files use pooled arrays
+    /// (returned in <c>Pooled</c> for the caller to give back).
     /// </summary>
-    private static async Task<(ReadOnlyMemory<byte> Content, string Sha256)?> ReadFileAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
+    private static async Task<(ReadOnlyMemory<byte> Content, string Sha256, byte[]? Pooled)?> ReadFileAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var capacity = (int)Math.Min(contentLength ?? GrowthChunk, limit + 1);
-        var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 1));
+        var capacity = (int)Math.Max(Math.Min(contentLength ?? GrowthChunk, limit + 1), 1);
+        var buffer = Allocate(capacity);
         var length = 0;
-        while (true)
+        try
         {
-            if (length == buffer.Length)
+            while (true)
             {
-                if (length > limit)
+                if (length == capacity)
                 {
-                    return null;
+                    if (length > limit)
+                    {
+                        return null;
+                    }
+
+                    capacity = (int)Math.Min((long)length + GrowthChunk, limit + 1);
+                    var grown = Allocate(capacity);
+                    buffer.AsSpan(0, length).CopyTo(grown);
+                    Free(buffer);
+                    buffer = grown;
                 }
 
-                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min((long)length + GrowthChunk, limit + 1));
-                buffer.AsSpan(0, length).CopyTo(grown);
-                buffer = grown;
+                var read = await body.ReadAsync(buffer.AsMemory(length, capacity - length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                hash.AppendData(buffer, length, read);
+                length += read;
             }
 
-            var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-            if (read == 0)
+            if (length > limit)
             {
-                break;
+                return null;
             }
 
-            hash.AppendData(buffer, length, read);
-            length += read;
+            var result = (new ReadOnlyMemory<byte>(buffer, 0, length), Convert.ToHexStringLower(hash.GetHashAndReset()), buffer.Length <= PooledFileBytes ? buffer : null);
+            buffer = null!;
+            return result;
         }
+        finally
+        {
+            if (buffer is not null)
+            {
+                Free(buffer);
+            }
+        }
+    }
 
-        return length > limit ? null : (new ReadOnlyMemory<byte>(buffer, 0, length), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    private static byte[] Allocate(int size) =>
+        size <= PooledFileBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Free(byte[] buffer)
+    {
+        if (buffer.Length <= PooledFileBytes)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
