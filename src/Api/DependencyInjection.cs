@@ -20,6 +20,7 @@ public static class DependencyInjection
 
         services.AddSingleton<AnalysisAdmission>();
         services.AddSingleton<AnalysisAdmissionFilter>();
+        services.AddHostedService<UploadMemoryTrimmer>();
 
         services.AddControllers()
             .AddJsonOptions(json => JsonDefaults.Configure(json.JsonSerializerOptions));

@@ -18,6 +18,8 @@ namespace CadMl.Api.Http;
 /// </summary>
 public sealed class AnalysisAdmission
 {
+    private const long LargeUploadBytes = 16L * 1024 * 1024;
+
     private readonly Lock _sync = new();
     private readonly int _maxInFlight;
     private readonly long _budgetBytes;
@@ -27,6 +29,7 @@ public sealed class AnalysisAdmission
     private readonly Counter _rejected;
     private int _inFlight;
     private long _bytes;
+    private bool _largeReleased;
 
     public AnalysisAdmission(IOptions<AnalysisOptions> options, IMetricFactory metrics)
     {
@@ -96,12 +99,31 @@ public sealed class AnalysisAdmission
         return Problem.Unavailable("OVERLOADED", "admission", "The service is at capacity for analyses; retry after the time in Retry-After.", context);
     }
 
+    /// <summary>
+    /// True once after a large upload (16 MiB or more) was answered and no upload bytes are in
+    /// flight any more: the moment to give the memory those uploads used back to the system.
+    /// </summary>
+    public bool TakeIdleAfterLargeUploads()
+    {
+        lock (_sync)
+        {
+            if (!_largeReleased || _bytes > 0)
+            {
+                return false;
+            }
+
+            _largeReleased = false;
+            return true;
+        }
+    }
+
     private void Release(long reserved)
     {
         lock (_sync)
         {
             _inFlight--;
             _bytes -= reserved;
+            _largeReleased |= reserved >= LargeUploadBytes;
             _inFlightGauge.Set(_inFlight);
             _bytesGauge.Set(_bytes);
         }
@@ -141,6 +163,37 @@ public sealed class AnalysisAdmissionFilter(AnalysisAdmission admission, IAnalys
         using (lease)
         {
             await next();
+        }
+    }
+}
+
+/// <summary>
+/// Gives the memory of a burst of large uploads back to the system once it is over. Their arrays
+/// are garbage as soon as the analyses are answered, but an idle service allocates nothing, so no
+/// collection would run and the process would keep its peak size indefinitely. One aggressive
+/// (compacting, decommitting) collection after the burst, off the request path, costs tens of
+/// milliseconds and only happens after uploads of 16 MiB or more.
+/// </summary>
+internal sealed class UploadMemoryTrimmer(AnalysisAdmission admission, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (admission.TakeIdleAfterLargeUploads())
+                {
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class AnalysisOptions : IValidatedOptions
     /// <summary>
     /// Upload bytes admitted at once, in MiB (what the request bodies announce, or the file limit
     /// when they do not); 0 = 1/32 of the memory available to the process, at least one largest
-    /// file and at most four. Beyond it: 503 OVERLOADED, so parallel large uploads cannot run the
+    /// file and at most three. Beyond it: 503 OVERLOADED, so parallel large uploads cannot run the
     /// process out of memory.
     /// </summary>
     [ConfigurationKeyName("ANALYSIS_UPLOAD_BUDGET_MB")]
@@ -39,7 +39,7 @@ public sealed class AnalysisOptions : IValidatedOptions
 
     public long UploadBudgetBytes => UploadBudgetMb > 0
         ? UploadBudgetMb * 1024L * 1024L
-        : Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32, MaxFileBytes, 4 * MaxFileBytes);
+        : Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32, MaxFileBytes, 3 * MaxFileBytes);
 
     public IEnumerable<string> Validate()
     {
