@@ -13,7 +13,11 @@ using Microsoft.Extensions.Options;
 
 namespace CadMl.Application.Analysis.AnalyzeFile;
 
-/// <summary>Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file.</summary>
+/// <summary>
+/// Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file;
+/// <paramref name="FileName"/> is expected cleaned by <see cref="UploadFileName.Clean"/> (the
+/// handler cleans it again before storing, which changes nothing for a clean name).
+/// </summary>
 public sealed record AnalyzeFileCommand(
     string FileName,
     ReadOnlyMemory<byte> Content,
@@ -98,7 +102,7 @@ internal sealed partial class AnalyzeFileHandler(
         var record = new AnalysisRecord(
             Guid.CreateVersion7(time.GetUtcNow()).ToString(),
             time.GetUtcNow(),
-            Path.GetFileName(command.FileName),
+            UploadFileName.Clean(command.FileName),
             sha256,
             command.Content.Length,
             command.Material,
@@ -145,6 +149,16 @@ internal sealed partial class AnalyzeFileHandler(
                 new Dictionary<string, object?> { ["limit_bytes"] = settings.MaxFileBytes, ["size_bytes"] = command.Content.Length });
         }
 
+        // One rule for every pair of formats: the name declares the format, and content that
+        // shows another format's signature is refused with both named, never read as either.
+        var declared = ReaderFor(command.FileName)!.Format;
+        if (CadContentSniffer.Detect(command.Content.Span) is { } detected && detected != declared)
+        {
+            return Problem.Invalid("FORMAT_MISMATCH", "input",
+                $"The file name says {declared.Name().ToUpperInvariant()} but the content is {detected.Name().ToUpperInvariant()}; rename the file or export it again.",
+                new Dictionary<string, object?> { ["extension"] = extension, ["declared_format"] = declared.Name(), ["detected_format"] = detected.Name() });
+        }
+
         return null;
     }
 
@@ -153,20 +167,28 @@ internal sealed partial class AnalyzeFileHandler(
     /// <see cref="CadReadException"/>; any other exception is a reader defect on this input, logged
     /// as such, and still the caller's 422: no upload may turn into a 500.
     /// </summary>
+    /// <remarks>
+    /// One clock decides a timeout: the elapsed time of this parse on <see cref="TimeProvider"/>.
+    /// The deadline token only stops the reader early. Whatever the parse produced once the budget
+    /// was spent (a cancelled wait, whatever the reader threw after noticing the cancellation, even
+    /// a late result when a busy thread pool delayed the deadline's timer) is the timeout, so an
+    /// overrun never surfaces as a bad file and the answer does not depend on which timer ran first.
+    /// </remarks>
     private async Task<Result<CadDocument>> ParseAsync(ICadReader reader, ReadOnlyMemory<byte> content, AnalysisOptions settings, CancellationToken cancellationToken)
     {
         var budget = TimeSpan.FromSeconds(settings.ParseTimeoutSeconds);
+        var started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(budget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        bool Overran() => deadline.IsCancellationRequested || time.GetElapsedTime(started) >= budget;
         try
         {
-            return await Task.Run(() => reader.Read(content, linked.Token), linked.Token).WaitAsync(budget, time, cancellationToken);
+            var document = await Task.Run(() => reader.Read(content, linked.Token), linked.Token).WaitAsync(linked.Token);
+            return Overran() ? Timeout(reader, settings) : document;
         }
-        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && deadline.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && Overran())
         {
-            return Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
-                new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
-                .ToResult<CadDocument>();
+            return Timeout(reader, settings);
         }
         catch (CadReadException exception)
         {
@@ -180,6 +202,11 @@ internal sealed partial class AnalyzeFileHandler(
                 new Dictionary<string, object?> { ["format"] = reader.Format.Name() }).ToResult<CadDocument>();
         }
     }
+
+    private static Result<CadDocument> Timeout(ICadReader reader, AnalysisOptions settings) =>
+        Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
+            new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
+            .ToResult<CadDocument>();
 
     private static Problem? NonFinite(FeatureVector vector)
     {
