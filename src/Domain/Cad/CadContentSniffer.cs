@@ -27,6 +27,8 @@ public static class CadContentSniffer
 {
     private static ReadOnlySpan<byte> BinaryDxfSentinel => "AutoCAD Binary DXF\r\n\x1a\0"u8;
 
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public static CadFormat? Detect(ReadOnlySpan<byte> content)
     {
         if (content.StartsWith(BinaryDxfSentinel))
@@ -34,7 +36,7 @@ public static class CadContentSniffer
             return CadFormat.Dxf;
         }
 
-        var text = SkipBlank(content.StartsWith("\xEF\xBB\xBF"u8) ? content[3..] : content);
+        var text = SkipBlank(content.StartsWith(ByteOrderMark) ? content[3..] : content);
         if (text.StartsWith("ISO-10303-21"u8))
         {
             return CadFormat.Step;

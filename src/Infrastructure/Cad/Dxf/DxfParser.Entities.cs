@@ -19,6 +19,9 @@ internal sealed partial class DxfParser
     private bool _hasOwner;
     private bool _inAppGroup;
 
+    /// <summary>A spline was bounded by its control (or fit) points: its box holds the curve but may be larger.</summary>
+    public bool SplineExtentsApproximate { get; private set; }
+
     private ReadMode _mode;
     private DxfKindEntry? _entry;
     private DxfEntityKind _kind;
@@ -429,6 +432,7 @@ internal sealed partial class DxfParser
                 break;
             case DxfEntityKind.Spline:
                 EmitPointList(sink, _listCount > 0 ? _list : _fit, _listCount > 0 ? _listCount : _fitCount);
+                SplineExtentsApproximate |= _listCount + _fitCount > 0;
                 break;
             case DxfEntityKind.Leader or DxfEntityKind.Mesh or DxfEntityKind.MLine:
                 EmitPointList(sink, _list, _listCount);

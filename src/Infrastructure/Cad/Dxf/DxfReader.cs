@@ -79,8 +79,23 @@ public sealed class DxfReader : ICadReader
             Solids: solids > 0 ? solids : null,
             Facets: faces > 0 ? faces : null,
             Units: DxfUnits.Name(parser.InsUnits),
-            Facts: facts);
+            Facts: facts,
+            BoundsAccuracy: BoundsAccuracy.From(Approximations(parser, expander)));
         return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata);
+    }
+
+    /// <summary>Text, MTEXT and attributes are outside the extents by contract, so they make no box approximate.</summary>
+    private static IEnumerable<string> Approximations(DxfParser parser, BlockExpander expander)
+    {
+        if (parser.SplineExtentsApproximate)
+        {
+            yield return BoundsAccuracy.SplineControlPoints;
+        }
+
+        if (expander.BudgetExhausted)
+        {
+            yield return BoundsAccuracy.BlockExpansionBudget;
+        }
     }
 
     private static BoundingBox ToBounds(Extents extents)
