@@ -22,6 +22,15 @@ internal sealed partial class DxfParser
     /// <summary>A spline was bounded by its control (or fit) points: its box holds the curve but may be larger.</summary>
     public bool SplineExtentsApproximate { get; private set; }
 
+    // MTEXT columns before R2018 are separate MTEXT entities; the first one lists the others'
+    // handles in its ACAD XDATA (ACAD_MTEXT_COLUMNS_BEGIN … 1005 handles … _END). AutoCAD and
+    // ezdxf show the whole as one MTEXT, so the listed ones are uncounted once the section is read.
+    private readonly HashSet<ulong> _linkedMtextColumns = [];
+    private readonly Dictionary<ulong, (DxfKindEntry Kind, LayerEntry Layer)> _countedMtext = [];
+    private ulong _handle;
+    private bool _hasHandle;
+    private bool _inMtextColumns;
+
     private ReadMode _mode;
     private DxfKindEntry? _entry;
     private DxfEntityKind _kind;
@@ -170,6 +179,40 @@ internal sealed partial class DxfParser
         _kind = entry.Kind;
     }
 
+    private void MtextColumnTag(ref DxfTagReader tags)
+    {
+        if (tags.Code == 1000)
+        {
+            var value = tags.TrimmedValue;
+            if (value.SequenceEqual("ACAD_MTEXT_COLUMNS_BEGIN"u8))
+            {
+                _inMtextColumns = true;
+            }
+            else if (value.SequenceEqual("ACAD_MTEXT_COLUMNS_END"u8))
+            {
+                _inMtextColumns = false;
+            }
+        }
+        else if (tags.Code == 1005 && _inMtextColumns && (!_hasHandle || tags.GetHandle() != _handle))
+        {
+            _linkedMtextColumns.Add(tags.GetHandle());
+        }
+    }
+
+    /// <summary>Uncounts the MTEXT column entities that another MTEXT lists as its own columns.</summary>
+    private void UncountLinkedMtextColumns()
+    {
+        foreach (var handle in _linkedMtextColumns)
+        {
+            if (_countedMtext.Remove(handle, out var counted))
+            {
+                Uncount(counted.Kind, counted.Layer);
+            }
+        }
+
+        _linkedMtextColumns.Clear();
+    }
+
     private void ResetFields()
     {
         _dSeen = 0;
@@ -182,6 +225,8 @@ internal sealed partial class DxfParser
         _paperFlag = 0;
         _hasOwner = false;
         _inAppGroup = false;
+        _hasHandle = false;
+        _inMtextColumns = false;
         _listCount = 0;
         _fitCount = 0;
         _localPointCount = 0;
@@ -223,9 +268,18 @@ internal sealed partial class DxfParser
             case 102:
                 _inAppGroup = tags.TrimmedValue.StartsWith("{"u8);
                 return;
-            case 5 or 100 or 999:
+            case 5:
+                _handle = tags.GetHandle();
+                _hasHandle = true;
+                return;
+            case 100 or 999:
                 return;
             case >= 1000:
+                if (_entry?.Name == "MTEXT")
+                {
+                    MtextColumnTag(ref tags);
+                }
+
                 return;
         }
 
@@ -386,7 +440,11 @@ internal sealed partial class DxfParser
 
         if (counted)
         {
-            CountModelSpace(_entry!, _layerOffset >= 0 ? tags.Data.Slice(_layerOffset, _layerLength) : "0"u8);
+            var layer = CountModelSpace(_entry!, _layerOffset >= 0 ? tags.Data.Slice(_layerOffset, _layerLength) : "0"u8);
+            if (_hasHandle && _entry!.Name == "MTEXT")
+            {
+                _countedMtext[_handle] = (_entry, layer);
+            }
         }
 
         if (_kind == DxfEntityKind.Polyline)
