@@ -507,6 +507,9 @@ internal sealed partial class DxfParser
             case DxfEntityKind.Dimension:
                 EmitDimension(ref tags, sink);
                 break;
+            case DxfEntityKind.Table:
+                EmitTable(ref tags, sink);
+                break;
             case DxfEntityKind.Hatch:
                 FinishHatch();
                 EmitLocal(sink, EntityOcs, _hatch.Elevation);
@@ -869,6 +872,28 @@ internal sealed partial class DxfParser
         }
 
         sink.Reference(new BlockReference(block, transform, gridColumns, gridRows, ShiftsBasePoint: true));
+    }
+
+    /// <summary>
+    /// ACAD_TABLE is a block reference (AcDbBlockReference: 2 block, 10 insertion point) whose
+    /// block AutoCAD regenerates with every edit; its own group codes 40–45 are cell margins and
+    /// flags, not scales, so the table is placed at its insertion point, turned to its horizontal
+    /// direction (11/21/31), unscaled.
+    /// </summary>
+    private void EmitTable(ref DxfTagReader tags, GeometrySink sink)
+    {
+        if (_nameOffset < 0)
+        {
+            return;
+        }
+
+        var block = BlockNamed(tags.Data.Slice(_nameOffset, _nameLength));
+        var ocs = EntityOcs;
+        var ux = (Has(11) ? P(11) : Vec3.UnitX).NormalizedOr(Vec3.UnitX);
+        var uz = ocs.Az;
+        var uy = Vec3.Cross(uz, ux).NormalizedOr(Vec3.UnitY);
+        var insert = P(10);
+        sink.Reference(new BlockReference(block, new Affine(ux, uy, uz, ocs.ToWcs(insert.X, insert.Y, insert.Z)), default, default, ShiftsBasePoint: true));
     }
 
     private void EmitDimension(ref DxfTagReader tags, GeometrySink sink)

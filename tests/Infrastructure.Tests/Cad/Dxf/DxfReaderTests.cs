@@ -217,6 +217,24 @@ public sealed class DxfReaderTests
         document.Bounds.MaxY.Should().BeApproximately(maxY, Precision);
     }
 
+    [Theory]
+    [InlineData(1, 0, 100, 90, 130, 100)]
+    [InlineData(0, 1, 100, 100, 110, 130)]
+    public void An_acad_table_is_measured_through_its_table_block(double dx, double dy, double minX, double minY, double maxX, double maxY)
+    {
+        // The *T block draws the 30 × 10 grid below its origin; 41/42/43 here are cell margins, not scales.
+        var blocks = Block("*T1", Line(0, 0, 30, 0) + Line(0, -10, 30, -10) + Line(0, 0, 0, -10) + Line(30, 0, 30, -10));
+        var dxf = Document(Tags(0, "ACAD_TABLE", 8, "0", 2, "*T1", 10, 100, 20, 100, 30, 0, 280, 0, 11, dx, 21, dy, 31, 0, 40, 0.06, 41, 0.06, 91, 1, 92, 1, 141, 10, 142, 30), blocks);
+
+        var document = Read(dxf);
+
+        document.Kinds.Should().Equal(new NamedCount("ACAD_TABLE", 1));
+        document.Bounds.MinX.Should().BeApproximately(minX, Precision);
+        document.Bounds.MinY.Should().BeApproximately(minY, Precision);
+        document.Bounds.MaxX.Should().BeApproximately(maxX, Precision);
+        document.Bounds.MaxY.Should().BeApproximately(maxY, Precision);
+    }
+
     [Fact]
     public void Dimension_is_measured_through_its_geometry_block()
     {
