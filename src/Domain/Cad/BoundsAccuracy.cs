@@ -46,6 +46,12 @@ public sealed record BoundsAccuracy(BoundsQuality Quality, IReadOnlyList<string>
     /// <summary>Either way: text and similar annotation bounded by an estimate of its glyphs.</summary>
     public const string TextEstimate = "text_estimate";
 
+    /// <summary>Smaller than the geometry: DXF LEADER arrowheads (sized by the dimension style) are not measured.</summary>
+    public const string LeaderArrowheads = "leader_arrowheads_not_measured";
+
+    /// <summary>Smaller than the geometry: DXF MULTILEADER lines, arrowheads and content are not measured.</summary>
+    public const string MultileaderGraphics = "multileader_not_measured";
+
     /// <summary>No box: the geometry present is of kinds the reader cannot bound.</summary>
     public const string NoBoundableGeometry = "no_boundable_geometry";
 
