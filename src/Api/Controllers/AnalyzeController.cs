@@ -3,6 +3,7 @@ using CadMl.Application.Analysis.AnalyzeFile;
 using CadMl.Application.Analysis.GetAnalysis;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
+using CadMl.Domain.Cad;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -34,9 +35,10 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
             return this.ToActionResult(problem.ToResult<object>());
         }
 
+        // The name is cleaned as it enters the use case, so validation, storage and every answer see the same name.
         // The upload's buffer may be pooled: it goes back only once the analysis has answered.
         using var owned = upload;
-        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256);
+        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256);
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
 

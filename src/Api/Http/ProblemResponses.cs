@@ -29,6 +29,7 @@ public static class ProblemResponses
         ["UNSUPPORTED_MEDIA_TYPE"] = StatusCodes.Status415UnsupportedMediaType,
         ["MODEL_SIZE_EXCEEDED"] = StatusCodes.Status413PayloadTooLarge,
         ["UNSUPPORTED_INPUT_DWG"] = StatusCodes.Status415UnsupportedMediaType,
+        ["FORMAT_MISMATCH"] = StatusCodes.Status415UnsupportedMediaType,
         ["PARSE_TIMEOUT"] = StatusCodes.Status504GatewayTimeout,
         ["AUTH_MISSING_API_KEY"] = StatusCodes.Status401Unauthorized,
         ["AUTH_INVALID_API_KEY"] = StatusCodes.Status401Unauthorized,

@@ -51,7 +51,24 @@ public sealed record AnalysisDto(
 
 public sealed record FeaturesDto(IReadOnlyList<double> Vector, IReadOnlyList<string> Slots, int Dimension, bool CacheHit);
 
-public sealed record BoundsDto(double MinX, double MinY, double MinZ, double MaxX, double MaxY, double MaxZ, double Width, double Height, double Depth);
+/// <summary>
+/// Extents and how far they can be trusted: <see cref="Accuracy"/> is exact, approximate or
+/// unavailable (the file has geometry the reader cannot bound, so the zeros are not the part's),
+/// and <see cref="AccuracyReasons"/> names the rules that made it so. Both are null for
+/// analyses stored before readers reported them.
+/// </summary>
+public sealed record BoundsDto(
+    double MinX,
+    double MinY,
+    double MinZ,
+    double MaxX,
+    double MaxY,
+    double MaxZ,
+    double Width,
+    double Height,
+    double Depth,
+    string? Accuracy = null,
+    IReadOnlyList<string>? AccuracyReasons = null);
 
 public sealed record DocumentDto(
     long EntityCount,
@@ -76,7 +93,10 @@ public sealed record DocumentDto(
             document.Layers.Count,
             Ordered(document.Kinds),
             Ordered(document.Layers),
-            new BoundsDto(b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ, b.Width, b.Height, b.Depth),
+            new BoundsDto(
+                b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ, b.Width, b.Height, b.Depth,
+                document.Metadata.BoundsAccuracy?.Quality.Name(),
+                document.Metadata.BoundsAccuracy?.Reasons),
             document.Metadata.Units,
             document.Complexity.ToString().ToLowerInvariant(),
             document.Metadata.Solids,

@@ -1,12 +1,16 @@
 namespace CadMl.Domain.Cad;
 
-/// <summary>Facts a reader found beyond entity counts; absent values stay null, they are not zero.</summary>
+/// <summary>
+/// Facts a reader found beyond entity counts; absent values stay null, they are not zero.
+/// <see cref="BoundsAccuracy"/> is null only for documents stored before readers reported it.
+/// </summary>
 public sealed record CadMetadata(
     int? Solids = null,
     int? Facets = null,
     int? Surfaces = null,
     string? Units = null,
-    IReadOnlyDictionary<string, string>? Facts = null)
+    IReadOnlyDictionary<string, string>? Facts = null,
+    BoundsAccuracy? BoundsAccuracy = null)
 {
     public static readonly CadMetadata None = new();
 }

@@ -22,7 +22,13 @@ internal static class CadDocumentJson
         Pairs(document.Kinds),
         Pairs(document.Layers),
         [document.Bounds.MinX, document.Bounds.MinY, document.Bounds.MinZ, document.Bounds.MaxX, document.Bounds.MaxY, document.Bounds.MaxZ],
-        new StoredMetadata(document.Metadata.Solids, document.Metadata.Facets, document.Metadata.Surfaces, document.Metadata.Units, document.Metadata.Facts),
+        new StoredMetadata(
+            document.Metadata.Solids,
+            document.Metadata.Facets,
+            document.Metadata.Surfaces,
+            document.Metadata.Units,
+            document.Metadata.Facts,
+            document.Metadata.BoundsAccuracy is { } accuracy ? new StoredAccuracy(QualityName(accuracy.Quality), accuracy.Reasons) : null),
         document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes))), Options);
 
     public static CadDocument Deserialize(string json)
@@ -35,7 +41,13 @@ internal static class CadDocumentJson
             Table(stored.Kinds),
             Table(stored.Layers),
             new BoundingBox(b[0], b[1], b[2], b[3], b[4], b[5]),
-            new CadMetadata(stored.Metadata.Solids, stored.Metadata.Facets, stored.Metadata.Surfaces, stored.Metadata.Units, stored.Metadata.Facts),
+            new CadMetadata(
+                stored.Metadata.Solids,
+                stored.Metadata.Facets,
+                stored.Metadata.Surfaces,
+                stored.Metadata.Units,
+                stored.Metadata.Facts,
+                stored.Metadata.BoundsAccuracy is { } accuracy ? new BoundsAccuracy(ParseQuality(accuracy.Quality), accuracy.Reasons) : null),
             stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)));
     }
 
@@ -48,6 +60,16 @@ internal static class CadDocumentJson
         _ => throw new InvalidDataException($"Unknown stored format '{name}'."),
     };
 
+    private static string QualityName(BoundsQuality quality) => quality.Name();
+
+    private static BoundsQuality ParseQuality(string name) => name switch
+    {
+        "exact" => BoundsQuality.Exact,
+        "approximate" => BoundsQuality.Approximate,
+        "unavailable" => BoundsQuality.Unavailable,
+        _ => throw new InvalidDataException($"Unknown stored bounds quality '{name}'."),
+    };
+
     private static List<JsonElement[]> Pairs(CountTable table) =>
         [.. table.Select(c => new[] { JsonSerializer.SerializeToElement(c.Name), JsonSerializer.SerializeToElement(c.Count) })];
 
@@ -56,7 +78,9 @@ internal static class CadDocumentJson
 
     private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep);
 
-    private sealed record StoredMetadata(int? Solids, int? Facets, int? Surfaces, string? Units, IReadOnlyDictionary<string, string>? Facts);
+    private sealed record StoredMetadata(int? Solids, int? Facets, int? Surfaces, string? Units, IReadOnlyDictionary<string, string>? Facts, StoredAccuracy? BoundsAccuracy = null);
+
+    private sealed record StoredAccuracy(string Quality, IReadOnlyList<string> Reasons);
 
     private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
 }

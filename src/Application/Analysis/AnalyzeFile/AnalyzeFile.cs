@@ -16,7 +16,9 @@ namespace CadMl.Application.Analysis.AnalyzeFile;
 /// <summary>
 /// Analyse one uploaded CAD file and keep the result. <paramref name="Content"/> is the whole file;
 /// <paramref name="Sha256"/> is its lower-case hex digest when the caller already computed it
-/// while receiving the bytes (the handler computes it otherwise).
+/// while receiving the bytes (the handler computes it otherwise). <paramref name="FileName"/> is
+/// expected cleaned by <see cref="UploadFileName.Clean"/> (the handler cleans it again before
+/// storing, which changes nothing for a clean name).
 /// </summary>
 public sealed record AnalyzeFileCommand(
     string FileName,
@@ -110,7 +112,7 @@ internal sealed partial class AnalyzeFileHandler(
         return new AnalysisRecord(
             Guid.CreateVersion7(time.GetUtcNow()).ToString(),
             time.GetUtcNow(),
-            Path.GetFileName(command.FileName),
+            UploadFileName.Clean(command.FileName),
             sha256,
             command.Content.Length,
             command.Material,
@@ -150,6 +152,16 @@ internal sealed partial class AnalyzeFileHandler(
                 new Dictionary<string, object?> { ["limit_bytes"] = settings.MaxFileBytes, ["size_bytes"] = command.Content.Length });
         }
 
+        // One rule for every pair of formats: the name declares the format, and content that
+        // shows another format's signature is refused with both named, never read as either.
+        var declared = ReaderFor(command.FileName)!.Format;
+        if (CadContentSniffer.Detect(command.Content.Span) is { } detected && detected != declared)
+        {
+            return Problem.Invalid("FORMAT_MISMATCH", "input",
+                $"The file name says {declared.Name().ToUpperInvariant()} but the content is {detected.Name().ToUpperInvariant()}; rename the file or export it again.",
+                new Dictionary<string, object?> { ["extension"] = extension, ["declared_format"] = declared.Name(), ["detected_format"] = detected.Name() });
+        }
+
         return null;
     }
 
@@ -159,22 +171,32 @@ internal sealed partial class AnalyzeFileHandler(
     /// <see cref="CadReadException"/>; any other exception is a reader defect on this input, logged
     /// as such, and still the caller's 422: no upload may turn into a 500.
     /// </summary>
+    /// <remarks>
+    /// One clock decides a timeout: the elapsed time of this parse on <see cref="TimeProvider"/>.
+    /// The deadline token only stops the reader early. Whatever the parse produced once the budget
+    /// was spent (a cancelled wait, whatever the reader threw after noticing the cancellation, even
+    /// a late result when a busy thread pool delayed the deadline's timer) is the timeout, so an
+    /// overrun never surfaces as a bad file and the answer does not depend on which timer ran first.
+    /// </remarks>
     private async Task<Result<CadDocument>> ParseAsync(ICadReader reader, ReadOnlyMemory<byte> content, AnalysisOptions settings, CancellationToken cancellationToken)
     {
         var budget = TimeSpan.FromSeconds(settings.ParseTimeoutSeconds);
+        var started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(budget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        bool Overran() => deadline.IsCancellationRequested || time.GetElapsedTime(started) >= budget;
         try
         {
             var parsing = await workers.StartAsync(() => reader.Read(content, linked.Token), cancellationToken);
+            // The budget is the parse's own: time spent waiting for a worker does not count against the file.
+            started = time.GetTimestamp();
             deadline.CancelAfter(budget);
-            return await parsing.WaitAsync(budget, time, cancellationToken);
+            var document = await parsing.WaitAsync(linked.Token);
+            return Overran() ? Timeout(reader, settings) : document;
         }
-        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException && deadline.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && Overran())
         {
-            return Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
-                new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
-                .ToResult<CadDocument>();
+            return Timeout(reader, settings);
         }
         catch (CadReadException exception)
         {
@@ -188,6 +210,11 @@ internal sealed partial class AnalyzeFileHandler(
                 new Dictionary<string, object?> { ["format"] = reader.Format.Name() }).ToResult<CadDocument>();
         }
     }
+
+    private static Result<CadDocument> Timeout(ICadReader reader, AnalysisOptions settings) =>
+        Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
+            new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
+            .ToResult<CadDocument>();
 
     private static Problem? NonFinite(FeatureVector vector)
     {

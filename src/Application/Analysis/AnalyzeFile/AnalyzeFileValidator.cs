@@ -7,7 +7,9 @@ internal sealed class AnalyzeFileValidator : AbstractValidator<AnalyzeFileComman
 {
     public AnalyzeFileValidator()
     {
-        RuleFor(c => c.FileName).NotEmpty().MaximumLength(255);
+        RuleFor(c => c.FileName).NotEmpty()
+            .WithMessage("The file name is empty once paths, control and bidirectional-override characters are removed.")
+            .MaximumLength(255);
         RuleFor(c => c.FeatureVersion)
             .Must(v => v is null || FeatureVersions.TryParse(v, out _))
             .WithMessage($"feature_version must be one of {string.Join(", ", FeatureVersions.Names)}.");

@@ -29,6 +29,9 @@ internal enum DxfEntityKind : byte
     Leader,
     MLine,
     Mesh,
+
+    /// <summary>ACAD_TABLE: its graphics are the anonymous *T block it references, placed like an unscaled INSERT.</summary>
+    Table,
 }
 
 /// <summary>One entity type as seen in this file: its name, how it is read, and how many model-space entities have it.</summary>
@@ -63,6 +66,7 @@ internal sealed class DxfKindEntry(string name, DxfEntityKind kind)
         "LEADER" => DxfEntityKind.Leader,
         "MLINE" => DxfEntityKind.MLine,
         "MESH" => DxfEntityKind.Mesh,
+        "ACAD_TABLE" => DxfEntityKind.Table,
         _ when upperName.Contains("TEXT", StringComparison.Ordinal) => DxfEntityKind.Text,
         "ATTDEF" => DxfEntityKind.Text,
         _ => DxfEntityKind.Other,

@@ -19,6 +19,18 @@ internal sealed partial class DxfParser
     private bool _hasOwner;
     private bool _inAppGroup;
 
+    /// <summary>A spline was bounded by its control (or fit) points: its box holds the curve but may be larger.</summary>
+    public bool SplineExtentsApproximate { get; private set; }
+
+    // MTEXT columns before R2018 are separate MTEXT entities; the first one lists the others'
+    // handles in its ACAD XDATA (ACAD_MTEXT_COLUMNS_BEGIN … 1005 handles … _END). AutoCAD and
+    // ezdxf show the whole as one MTEXT, so the listed ones are uncounted once the section is read.
+    private readonly HashSet<ulong> _linkedMtextColumns = [];
+    private readonly Dictionary<ulong, (DxfKindEntry Kind, LayerEntry Layer)> _countedMtext = [];
+    private ulong _handle;
+    private bool _hasHandle;
+    private bool _inMtextColumns;
+
     private ReadMode _mode;
     private DxfKindEntry? _entry;
     private DxfEntityKind _kind;
@@ -167,6 +179,40 @@ internal sealed partial class DxfParser
         _kind = entry.Kind;
     }
 
+    private void MtextColumnTag(ref DxfTagReader tags)
+    {
+        if (tags.Code == 1000)
+        {
+            var value = tags.TrimmedValue;
+            if (value.SequenceEqual("ACAD_MTEXT_COLUMNS_BEGIN"u8))
+            {
+                _inMtextColumns = true;
+            }
+            else if (value.SequenceEqual("ACAD_MTEXT_COLUMNS_END"u8))
+            {
+                _inMtextColumns = false;
+            }
+        }
+        else if (tags.Code == 1005 && _inMtextColumns && (!_hasHandle || tags.GetHandle() != _handle))
+        {
+            _linkedMtextColumns.Add(tags.GetHandle());
+        }
+    }
+
+    /// <summary>Uncounts the MTEXT column entities that another MTEXT lists as its own columns.</summary>
+    private void UncountLinkedMtextColumns()
+    {
+        foreach (var handle in _linkedMtextColumns)
+        {
+            if (_countedMtext.Remove(handle, out var counted))
+            {
+                Uncount(counted.Kind, counted.Layer);
+            }
+        }
+
+        _linkedMtextColumns.Clear();
+    }
+
     private void ResetFields()
     {
         _dSeen = 0;
@@ -179,6 +225,8 @@ internal sealed partial class DxfParser
         _paperFlag = 0;
         _hasOwner = false;
         _inAppGroup = false;
+        _hasHandle = false;
+        _inMtextColumns = false;
         _listCount = 0;
         _fitCount = 0;
         _localPointCount = 0;
@@ -220,9 +268,18 @@ internal sealed partial class DxfParser
             case 102:
                 _inAppGroup = tags.TrimmedValue.StartsWith("{"u8);
                 return;
-            case 5 or 100 or 999:
+            case 5:
+                _handle = tags.GetHandle();
+                _hasHandle = true;
+                return;
+            case 100 or 999:
                 return;
             case >= 1000:
+                if (_entry?.Name == "MTEXT")
+                {
+                    MtextColumnTag(ref tags);
+                }
+
                 return;
         }
 
@@ -383,7 +440,11 @@ internal sealed partial class DxfParser
 
         if (counted)
         {
-            CountModelSpace(_entry!, _layerOffset >= 0 ? tags.Data.Slice(_layerOffset, _layerLength) : "0"u8);
+            var layer = CountModelSpace(_entry!, _layerOffset >= 0 ? tags.Data.Slice(_layerOffset, _layerLength) : "0"u8);
+            if (_hasHandle && _entry!.Name == "MTEXT")
+            {
+                _countedMtext[_handle] = (_entry, layer);
+            }
         }
 
         if (_kind == DxfEntityKind.Polyline)
@@ -429,6 +490,7 @@ internal sealed partial class DxfParser
                 break;
             case DxfEntityKind.Spline:
                 EmitPointList(sink, _listCount > 0 ? _list : _fit, _listCount > 0 ? _listCount : _fitCount);
+                SplineExtentsApproximate |= _listCount + _fitCount > 0;
                 break;
             case DxfEntityKind.Leader or DxfEntityKind.Mesh or DxfEntityKind.MLine:
                 EmitPointList(sink, _list, _listCount);
@@ -444,6 +506,9 @@ internal sealed partial class DxfParser
                 break;
             case DxfEntityKind.Dimension:
                 EmitDimension(ref tags, sink);
+                break;
+            case DxfEntityKind.Table:
+                EmitTable(ref tags, sink);
                 break;
             case DxfEntityKind.Hatch:
                 FinishHatch();
@@ -807,6 +872,28 @@ internal sealed partial class DxfParser
         }
 
         sink.Reference(new BlockReference(block, transform, gridColumns, gridRows, ShiftsBasePoint: true));
+    }
+
+    /// <summary>
+    /// ACAD_TABLE is a block reference (AcDbBlockReference: 2 block, 10 insertion point) whose
+    /// block AutoCAD regenerates with every edit; its own group codes 40–45 are cell margins and
+    /// flags, not scales, so the table is placed at its insertion point, turned to its horizontal
+    /// direction (11/21/31), unscaled.
+    /// </summary>
+    private void EmitTable(ref DxfTagReader tags, GeometrySink sink)
+    {
+        if (_nameOffset < 0)
+        {
+            return;
+        }
+
+        var block = BlockNamed(tags.Data.Slice(_nameOffset, _nameLength));
+        var ocs = EntityOcs;
+        var ux = (Has(11) ? P(11) : Vec3.UnitX).NormalizedOr(Vec3.UnitX);
+        var uz = ocs.Az;
+        var uy = Vec3.Cross(uz, ux).NormalizedOr(Vec3.UnitY);
+        var insert = P(10);
+        sink.Reference(new BlockReference(block, new Affine(ux, uy, uz, ocs.ToWcs(insert.X, insert.Y, insert.Z)), default, default, ShiftsBasePoint: true));
     }
 
     private void EmitDimension(ref DxfTagReader tags, GeometrySink sink)

@@ -86,6 +86,7 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         }
 
         FinishOpenLink();
+        UncountLinkedMtextColumns();
     }
 
     private enum SectionEnd
@@ -337,7 +338,7 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         return entry;
     }
 
-    private void CountModelSpace(DxfKindEntry kind, ReadOnlySpan<byte> layer)
+    private LayerEntry CountModelSpace(DxfKindEntry kind, ReadOnlySpan<byte> layer)
     {
         if (kind.Count++ == 0)
         {
@@ -348,6 +349,21 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
         if (entry.Count++ == 0)
         {
             _layerOrder.Add(entry);
+        }
+
+        return entry;
+    }
+
+    private void Uncount(DxfKindEntry kind, LayerEntry layer)
+    {
+        if (--kind.Count == 0)
+        {
+            _kindOrder.Remove(kind);
+        }
+
+        if (--layer.Count == 0)
+        {
+            _layerOrder.Remove(layer);
         }
     }
 

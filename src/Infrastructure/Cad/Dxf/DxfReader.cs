@@ -79,8 +79,45 @@ public sealed class DxfReader : ICadReader
             Solids: solids > 0 ? solids : null,
             Facets: faces > 0 ? faces : null,
             Units: DxfUnits.Name(parser.InsUnits),
-            Facts: facts);
+            Facts: facts,
+            BoundsAccuracy: Accuracy(parser, expander, bounds));
         return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata);
+    }
+
+    /// <summary>
+    /// Text, MTEXT and attributes are outside the extents by contract, so they make no box
+    /// approximate. A drawing whose only graphics are MULTILEADERs has geometry this reader does
+    /// not measure yet, so its zeros are reported as unavailable rather than as a box.
+    /// </summary>
+    private static BoundsAccuracy Accuracy(DxfParser parser, BlockExpander expander, BoundingBox bounds)
+    {
+        var multileaders = parser.Kinds.Any(k => k.Name is "MULTILEADER" or "MLEADER");
+        return bounds == BoundingBox.Empty && multileaders
+            ? BoundsAccuracy.Unavailable(BoundsAccuracy.NoBoundableGeometry)
+            : BoundsAccuracy.From(Approximations(parser, expander, multileaders));
+    }
+
+    private static IEnumerable<string> Approximations(DxfParser parser, BlockExpander expander, bool multileaders)
+    {
+        if (parser.Kinds.Any(k => k.Name == "LEADER"))
+        {
+            yield return BoundsAccuracy.LeaderArrowheads;
+        }
+
+        if (multileaders)
+        {
+            yield return BoundsAccuracy.MultileaderGraphics;
+        }
+
+        if (parser.SplineExtentsApproximate)
+        {
+            yield return BoundsAccuracy.SplineControlPoints;
+        }
+
+        if (expander.BudgetExhausted)
+        {
+            yield return BoundsAccuracy.BlockExpansionBudget;
+        }
     }
 
     private static BoundingBox ToBounds(Extents extents)

@@ -41,11 +41,15 @@ internal sealed class IgesBounds(IgesFile file)
     private readonly Dictionary<int, Affine3> _matrices = [];
     private readonly Dictionary<int, (BoundingBox Box, long Points)> _definitions = [];
     private readonly Dictionary<int, int> _instancesOfDefinition = [];
+    private readonly HashSet<string> _approximations = new(StringComparer.Ordinal);
     private BoundsAccumulator _bounds = new();
     private int _stamp;
     private long _steps;
     private long _points;
     private CancellationToken _cancellationToken;
+
+    /// <summary>Why the computed box is not exact (<see cref="BoundsAccuracy"/> reasons); empty when it is.</summary>
+    public IReadOnlyCollection<string> Approximations => _approximations;
 
     public BoundingBox Compute(CancellationToken cancellationToken)
     {
@@ -63,7 +67,7 @@ internal sealed class IgesBounds(IgesFile file)
 
         for (var e = 0; e < file.Count; e++)
         {
-            if (!_reached[e] && !_excluded[e] && file.Types[e] is 100 or 104 or 106 or 110 or 116 or 126 or 128 or 502)
+            if (!_reached[e] && !_excluded[e] && file.Types[e] is 100 or 104 or 106 or 110 or 112 or 114 or 116 or 126 or 128 or 502)
             {
                 _stamp++;
                 Walk(e, Affine3.Identity, 0);
@@ -189,11 +193,18 @@ internal sealed class IgesBounds(IgesFile file)
                 break;
             case 104:
                 // (A, B, C, D, E, F, ZT, X1, Y1, X2, Y2): end points only.
+                _approximations.Add(BoundsAccuracy.ConicEndPoints);
                 IncludePoint(e, world.Apply(new Point3(Coordinate(e, 8), Coordinate(e, 9), Coordinate(e, 7))));
                 IncludePoint(e, world.Apply(new Point3(Coordinate(e, 10), Coordinate(e, 11), Coordinate(e, 7))));
                 break;
             case 106:
                 IncludeCopiousData(world, e);
+                break;
+            case 112:
+                IncludeParametricSplineCurve(world, e);
+                break;
+            case 114:
+                IncludeParametricSplineSurface(world, e);
                 break;
             case 126:
                 IncludeCurveControlPoints(world, e);
@@ -367,6 +378,7 @@ internal sealed class IgesBounds(IgesFile file)
                 foreach (var corner in Corners(local.Box))
                 {
                     IncludePoint(e, placed.Apply(corner));
+                    _approximations.Add(BoundsAccuracy.PlacedByBox);
                 }
             }
 
@@ -478,6 +490,136 @@ internal sealed class IgesBounds(IgesFile file)
         }
     }
 
+    /// <summary>
+    /// 112 parametric spline curve (CTYPE, H, NDIM, N, T × (N+1), then per segment AX, BX, CX, DX,
+    /// AY…DY, AZ…DZ with X(s) = AX + BX·s + CX·s² + DX·s³ for s in [0, T(i+1) − T(i)]). Each cubic
+    /// segment is turned into its four Bézier control points, whose box holds the segment and
+    /// touches it at both ends.
+    /// </summary>
+    private void IncludeParametricSplineCurve(Affine3 world, int e)
+    {
+        var segments = file.Integer(e, 4);
+        var first = 6L + segments;
+        if (segments < 0 || first + (12L * segments) > file.ParameterCountOf(e))
+        {
+            throw file.Error(e, "A parametric spline curve declares more segments than its parameter data holds.");
+        }
+
+        Span<double> x = stackalloc double[4], y = stackalloc double[4], z = stackalloc double[4];
+        for (var i = 0; i < segments; i++)
+        {
+            var length = Finite(e, file.Parameter(e, 6 + i)) - Finite(e, file.Parameter(e, 5 + i));
+            var at = (int)first + (12 * i);
+            for (var k = 0; k < 4; k++)
+            {
+                x[k] = Coordinate(e, at + k);
+                y[k] = Coordinate(e, at + 4 + k);
+                z[k] = Coordinate(e, at + 8 + k);
+            }
+
+            PowerToBezier(x, length);
+            PowerToBezier(y, length);
+            PowerToBezier(z, length);
+            for (var k = 0; k < 4; k++)
+            {
+                IncludePoint(e, world.Apply(new Point3(x[k], y[k], z[k])));
+            }
+        }
+
+        _approximations.Add(BoundsAccuracy.SplineControlPoints);
+    }
+
+    /// <summary>
+    /// 114 parametric spline surface (CTYPE, PTYPE, M, N, TU × (M+1), TV × (N+1), then for each
+    /// patch row i the N patches of 48 coefficients, 16 each for X, Y, Z in the order
+    /// A B C D E F G H K L M N P Q R S = s⁰t⁰ s¹t⁰ s²t⁰ s³t⁰ s⁰t¹ … s³t³, followed by 48 values
+    /// that carry no geometry; 48·(N+1) more close the entity). Each bicubic patch is turned into
+    /// its 4×4 Bézier net: the net's box holds the patch and touches it at its four corners.
+    /// </summary>
+    private void IncludeParametricSplineSurface(Affine3 world, int e)
+    {
+        var m = file.Integer(e, 3);
+        var n = file.Integer(e, 4);
+        var first = 7L + m + n;
+        if (m < 0 || n < 0 || first + (48L * m * (n + 1)) > file.ParameterCountOf(e))
+        {
+            throw file.Error(e, "A parametric spline surface declares more patches than its parameter data holds.");
+        }
+
+        Span<double> net = stackalloc double[48];
+        for (var i = 0; i < m; i++)
+        {
+            var du = Finite(e, file.Parameter(e, 6 + i)) - Finite(e, file.Parameter(e, 5 + i));
+            for (var j = 0; j < n; j++)
+            {
+                var dv = Finite(e, file.Parameter(e, 7 + m + j)) - Finite(e, file.Parameter(e, 6 + m + j));
+                var at = (int)(first + (48L * ((i * (n + 1L)) + j)));
+                for (var k = 0; k < 48; k++)
+                {
+                    net[k] = Coordinate(e, at + k);
+                }
+
+                for (var axis = 0; axis < 3; axis++)
+                {
+                    PatchToBezier(net.Slice(16 * axis, 16), du, dv);
+                }
+
+                for (var k = 0; k < 16; k++)
+                {
+                    IncludePoint(e, world.Apply(new Point3(net[k], net[16 + k], net[32 + k])));
+                }
+            }
+        }
+
+        _approximations.Add(BoundsAccuracy.SplineControlPoints);
+    }
+
+    /// <summary>Bicubic power coefficients (index a + 4b for s^a·t^b) over [0, du]×[0, dv] to the 4×4 Bézier net, in place.</summary>
+    private static void PatchToBezier(Span<double> coefficients, double du, double dv)
+    {
+        Span<double> line = stackalloc double[4];
+        for (var b = 0; b < 4; b++)
+        {
+            for (var a = 0; a < 4; a++)
+            {
+                line[a] = coefficients[a + (4 * b)];
+            }
+
+            PowerToBezier(line, du);
+            for (var a = 0; a < 4; a++)
+            {
+                coefficients[a + (4 * b)] = line[a];
+            }
+        }
+
+        for (var a = 0; a < 4; a++)
+        {
+            for (var b = 0; b < 4; b++)
+            {
+                line[b] = coefficients[a + (4 * b)];
+            }
+
+            PowerToBezier(line, dv);
+            for (var b = 0; b < 4; b++)
+            {
+                coefficients[a + (4 * b)] = line[b];
+            }
+        }
+    }
+
+    /// <summary>c0 + c1·s + c2·s² + c3·s³ for s in [0, h] to the Bézier control values of the same cubic, in place.</summary>
+    private static void PowerToBezier(Span<double> c, double h)
+    {
+        var d1 = c[1] * h;
+        var d2 = c[2] * h * h;
+        var d3 = c[3] * h * h * h;
+        var d0 = c[0];
+        c[0] = d0;
+        c[1] = d0 + (d1 / 3);
+        c[2] = d0 + (2 * d1 / 3) + (d2 / 3);
+        c[3] = d0 + d1 + d2 + d3;
+    }
+
     private void IncludeCurveControlPoints(Affine3 world, int e)
     {
         // (K, M, PROP1–4, knots × (K+M+2), weights × (K+1), control points × 3(K+1), ...)
@@ -512,6 +654,7 @@ internal sealed class IgesBounds(IgesFile file)
 
     private void IncludeControlPoints(Affine3 world, int e, long first, long count)
     {
+        _approximations.Add(BoundsAccuracy.SplineControlPoints);
         // The declared sizes must fit the parameters actually present; a hostile count fails
         // here instead of looping over parameters that do not exist.
         if (first + (3 * count) > file.ParameterCountOf(e))

@@ -60,7 +60,8 @@ public sealed class IgesReader : ICadReader
             }
         }
 
-        var modelBounds = new IgesBounds(file).Compute(cancellationToken);
+        var boundsWalk = new IgesBounds(file);
+        var modelBounds = boundsWalk.Compute(cancellationToken);
         var scale = file.Global.MillimetresPerUnit;
         var bounds = new BoundingBox(
             modelBounds.MinX * scale,
@@ -83,8 +84,29 @@ public sealed class IgesReader : ICadReader
             kinds,
             layers,
             bounds,
-            new CadMetadata(Solids: solids, Units: "mm", Facts: facts),
+            new CadMetadata(Solids: solids, Units: "mm", Facts: facts, BoundsAccuracy: Accuracy(file, bounds, boundsWalk.Approximations, surfaceTypes)),
             new BrepSummary(faces, surfaceTypes));
+    }
+
+    /// <summary>
+    /// Same rule as for STEP faces: planes, cylinders, cones, ruled surfaces and extrusions reach their extremes
+    /// on their boundaries; other trimmed surfaces may bulge past them. A file with curve or
+    /// surface entities (types 100–199, B-rep 500–514) but no box says so instead of showing zeros.
+    /// </summary>
+    private static BoundsAccuracy Accuracy(IgesFile file, BoundingBox bounds, IReadOnlyCollection<string> approximations, CountTable surfaceTypes)
+    {
+        if (bounds == BoundingBox.Empty && Enumerable.Range(0, file.Count).Any(e => file.Types[e] is (>= 100 and <= 199) or (>= 500 and <= 514)))
+        {
+            return BoundsAccuracy.Unavailable(BoundsAccuracy.NoBoundableGeometry);
+        }
+
+        var reasons = new List<string>(approximations);
+        if (surfaceTypes.Any(t => t.Count > 0 && t.Name is not ("plane" or "cylinder" or "cone" or "ruled" or "surface_of_linear_extrusion")))
+        {
+            reasons.Add(BoundsAccuracy.CurvedFaceBulge);
+        }
+
+        return BoundsAccuracy.From(reasons);
     }
 
     private static void AddLayers(IgesFile file, int entity, CountTable layers)

@@ -4,7 +4,8 @@ using CadMl.Infrastructure.Cad.Geometry;
 
 namespace CadMl.Infrastructure.Cad.Step;
 
-internal readonly record struct StepBoundsResult(BoundingBox Box, int Bodies, int Instances, string? Note);
+/// <param name="Approximations">Why the box is not exact (<see cref="BoundsAccuracy"/> reasons), empty when it is.</param>
+internal readonly record struct StepBoundsResult(BoundingBox Box, int Bodies, int Instances, string? Note, IReadOnlyList<string> Approximations);
 
 /// <summary>
 /// Model extents in millimetres, from the boundary geometry of every body (solid, shell-based or
@@ -63,6 +64,7 @@ internal sealed class StepBounds
     private readonly int _compositeCurve;
     private int _stamp;
     private int _steps;
+    private bool _usedControlPoints;
     private CancellationToken _cancellationToken;
 
     public StepBounds(StepFile file, StepUnits units)
@@ -180,16 +182,38 @@ internal sealed class StepBounds
         var note = approximated
             ? "a body placed very many times was bounded by its transformed box"
             : placements.Note;
+        var approximations = new List<string>();
+        if (_usedControlPoints)
+        {
+            approximations.Add(BoundsAccuracy.SplineControlPoints);
+        }
+
+        if (approximated)
+        {
+            approximations.Add(BoundsAccuracy.PlacedByBox);
+        }
+
+        if (placements.PlacementsCut)
+        {
+            approximations.Add(BoundsAccuracy.PartialPlacements);
+        }
+
+        if (placements.TransformationUnapplied)
+        {
+            approximations.Add(BoundsAccuracy.UnappliedTransformation);
+        }
+
         if (bounds.IsEmpty)
         {
             IncludeEveryPoint(bounds);
             if (!bounds.IsEmpty)
             {
                 note = "no B-rep or curve-set geometry: bounds from every 3D point";
+                approximations.Add(BoundsAccuracy.EveryPoint);
             }
         }
 
-        return new StepBoundsResult(bounds.ToBox(), bodies.Count, instances, note);
+        return new StepBoundsResult(bounds.ToBox(), bodies.Count, instances, note, approximations);
     }
 
     private static Role RoleOf(string typeName) => typeName switch
@@ -417,6 +441,7 @@ internal sealed class StepBounds
             case CurveKind.BSpline:
                 // Simple (name, degree, control_points_list, ...); complex B_SPLINE_CURVE(degree, control_points_list, ...).
                 AddPointList(_geometry.Attribute(curve, _bSplineCurve, 2, 1));
+                _usedControlPoints = true;
                 break;
             case CurveKind.Polyline:
                 AddPointList(_geometry.Attribute(curve, _polyline, 1, 0));

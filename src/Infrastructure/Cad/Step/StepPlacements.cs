@@ -6,8 +6,13 @@ namespace CadMl.Infrastructure.Cad.Step;
 /// Where each body of a STEP file sits in the model, in millimetres. Bodies are items of
 /// representations; representations are placed in others by
 /// <c>(REPRESENTATION_RELATIONSHIP REPRESENTATION_RELATIONSHIP_WITH_TRANSFORMATION)</c> with an
-/// ITEM_DEFINED_TRANSFORMATION (rep_1 is the component, rep_2 the assembly; the component frame
-/// maps onto the assembly by placement(item_1)⁻¹ then placement(item_2)), or by MAPPED_ITEMs.
+/// ITEM_DEFINED_TRANSFORMATION (rep_1's frame maps onto rep_2's by placement(item_1)⁻¹ then
+/// placement(item_2)), or by MAPPED_ITEMs. Which side is the component is read from the product
+/// structure where the file has one (NEXT_ASSEMBLY_USAGE_OCCURRENCE → PRODUCT_DEFINITION_SHAPE →
+/// CONTEXT_DEPENDENT_SHAPE_REPRESENTATION), because exporters write both orders; a parent-first
+/// relationship places rep_2 in rep_1 by the inverse map. Without a product structure rep_1 is
+/// the component, the order of the standard's examples and of most writers. The same occurrence
+/// written twice is placed once.
 /// Relationships without a transformation (the usual link between a product's
 /// SHAPE_REPRESENTATION and its ADVANCED_BREP_SHAPE_REPRESENTATION) join two representations
 /// into one frame. A component used n times gets n placements.
@@ -116,6 +121,12 @@ internal sealed class StepPlacements
     /// <summary>Set when a transformation could not be applied or placements were cut.</summary>
     public string? Note { get; private set; }
 
+    /// <summary>Some body had more placements than <see cref="MaxPlacements"/>: the box is partial.</summary>
+    public bool PlacementsCut { get; private set; }
+
+    /// <summary>A transformation or mapped item was taken as identity or ignored.</summary>
+    public bool TransformationUnapplied { get; private set; }
+
     /// <summary>(millimetres per unit, world transforms) for each representation frame that holds the item.</summary>
     public IEnumerable<(double Scale, List<Affine3> World)> PlacementsOf(int item)
     {
@@ -177,6 +188,7 @@ internal sealed class StepPlacements
             "REPRESENTATION_RELATIONSHIP_WITH_TRANSFORMATION",
         };
 
+        var transformed = new List<(int Record, int Rep1, int Rep2, int Transformation)>();
         for (var record = 0; record < file.Count; record++)
         {
             if (record % 4096 == 0)
@@ -210,29 +222,155 @@ internal sealed class StepPlacements
             }
 
             // (name, description, rep_1, rep_2)
-            if (_geometry.Reference(StepValues.Item(relation, 2)) is not { } child
-                || _geometry.Reference(StepValues.Item(relation, 3)) is not { } parent)
+            if (_geometry.Reference(StepValues.Item(relation, 2)) is not { } rep1
+                || _geometry.Reference(StepValues.Item(relation, 3)) is not { } rep2)
             {
                 continue;
             }
 
             if (_geometry.Reference(operatorItem) is not { } transformation)
             {
+                Union(rep1, rep2);
+                continue;
+            }
+
+            transformed.Add((record, rep1, rep2, transformation));
+        }
+
+        // Which side is the parent is decided once every identity link is known, so a
+        // relationship that names a product's B-rep rather than its shape representation
+        // still matches the product structure.
+        var occurrences = AssemblyOccurrences(file, cancellationToken);
+        var placed = new HashSet<(int Child, int Parent, Affine3 Transform)>();
+        foreach (var (record, rep1, rep2, transformation) in transformed)
+        {
+            var parentFirst = occurrences.TryGetValue(record, out var occurrence) && IsParentFirst(rep1, rep2, occurrence);
+            var (child, parent) = parentFirst ? (rep2, rep1) : (rep1, rep2);
+            if (ItemDefinedTransformation(file, transformation, rep1, rep2) is not { } transform)
+            {
+                Note = "a representation transformation other than ITEM_DEFINED_TRANSFORMATION was treated as identity";
+                TransformationUnapplied = true;
                 Union(child, parent);
                 continue;
             }
 
-            if (ItemDefinedTransformation(file, transformation, child, parent) is { } transform)
+            // The transformation maps rep_1's frame into rep_2's; a parent-first writer means the inverse.
+            var childToParent = parentFirst ? transform.Inverse() : transform;
+            if (childToParent is null)
             {
-                AddEdge(child, parent, transform);
-            }
-            else
-            {
-                Note = "a representation transformation other than ITEM_DEFINED_TRANSFORMATION was treated as identity";
+                Note = "a singular assembly transformation was treated as identity";
+                TransformationUnapplied = true;
                 Union(child, parent);
+                continue;
+            }
+
+            // One occurrence written twice (a relationship repeated, or listed by two
+            // context-dependent representations) is still one placement.
+            if (placed.Add((Find(child), Find(parent), childToParent.Value)))
+            {
+                AddEdge(child, parent, childToParent.Value);
             }
         }
     }
+
+    /// <summary>
+    /// True when rep_1 is the assembly and rep_2 the component. Writers disagree on the order;
+    /// the product structure does not: the occurrence names its parent (relating) and child
+    /// (related) product definitions, and each has its shape representations.
+    /// </summary>
+    private bool IsParentFirst(int rep1, int rep2, Occurrence occurrence)
+    {
+        bool In(int representation, List<int> representations) => representations.Exists(r => Find(r) == Find(representation));
+
+        var rep1IsParent = In(rep1, occurrence.ParentRepresentations) && !In(rep1, occurrence.ChildRepresentations);
+        var rep2IsChild = In(rep2, occurrence.ChildRepresentations) && !In(rep2, occurrence.ParentRepresentations);
+        var rep1IsChild = In(rep1, occurrence.ChildRepresentations) && !In(rep1, occurrence.ParentRepresentations);
+        return (rep1IsParent || rep2IsChild) && !rep1IsChild;
+    }
+
+    private sealed record Occurrence(List<int> ParentRepresentations, List<int> ChildRepresentations);
+
+    /// <summary>
+    /// For each representation relationship that a CONTEXT_DEPENDENT_SHAPE_REPRESENTATION ties to
+    /// a NEXT_ASSEMBLY_USAGE_OCCURRENCE (through its PRODUCT_DEFINITION_SHAPE): the shape
+    /// representations of the occurrence's parent and child product definitions (found through
+    /// SHAPE_DEFINITION_REPRESENTATION → PRODUCT_DEFINITION_SHAPE → PRODUCT_DEFINITION).
+    /// </summary>
+    private Dictionary<int, Occurrence> AssemblyOccurrences(StepFile file, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<int, Occurrence>();
+        var contextDependent = file.TypeCode("CONTEXT_DEPENDENT_SHAPE_REPRESENTATION");
+        var definitionRepresentation = file.TypeCode("SHAPE_DEFINITION_REPRESENTATION");
+        var usage = file.TypeCode("NEXT_ASSEMBLY_USAGE_OCCURRENCE");
+        if (contextDependent < 0 || definitionRepresentation < 0 || usage < 0)
+        {
+            return result;
+        }
+
+        var representationsOf = new Dictionary<int, List<int>>();
+        for (var record = 0; record < file.Count; record++)
+        {
+            if (record % 4096 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            // SHAPE_DEFINITION_REPRESENTATION(definition, used_representation); definition is a
+            // PRODUCT_DEFINITION_SHAPE(name, description, definition).
+            if (file.IsComplex(record) || file.PartType(record, 0) != definitionRepresentation)
+            {
+                continue;
+            }
+
+            var parameters = file.PartParameters(record, 0);
+            if (_geometry.Reference(StepValues.Item(parameters, 0)) is { } shape
+                && _geometry.Reference(StepValues.Item(parameters, 1)) is { } representation
+                && DefinitionOfShape(file, shape) is { } definition)
+            {
+                if (!representationsOf.TryGetValue(definition, out var list))
+                {
+                    list = [];
+                    representationsOf[definition] = list;
+                }
+
+                list.Add(representation);
+            }
+        }
+
+        for (var record = 0; record < file.Count; record++)
+        {
+            if (file.IsComplex(record) || file.PartType(record, 0) != contextDependent)
+            {
+                continue;
+            }
+
+            // CONTEXT_DEPENDENT_SHAPE_REPRESENTATION(representation_relation, represented_product_relation);
+            // NEXT_ASSEMBLY_USAGE_OCCURRENCE(id, name, description, relating, related, designator).
+            var parameters = file.PartParameters(record, 0);
+            if (_geometry.Reference(StepValues.Item(parameters, 0)) is not { } relationship
+                || _geometry.Reference(StepValues.Item(parameters, 1)) is not { } shape
+                || DefinitionOfShape(file, shape) is not { } occurrence
+                || file.IsComplex(occurrence)
+                || file.PartType(occurrence, 0) != usage)
+            {
+                continue;
+            }
+
+            var usageParameters = file.PartParameters(occurrence, 0);
+            if (_geometry.Reference(StepValues.Item(usageParameters, 3)) is { } parent
+                && _geometry.Reference(StepValues.Item(usageParameters, 4)) is { } child)
+            {
+                result[relationship] = new Occurrence(
+                    representationsOf.GetValueOrDefault(parent) ?? [],
+                    representationsOf.GetValueOrDefault(child) ?? []);
+            }
+        }
+
+        return result;
+    }
+
+    private int? DefinitionOfShape(StepFile file, int shape) =>
+        file.IsComplex(shape) ? null : _geometry.Reference(StepValues.Item(file.PartParameters(shape, 0), 2));
 
     private Affine3? ItemDefinedTransformation(StepFile file, int transformation, int child, int parent)
     {
@@ -290,6 +428,7 @@ internal sealed class StepPlacements
             else
             {
                 Note = "a MAPPED_ITEM without usable placements was ignored";
+                TransformationUnapplied = true;
             }
         }
     }
@@ -337,6 +476,7 @@ internal sealed class StepPlacements
                 if (result.Count == MaxPlacements)
                 {
                     Note = $"placements of a body were cut at {MaxPlacements}";
+                    PlacementsCut = true;
                     break;
                 }
 

@@ -67,13 +67,39 @@ public sealed class StepReader : ICadReader
             facts["bounds_note"] = bounds.Note;
         }
 
+        if (bounds.Approximations.Contains(BoundsAccuracy.PartialPlacements))
+        {
+            facts["partial"] = "placements";
+        }
+
         return new CadDocument(
             CadFormat.Step,
             kinds,
             new CountTable(),
             bounds.Box,
-            new CadMetadata(Solids: solids, Units: "mm", Facts: facts),
+            new CadMetadata(Solids: solids, Units: "mm", Facts: facts, BoundsAccuracy: Accuracy(bounds, surfaces.Faces, surfaces.Types)),
             new BrepSummary(surfaces.Faces, surfaces.Types));
+    }
+
+    /// <summary>
+    /// Faces on planes, cylinders, cones and linear extrusions reach their extremes on their
+    /// edges, which are bounded exactly (or by control points, which is reported); any other
+    /// surface can bulge past every edge, and that is reported too.
+    /// </summary>
+    private static BoundsAccuracy Accuracy(StepBoundsResult bounds, int faces, CountTable surfaceTypes)
+    {
+        if (bounds.Box == BoundingBox.Empty && (bounds.Bodies > 0 || faces > 0))
+        {
+            return BoundsAccuracy.Unavailable(BoundsAccuracy.NoBoundableGeometry);
+        }
+
+        var reasons = new List<string>(bounds.Approximations);
+        if (surfaceTypes.Any(t => t.Count > 0 && t.Name is not ("plane" or "cylinder" or "cone" or "surface_of_linear_extrusion")))
+        {
+            reasons.Add(BoundsAccuracy.CurvedFaceBulge);
+        }
+
+        return BoundsAccuracy.From(reasons);
     }
 
     private static int CountSolids(StepFile file)

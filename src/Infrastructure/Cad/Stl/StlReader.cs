@@ -64,7 +64,7 @@ public sealed class StlReader : ICadReader
             kinds,
             new CountTable(),
             mesh.Bounds,
-            new CadMetadata(Facets: mesh.Triangles, Facts: facts));
+            new CadMetadata(Facets: mesh.Triangles, Facts: facts, BoundsAccuracy: BoundsAccuracy.Exact));
     }
 }
 

@@ -217,6 +217,37 @@ public sealed class DxfReaderTests
         document.Bounds.MaxY.Should().BeApproximately(maxY, Precision);
     }
 
+    [Theory]
+    [InlineData(1, 0, 100, 90, 130, 100)]
+    [InlineData(0, 1, 100, 100, 110, 130)]
+    public void An_acad_table_is_measured_through_its_table_block(double dx, double dy, double minX, double minY, double maxX, double maxY)
+    {
+        // The *T block draws the 30 × 10 grid below its origin; 41/42/43 here are cell margins, not scales.
+        var blocks = Block("*T1", Line(0, 0, 30, 0) + Line(0, -10, 30, -10) + Line(0, 0, 0, -10) + Line(30, 0, 30, -10));
+        var dxf = Document(Tags(0, "ACAD_TABLE", 8, "0", 2, "*T1", 10, 100, 20, 100, 30, 0, 280, 0, 11, dx, 21, dy, 31, 0, 40, 0.06, 41, 0.06, 91, 1, 92, 1, 141, 10, 142, 30), blocks);
+
+        var document = Read(dxf);
+
+        document.Kinds.Should().Equal(new NamedCount("ACAD_TABLE", 1));
+        document.Bounds.MinX.Should().BeApproximately(minX, Precision);
+        document.Bounds.MinY.Should().BeApproximately(minY, Precision);
+        document.Bounds.MaxX.Should().BeApproximately(maxX, Precision);
+        document.Bounds.MaxY.Should().BeApproximately(maxY, Precision);
+    }
+
+    [Fact]
+    public void Leaders_and_multileaders_whose_graphics_are_not_measured_say_so()
+    {
+        var leader = Read(Document(Tags(0, "LEADER", 8, "0", 3, "Standard", 71, 1, 76, 2, 10, 0, 20, 0, 30, 0, 10, 10, 20, 0, 30, 0)));
+        var multileader = Read(Document(Tags(0, "MULTILEADER", 8, "0", 300, "CONTEXT_DATA{", 40, 1.0, 10, 5, 20, 5, 30, 0, 301, "}")));
+
+        leader.Bounds.Should().Be(new BoundingBox(0, 0, 0, 10, 0, 0));
+        leader.Metadata.BoundsAccuracy!.Quality.Should().Be(BoundsQuality.Approximate);
+        leader.Metadata.BoundsAccuracy.Reasons.Should().Equal(BoundsAccuracy.LeaderArrowheads);
+        multileader.Bounds.Should().Be(BoundingBox.Empty);
+        multileader.Metadata.BoundsAccuracy!.Quality.Should().Be(BoundsQuality.Unavailable, "a MULTILEADER has graphics; zeros are not its box");
+    }
+
     [Fact]
     public void Dimension_is_measured_through_its_geometry_block()
     {

@@ -5,7 +5,8 @@ reference numbers (ezdxf_reference.json, by ../../../Corpus/ezdxf_reference.py).
 The Debian corpus is plain 2D drawings; these files exercise what it lacks:
 nested, rotated, mirrored and non-uniformly scaled block references with base
 points, MINSERT grids, object coordinate systems, HATCH edge paths (clockwise
-arcs, ellipse edges), R12 POLYLINE variants, binary DXF and dimensions.
+arcs, ellipse edges), R12 POLYLINE variants, binary DXF, dimensions and MTEXT
+columns linked across entities.
 
     /usr/bin/python3 generate.py
 """
@@ -88,6 +89,13 @@ dim=msp.add_linear_dim(base=(3,2),p1=(0,0),p2=(10,0)); dim.render()
 dim=msp.add_aligned_dim(p1=(0,0),p2=(10,10),distance=2); dim.render()
 msp.add_radius_dim(center=(50,50),radius=10,angle=45).render()
 doc.saveas(out+'dims.dxf')
+
+# 7 MTEXT with static columns, R2013: the columns are separate MTEXT entities linked from the
+#   first one's XDATA; AutoCAD and ezdxf list one MTEXT
+doc,msp=base('R2013')
+msp.add_line((0,0),(100,0))
+msp.add_mtext_static_columns(["col one","col two","col three"], width=20, gutter_width=2, height=30, dxfattribs={'insert':(0,50)})
+doc.saveas(out+'mtext_columns.dxf')
 
 reference = os.path.join(here, '..', '..', '..', 'Corpus', 'ezdxf_reference.py')
 files = sorted(os.path.join(here, f) for f in os.listdir(here) if f.endswith('.dxf'))
