@@ -28,6 +28,8 @@ public static class DependencyInjection
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
         services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());

@@ -23,6 +23,8 @@ public static class ProblemResponses
         ["EMPTY_FILE"] = StatusCodes.Status400BadRequest,
         ["FILE_MISSING"] = StatusCodes.Status400BadRequest,
         ["MALFORMED_REQUEST"] = StatusCodes.Status400BadRequest,
+        ["MULTIPART_INVALID"] = StatusCodes.Status400BadRequest,
+        ["UNSUPPORTED_MEDIA_TYPE"] = StatusCodes.Status415UnsupportedMediaType,
         ["FILE_TOO_LARGE"] = StatusCodes.Status413PayloadTooLarge,
         ["MODEL_SIZE_EXCEEDED"] = StatusCodes.Status413PayloadTooLarge,
         ["UNSUPPORTED_INPUT_DWG"] = StatusCodes.Status415UnsupportedMediaType,
@@ -34,8 +36,11 @@ public static class ProblemResponses
         ["METHOD_NOT_ALLOWED"] = StatusCodes.Status405MethodNotAllowed,
     };
 
+    /// <summary>Framework answers the mapper has no code for keep their status (<c>HTTP_431</c> → 431).</summary>
     public static int StatusOf(Problem problem) =>
-        StatusByCode.TryGetValue(problem.Code, out var status) ? status : StatusOf(problem.Status);
+        StatusByCode.TryGetValue(problem.Code, out var status) ? status
+        : problem.Code.StartsWith("HTTP_", StringComparison.Ordinal) && int.TryParse(problem.Code.AsSpan(5), out var framework) ? framework
+        : StatusOf(problem.Status);
 
     public static int StatusOf(ResultStatus status) => status switch
     {
