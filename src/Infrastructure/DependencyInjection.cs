@@ -5,6 +5,7 @@ using CadMl.Application.Faiss.Ports;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
+using CadMl.Application.Store.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Models;
@@ -30,6 +31,7 @@ public static class DependencyInjection
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
+        services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
