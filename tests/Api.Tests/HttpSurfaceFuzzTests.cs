@@ -14,7 +14,7 @@ namespace CadMl.Api.Tests;
 /// routes and methods, large headers, broken framing. Every answer is either a success or a
 /// problem+json with code, stage, message, context and trace_id, and none is a 500.
 /// </summary>
-public sealed partial class HttpSurfaceFuzzTests
+public sealed partial class HttpSurfaceFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] ProblemMembers = ["type", "title", "status", "detail", "code", "stage", "message", "context", "trace_id"];
 
@@ -32,7 +32,18 @@ public sealed partial class HttpSurfaceFuzzTests
             foreach (var (name, build) in cases)
             {
                 using var request = build();
-                using var response = await client.SendAsync(request);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await client.SendAsync(request);
+                }
+                catch (HttpRequestException exception)
+                {
+                    violations.Add($"{name}: no answer ({exception.Message})");
+                    continue;
+                }
+
+                using var answered = response;
                 var status = (int)response.StatusCode;
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;
                 var body = await response.Content.ReadAsStringAsync();
@@ -44,7 +55,19 @@ public sealed partial class HttpSurfaceFuzzTests
 
             foreach (var (name, raw) in RawCases())
             {
-                var (status, mediaType, body) = await SendRawAsync(service.BaseAddress, raw);
+                int status;
+                string? mediaType;
+                string body;
+                try
+                {
+                    (status, mediaType, body) = await SendRawAsync(service.BaseAddress, raw);
+                }
+                catch (IOException exception)
+                {
+                    violations.Add($"raw {name}: no answer ({exception.Message})");
+                    continue;
+                }
+
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;
                 if (Violation(status, mediaType, body) is { } violation)
                 {
@@ -52,6 +75,7 @@ public sealed partial class HttpSurfaceFuzzTests
                 }
             }
 
+            output.WriteLine($"{cases.Count + RawCases().Count()} requests; statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
             (cases.Count + RawCases().Count()).Should().BeGreaterThanOrEqualTo(200);
             violations.Should().BeEmpty();
             statuses.Keys.Should().NotContain(500);
@@ -64,24 +88,27 @@ public sealed partial class HttpSurfaceFuzzTests
     }
 
     /// <summary>
-    /// Beyond Kestrel's own header limit (32 KB) the server answers before any application code
-    /// runs, so the body cannot carry the problem shape; what is promised there is a 431, not a
-    /// 500 and not a hang.
+    /// Requests Kestrel rejects while parsing the request line and headers (over its 32 KB header
+    /// limit, a NUL in the path) are answered by the server before any application code runs, so
+    /// the body cannot carry the problem shape; what is promised there is a 4xx, not a 500 and
+    /// not a hang. These are the only bodiless errors the service gives.
     /// </summary>
     [Fact]
-    public async Task Headers_beyond_the_server_limit_get_431_from_kestrel_before_any_application_code()
+    public async Task Requests_kestrel_rejects_before_the_application_get_a_4xx_not_a_500()
     {
         var dataDir = CadMlFactory.NewDataDir();
         try
         {
             await using var service = await ServiceProcess.StartAsync(dataDir);
             using var client = new HttpClient { BaseAddress = service.BaseAddress };
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
-            request.Headers.TryAddWithoutValidation("X-Huge", new string('h', 40 * 1024));
+            using var huge = new HttpRequestMessage(HttpMethod.Get, "/health");
+            huge.Headers.TryAddWithoutValidation("X-Huge", new string('h', 40 * 1024));
 
-            using var response = await client.SendAsync(request);
+            using var tooLarge = await client.SendAsync(huge);
+            using var nul = await client.GetAsync("/api/v1/vectors/%00");
 
-            response.StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+            tooLarge.StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+            nul.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         }
         finally
         {
@@ -89,11 +116,57 @@ public sealed partial class HttpSurfaceFuzzTests
         }
     }
 
+    public static TheoryData<string, string> MalformedMultipart() => new()
+    {
+        { "part headers cut off", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.dxf\"" },
+        { "part header line over the reader's limit", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.dxf\"\r\nX-Long: " + new string('a', 20_000) + "\r\n\r\nx\r\n--b--" },
+        { "no closing boundary", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.dxf\"\r\n\r\n0\r\nEOF" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedMultipart))]
+    public async Task A_malformed_multipart_body_is_400_multipart_invalid(string why, string body)
+    {
+        using var factory = new CadMlFactory();
+        using var client = factory.CreateAuthenticatedClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+
+        var response = await client.PostAsync("/api/v1/analyze", content);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "MULTIPART_INVALID", "multipart");
+        why.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Analyze_with_a_json_body_is_415_unsupported_media_type_naming_the_type()
+    {
+        using var factory = new CadMlFactory();
+        using var client = factory.CreateAuthenticatedClient();
+
+        var response = await client.PostAsync("/api/v1/analyze", new StringContent("{\"file\":\"x\"}", Encoding.UTF8, "application/json"));
+
+        var body = await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "content_type");
+        body.GetProperty("context").GetProperty("content_type").GetString().Should().StartWith("application/json");
+    }
+
+    [Fact]
+    public async Task A_json_route_sent_text_is_415_and_a_wrong_method_is_405_both_in_the_problem_shape()
+    {
+        using var factory = new CadMlFactory();
+        using var client = factory.CreateAuthenticatedClient();
+
+        await (await client.PostAsync("/api/v1/vectors", new StringContent("{}", Encoding.UTF8, "text/plain")))
+            .ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "content_type");
+        await (await client.PutAsync("/api/v1/vectors", new StringContent("{}", Encoding.UTF8, "application/json")))
+            .ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed, "METHOD_NOT_ALLOWED", "routing");
+    }
+
     private static string? Violation(int status, string? mediaType, string body)
     {
-        if (status == 500)
+        if (status is 0 or 500)
         {
-            return "is a 500";
+            return status == 0 ? "got no answer" : "is a 500";
         }
 
         if (status < 400)
@@ -216,7 +289,7 @@ public sealed partial class HttpSurfaceFuzzTests
         [
             "/api/v1/vectors?limit=abc", "/api/v1/vectors?offset=-1", "/api/v1/vectors?limit=99999999999", "/api/v1/features/slots?version=v99",
             "/api/v1/features/slots", "/api/v1/vectors/migrate/preview?to_version=zz&limit=-5", "/api/v1/vectors/migrate/preview",
-            "/api/v1/vectors/%00", "/api/v1/vectors/" + new string('x', 3000), "/api/v1/analyze/%2e%2e%2f%2e%2e", "/api/v1/vectors?feature_version=v0",
+            "/api/v1/vectors/%20", "/api/v1/vectors/" + new string('x', 3000), "/api/v1/analyze/%2e%2e%2f%2e%2e", "/api/v1/vectors?feature_version=v0",
         ];
         foreach (var (query, i) in queries.Select((q, i) => (q, i)))
         {
@@ -281,15 +354,18 @@ public sealed partial class HttpSurfaceFuzzTests
         });
     }
 
-    /// <summary>Framing that HttpClient would never send: Kestrel's 400s must reach the caller in the problem shape too.</summary>
+    /// <summary>
+    /// Framing that HttpClient would never send, broken inside the body where the application is
+    /// reading it: Kestrel's 400s must reach the caller in the problem shape too. (A body that
+    /// just stops is a client going away; nobody is left to answer.)
+    /// </summary>
     private static IEnumerable<(string Name, string Raw)> RawCases()
     {
         var key = CadMlFactory.ApiKey;
-        yield return ("bad chunk size", $"POST /api/v1/vectors HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n");
-        yield return ("chunk longer than sent", $"POST /api/v1/vectors HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n{{}}");
+        yield return ("bad chunk size", $"POST /api/v1/vectors HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+        yield return ("bad chunk suffix", $"POST /api/v1/vectors/search HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}XX");
         yield return ("bad chunked multipart", $"POST /api/v1/analyze HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n--b\r\n\r\nqq\r\n");
-        yield return ("body shorter than content-length", $"POST /api/v1/vectors HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{}}");
-        yield return ("multipart shorter than content-length", $"POST /api/v1/analyze HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 500\r\n\r\n--b\r\n");
+        yield return ("bad chunk size on an admin route", $"POST /api/v1/health/features/cache/apply HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nX-Admin-Token: {CadMlFactory.AdminToken}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n");
     }
 
     private static HttpRequestMessage Analyze(byte[] body, string? contentType)
@@ -320,14 +396,18 @@ public sealed partial class HttpSurfaceFuzzTests
         return request;
     }
 
-    /// <summary>Sends bytes as given, half-closes, and reads one HTTP/1.1 response (Content-Length or close delimited).</summary>
+    /// <summary>
+    /// Sends bytes as given and reads one HTTP/1.1 response, close delimited: the server closes a
+    /// connection whose framing broke. No half-close (Kestrel takes it for a client that went
+    /// away), and each case ends exactly where its framing breaks, so the server has read every
+    /// byte and its close cannot reset the answer away.
+    /// </summary>
     private static async Task<(int Status, string? MediaType, string Body)> SendRawAsync(Uri baseAddress, string raw)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(baseAddress.Host, baseAddress.Port);
         var stream = tcp.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(raw));
-        tcp.Client.Shutdown(SocketShutdown.Send);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var text = await reader.ReadToEndAsync(timeout.Token);
@@ -335,7 +415,12 @@ public sealed partial class HttpSurfaceFuzzTests
         var head = split < 0 ? text : text[..split];
         var body = split < 0 ? "" : text[(split + 4)..];
         var lines = head.Split("\r\n");
-        var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        if (lines[0].Split(' ') is not [_, var code, ..])
+        {
+            return (0, null, "(the connection closed without a response)");
+        }
+
+        var status = int.Parse(code, System.Globalization.CultureInfo.InvariantCulture);
         var type = lines.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Select(p => p[1].Split(';')[0].Trim()).FirstOrDefault();
         if (lines.Any(l => l.StartsWith("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase)))
