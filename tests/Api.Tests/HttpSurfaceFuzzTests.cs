@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CadMl.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace CadMl.Api.Tests;
 
