@@ -39,6 +39,8 @@ public static class DependencyInjection
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
+        services.AddSingleton<FileServedModelRecord>();
+        services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());
         services.AddHostedService<StartupModelLoader>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
