@@ -4,11 +4,11 @@ namespace CadMl.Domain.Caching;
 public readonly record struct CacheSettings(int Capacity, int TtlSeconds)
 {
     /// <summary>
-    /// The largest cache a live change may ask for. An entry is a v4 vector plus bookkeeping
-    /// (roughly 0.5 KB), so the maximum costs about 0.5 GB: a typo of a few extra zeros must be
-    /// refused, not allowed to grow the process until the kernel kills it.
+    /// The largest cache the settings may ask for. An entry is a document summary plus a vector
+    /// (a few KB, docs/RUNBOOK_CACHE.md), so the maximum is about 1 GB: a typo of a few extra
+    /// zeros is refused instead of growing the process until the kernel kills it.
     /// </summary>
-    public const int MaxCapacity = 1_000_000;
+    public const int MaxCapacity = 250_000;
 
     public TimeSpan Ttl => TimeSpan.FromSeconds(TtlSeconds);
 
