@@ -28,6 +28,16 @@ public sealed class StoreStartupTests
             await using (var service = await ServiceProcess.StartAsync(dataDir, requireReady: false))
             {
                 await AssertRefusedAsync(service, "STORE_MISSING", storeId);
+
+                // An operator's recovery or drill must not rebuild the empty index over the saved one.
+                using var admin = service.CreateClient();
+                admin.DefaultRequestHeaders.Add("X-Admin-Token", CadMlFactory.AdminToken);
+                var recover = await admin.PostAsJsonAsync("/api/v1/faiss/recover", new { force = true });
+                ((int)recover.StatusCode).Should().NotBe(500);
+                var degrade = await admin.PostAsJsonAsync("/api/v1/faiss/degrade", new { reason = "drill", duration_seconds = 1 });
+                ((int)degrade.StatusCode).Should().NotBe(500);
+                await Task.Delay(1500);
+                await admin.PostAsJsonAsync("/api/v1/faiss/recover", new { force = true });
             }
 
             Fingerprint(Path.Combine(dataDir, "faiss")).Should().Equal(before, "a refused start deletes nothing");

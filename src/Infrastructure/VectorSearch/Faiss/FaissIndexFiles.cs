@@ -27,6 +27,13 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
 
     public void Save(FaissVectorIndex index, long generation)
     {
+        // An index built while the store is refused or damaged reflects no store: saving it would
+        // replace (and delete) the snapshot that may be the last copy of the vectors.
+        if (!database.IsReady || database.StoreId is null)
+        {
+            throw new IOException($"the durable store is not open ({database.Condition.Code}); the saved index is left as it is");
+        }
+
         Directory.CreateDirectory(Folder);
         var stamp = $"{generation}-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
         var shards = new List<ShardEntry>();
