@@ -5,6 +5,7 @@ using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -24,7 +25,13 @@ public static class DependencyInjection
 
         services.AddControllers()
             .AddJsonOptions(json => JsonDefaults.Configure(json.JsonSerializerOptions));
-        services.Configure<ApiBehaviorOptions>(api => api.InvalidModelStateResponseFactory = InvalidModelState);
+        services.Configure<ApiBehaviorOptions>(api =>
+        {
+            api.InvalidModelStateResponseFactory = InvalidModelState;
+            // MVC's own ProblemDetails for 404/415 lack code, stage and context; leaving those
+            // answers bodiless lets the one status-code mapper write them in the house shape.
+            api.SuppressMapClientErrors = true;
+        });
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -35,7 +42,7 @@ public static class DependencyInjection
     public static WebApplication UseApi(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages(RouteProblems.WriteAsync);
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.UseRouting();
         app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<IMetricFactory>()));
         app.UseMiddleware<ApiKeyMiddleware>();
@@ -65,19 +72,33 @@ public static class DependencyInjection
     }
 }
 
-/// <summary>Empty 404/405 answers from routing become problem+json like every other failure.</summary>
-internal static class RouteProblems
+/// <summary>
+/// Bodiless error answers from the framework (routing's 404/405, the 415 of a <c>[Consumes]</c>
+/// mismatch, 400/411/413/431 from the server) become problem+json like every other failure, each
+/// with a code of its own; an unforeseen status still gets the shape, with a code naming it.
+/// </summary>
+internal static class StatusCodeProblems
 {
     public static Task WriteAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
-        var problem = http.Response.StatusCode switch
+        var status = http.Response.StatusCode;
+        var problem = status switch
         {
             StatusCodes.Status404NotFound => Problem.NotFound("ROUTE_NOT_FOUND", "routing", "No such route."),
-            StatusCodes.Status405MethodNotAllowed => new Problem(ResultStatus.Invalid, "METHOD_NOT_ALLOWED", "routing",
-                $"{http.Request.Method} is not allowed on this route.", new Dictionary<string, object?>()),
+            StatusCodes.Status405MethodNotAllowed => Framework("METHOD_NOT_ALLOWED", "routing",
+                $"{http.Request.Method} is not allowed on this route.", status),
+            StatusCodes.Status415UnsupportedMediaType => Framework("UNSUPPORTED_MEDIA_TYPE", "content_type",
+                "This route does not accept the request's Content-Type.", status,
+                new Dictionary<string, object?> { ["content_type"] = http.Request.ContentType }),
+            StatusCodes.Status413PayloadTooLarge => Problem.Invalid("FILE_TOO_LARGE", "input", "The request body is larger than this service accepts."),
+            StatusCodes.Status400BadRequest => Framework("MALFORMED_REQUEST", "input", "The request could not be read as sent.", status),
+            >= 400 and < 600 => Framework($"HTTP_{status}", "http", ReasonPhrases.GetReasonPhrase(status), status),
             _ => null,
         };
         return problem is null ? Task.CompletedTask : ProblemResponses.WriteAsync(http, problem);
     }
+
+    private static Problem Framework(string code, string stage, string message, int status, Dictionary<string, object?>? context = null) =>
+        new(ResultStatus.Invalid, code, stage, message, new Dictionary<string, object?>(context ?? []) { ["status"] = status });
 }

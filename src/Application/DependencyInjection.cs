@@ -15,12 +15,14 @@ public static class DependencyInjection
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
-            // Order matters: log and time everything, refuse concurrent exclusive work before
-            // validating, and validate before any handler sees the message.
+            // Order matters: log and time everything, answer store faults for every use case,
+            // refuse concurrent exclusive work before validating, and validate before any handler
+            // sees the message.
             options.PipelineBehaviors =
             [
                 typeof(LoggingBehaviour<,>),
                 typeof(MetricsBehaviour<,>),
+                typeof(StoreFaultBehaviour<,>),
                 typeof(ExclusiveBehaviour<,>),
                 typeof(ValidationBehaviour<,>),
             ];

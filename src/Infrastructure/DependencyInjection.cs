@@ -5,6 +5,7 @@ using CadMl.Application.Faiss.Ports;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
+using CadMl.Application.Store.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Models;
@@ -31,6 +32,9 @@ public static class DependencyInjection
         // One writer per process: group commit only works if every request-path write goes through it.
         services.AddSingleton<SqliteWriter>();
         services.AddSingleton<OrphanSweep>();
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
+        services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
         services.AddSingleton<LruFeatureCache>();
@@ -39,6 +43,8 @@ public static class DependencyInjection
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
+        services.AddSingleton<FileServedModelRecord>();
+        services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());
         services.AddHostedService<StartupModelLoader>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.

@@ -35,6 +35,7 @@ public sealed class ProcessStartupTests
     [Theory]
     [InlineData("MODEL_MAX_MB", "abc")]
     [InlineData("FEATURE_CACHE_CAPACITY", "0")]
+    [InlineData("FEATURE_CACHE_CAPACITY", "250001")]
     [InlineData("FAISS_RECOVERY_FLAP_THRESHOLD", "-1")]
     [InlineData("MODEL_OPCODE_MODE", "yolo")]
     [InlineData("FEATURE_VERSION", "v9")]

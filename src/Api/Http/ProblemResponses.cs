@@ -38,8 +38,11 @@ public static class ProblemResponses
         ["METHOD_NOT_ALLOWED"] = StatusCodes.Status405MethodNotAllowed,
     };
 
+    /// <summary>Framework answers the mapper has no code for keep their status (<c>HTTP_431</c> → 431).</summary>
     public static int StatusOf(Problem problem) =>
-        StatusByCode.TryGetValue(problem.Code, out var status) ? status : StatusOf(problem.Status);
+        StatusByCode.TryGetValue(problem.Code, out var status) ? status
+        : problem.Code.StartsWith("HTTP_", StringComparison.Ordinal) && int.TryParse(problem.Code.AsSpan(5), out var framework) ? framework
+        : StatusOf(problem.Status);
 
     public static int StatusOf(ResultStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using Ardalis.Result;
+using CadMl.Application.Common.Ports;
 using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -7,9 +8,9 @@ namespace CadMl.Api.Http;
 /// <summary>
 /// The last line: a bug becomes 500 <c>INTERNAL_ERROR</c> with the trace id, logged with its stack
 /// trace, which never reaches the body. Malformed HTTP (bad multipart, oversized body) is the
-/// caller's fault and gets its 4xx.
+/// caller's fault and gets its 4xx; a damaged or unavailable store is a 503 with its reason.
 /// </summary>
-internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class UnhandledExceptionHandler(IStoreFaults storeFaults, ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
@@ -20,8 +21,13 @@ internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExcepti
             BadHttpRequestException bad => Problem.Invalid(
                 "MALFORMED_REQUEST", "input", "The request could not be read as sent.",
                 new Dictionary<string, object?> { ["status"] = bad.StatusCode }),
+            // The multipart reader throws these for a body that breaks the format (no closing
+            // boundary, a header section too long, a truncated part): the caller's mistake.
+            InvalidDataException or IOException when IsMultipart(http.Request) => Problem.Invalid(
+                "MULTIPART_INVALID", "multipart", "The multipart body is malformed.",
+                new Dictionary<string, object?> { ["reason"] = exception.Message }),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
-            _ => new Problem(ResultStatus.CriticalError, "INTERNAL_ERROR", "server",
+            _ => storeFaults.Classify(exception) ?? new Problem(ResultStatus.CriticalError, "INTERNAL_ERROR", "server",
                 "An unexpected error occurred; it has been logged with the trace id.", new Dictionary<string, object?>()),
         };
 
@@ -35,9 +41,18 @@ internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExcepti
             LogUnhandled(exception, http.Request.Method, http.Request.Path);
         }
 
+        if (http.Response.HasStarted)
+        {
+            return true; // Headers are gone; the connection is aborted and the client sees a broken response, not a wrong one.
+        }
+
+        http.Response.Clear();
         await ProblemResponses.WriteAsync(http, problem);
         return true;
     }
+
+    private static bool IsMultipart(HttpRequest request) =>
+        request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private partial void LogUnhandled(Exception exception, string method, PathString path);

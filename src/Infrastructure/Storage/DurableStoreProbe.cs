@@ -2,14 +2,22 @@ using CadMl.Application.Common.Ports;
 
 namespace CadMl.Infrastructure.Storage;
 
-/// <summary>The durable store must be open and migrated, or nothing the service promises is durable.</summary>
+/// <summary>
+/// The durable store must be open, undamaged and the data folder's own, or nothing the service
+/// promises is durable; the detail starts with the code an operator looks up in the runbook.
+/// </summary>
 internal sealed class DurableStoreProbe(SqliteDatabase database) : IHealthProbe
 {
     public string Name => "durable_store";
 
     public bool GatesReadiness => true;
 
-    public ProbeReport Probe() => database.IsReady
-        ? ProbeReport.Ok("sqlite open", new Dictionary<string, object?> { ["schema_version"] = SqliteDatabase.SchemaVersion })
-        : ProbeReport.Failing("sqlite store is not open (see the start-up log)");
+    public ProbeReport Probe()
+    {
+        var condition = database.Condition;
+        var facts = new Dictionary<string, object?>(condition.Facts) { ["code"] = condition.Code, ["schema_version"] = SqliteDatabase.SchemaVersion };
+        return condition.State == StoreState.Open
+            ? ProbeReport.Ok("sqlite open", facts)
+            : ProbeReport.Failing($"{condition.Code}: {condition.Detail}", facts);
+    }
 }

@@ -1,4 +1,7 @@
+using System.Globalization;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Ports;
+using CadMl.Application.Common.Problems;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -90,14 +93,26 @@ public sealed class SqliteDatabase
         """
         CREATE TABLE vector_deletions (id TEXT PRIMARY KEY, deleted_at TEXT NOT NULL);
         """,
+        // Store identity: created once with the store, so artefacts next to a database (the FAISS
+        // snapshot, the data folder's record) can tell whether they belong to it.
+        """
+        CREATE TABLE store_identity (
+            singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+            store_id   TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO store_identity (singleton, store_id, created_at)
+        VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        """,
     ];
 
     private readonly string _connectionString;
-    private volatile bool _ready;
+    private volatile StoreCondition _condition = StoreCondition.Opening;
 
     public SqliteDatabase(IOptions<DataOptions> options)
     {
-        Path = System.IO.Path.Combine(options.Value.FullDataDir, "cadml.db");
+        DataDir = options.Value.FullDataDir;
+        Path = System.IO.Path.Combine(DataDir, FileName);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -107,19 +122,44 @@ public sealed class SqliteDatabase
         }.ToString();
     }
 
+    public const string FileName = "cadml.db";
+
+    public string DataDir { get; }
+
     public string Path { get; }
 
-    public bool IsReady => _ready;
+    /// <summary>The SQLite companions of the database file; they belong to it and move with it.</summary>
+    public IEnumerable<string> Companions => [Path + "-wal", Path + "-shm", Path + "-journal"];
+
+    public bool IsReady => _condition.State == StoreState.Open;
+
+    public StoreCondition Condition => _condition;
+
+    /// <summary>The store's identity once it is open; null before.</summary>
+    public string? StoreId { get; private set; }
 
     public static int SchemaVersion => Migrations.Length;
+
+    /// <summary>True when there is no database yet: no file, an empty file, or a file without schema.</summary>
+    public async Task<bool> IsBlankAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path) || new FileInfo(Path).Length == 0)
+        {
+            return true;
+        }
+
+        await using var connection = await OpenUncheckedAsync(cancellationToken);
+        return Convert.ToInt64(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture) == 0
+            && Convert.ToInt64(await ScalarAsync(connection, "SELECT count(*) FROM sqlite_schema;", cancellationToken), CultureInfo.InvariantCulture) == 0;
+    }
 
     /// <summary>Creates the file if needed and applies pending migrations in one transaction each.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenUncheckedAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
-        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken));
+        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
         if (version > Migrations.Length)
         {
             throw new InvalidOperationException(
@@ -133,13 +173,17 @@ public sealed class SqliteDatabase
             await ExecuteAsync(connection, $"PRAGMA user_version = {next + 1};", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-
-        _ready = true;
     }
 
     /// <summary>A connection for the single writer loop, which is synchronous by design (it owns its thread while it commits).</summary>
     public SqliteConnection Open()
     {
+        var condition = _condition;
+        if (condition.State != StoreState.Open)
+        {
+            throw new StoreUnavailableException(condition.ToProblem());
+        }
+
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -148,7 +192,106 @@ public sealed class SqliteDatabase
         return connection;
     }
 
+    /// <summary>The store id and vector generation of a migrated database.</summary>
+    public async Task<(string StoreId, long Generation)> ReadIdentityAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenUncheckedAsync(cancellationToken);
+        var id = (string)(await ScalarAsync(connection, "SELECT store_id FROM store_identity WHERE singleton = 1;", cancellationToken))!;
+        var generation = Convert.ToInt64(
+            await ScalarAsync(connection, "SELECT value FROM store_counters WHERE name = 'vector_generation';", cancellationToken), CultureInfo.InvariantCulture);
+        return (id, generation);
+    }
+
+    /// <summary>
+    /// <c>PRAGMA quick_check</c> (or the full <c>integrity_check</c>), stopped after
+    /// <paramref name="limit"/> through <c>sqlite3_interrupt</c> so a huge store cannot hold up
+    /// start-up; at most <paramref name="maxErrors"/> problems are listed.
+    /// </summary>
+    public async Task<IntegrityOutcome> CheckAsync(bool full, TimeSpan limit, int maxErrors, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenUncheckedAsync(cancellationToken);
+        var handle = connection.Handle!;
+        using var interrupt = new Timer(_ => SQLitePCL.raw.sqlite3_interrupt(handle), null, limit, Timeout.InfiniteTimeSpan);
+        var errors = new List<string>();
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {(full ? "integrity_check" : "quick_check")}({maxErrors});";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var line = reader.GetString(0);
+                if (!string.Equals(line, "ok", StringComparison.Ordinal))
+                {
+                    errors.Add(line);
+                }
+            }
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteInterrupted)
+        {
+            return new IntegrityOutcome(Completed: false, errors);
+        }
+
+        return new IntegrityOutcome(Completed: true, errors);
+    }
+
+    /// <summary>
+    /// An online copy through the SQLite backup API: readers and writers carry on, and the copy is
+    /// a consistent snapshot of one committed state (what had been acknowledged when it finished).
+    /// </summary>
+    public async Task BackupToAsync(string destination, CancellationToken cancellationToken)
+    {
+        await using var source = await OpenAsync(cancellationToken);
+        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = destination,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        await target.OpenAsync(cancellationToken);
+        source.BackupDatabase(target);
+        // A backup is one self-contained file: no WAL beside it to lose in a copy.
+        await ExecuteAsync(target, "PRAGMA journal_mode=DELETE;", cancellationToken);
+    }
+
+    public void MarkOpen(string storeId, IReadOnlyDictionary<string, object?> facts)
+    {
+        StoreId = storeId;
+        _condition = new StoreCondition(StoreState.Open, "STORE_OPEN", $"sqlite open, store {storeId}", facts);
+    }
+
+    public void MarkRefused(string code, string detail, IReadOnlyDictionary<string, object?> facts) =>
+        _condition = new StoreCondition(StoreState.Refused, code, detail, facts);
+
+    public void MarkFailed(string detail) =>
+        _condition = new StoreCondition(StoreState.Failed, "STORE_UNAVAILABLE", detail, new Dictionary<string, object?>());
+
+    /// <summary>The first report of damage wins: it is the one that says where it was first seen.</summary>
+    public bool MarkDamaged(string detail, IReadOnlyDictionary<string, object?>? facts = null)
+    {
+        var current = _condition;
+        if (current.State == StoreState.Damaged)
+        {
+            return false;
+        }
+
+        _condition = new StoreCondition(StoreState.Damaged, "STORE_DAMAGED", detail, facts ?? new Dictionary<string, object?>());
+        return true;
+    }
+
+    /// <summary>A connection for the use cases; refused (503 with the reason) unless the store is open.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var condition = _condition;
+        if (condition.State != StoreState.Open)
+        {
+            throw new StoreUnavailableException(condition.ToProblem());
+        }
+
+        return await OpenUncheckedAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenUncheckedAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -156,6 +299,8 @@ public sealed class SqliteDatabase
         await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken);
         return connection;
     }
+
+    private const int SqliteInterrupted = 9;
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
@@ -170,4 +315,28 @@ public sealed class SqliteDatabase
         command.CommandText = sql;
         return await command.ExecuteScalarAsync(cancellationToken);
     }
+}
+
+public enum StoreState
+{
+    Opening,
+    Open,
+    Refused,
+    Damaged,
+    Failed,
+}
+
+/// <summary>What the durable store can do right now and why; replaced whole, read with one reference read.</summary>
+public sealed record StoreCondition(StoreState State, string Code, string Detail, IReadOnlyDictionary<string, object?> Facts)
+{
+    public static StoreCondition Opening { get; } =
+        new(StoreState.Opening, "STORE_OPENING", "the durable store is still opening", new Dictionary<string, object?>());
+
+    public Problem ToProblem() => Problem.Unavailable(Code, "store", $"The durable store is unavailable: {Detail}.", Facts);
+}
+
+/// <summary>The result of a quick_check or integrity_check; <see cref="Completed"/> is false when the time limit stopped it.</summary>
+public sealed record IntegrityOutcome(bool Completed, IReadOnlyList<string> Errors)
+{
+    public bool Ok => Completed && Errors.Count == 0;
 }

@@ -1,4 +1,5 @@
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.VectorSearch.Faiss;
@@ -22,6 +23,7 @@ internal sealed partial class VectorIndexStartup(
     SimilarityIndex index,
     FaissActivator activator,
     FaissRecoveryCoordinator recovery,
+    IStoreFaults storeFaults,
     IOptions<VectorIndexOptions> options,
     ILogger<VectorIndexStartup> logger) : IHostedService, IDisposable
 {
@@ -37,10 +39,21 @@ internal sealed partial class VectorIndexStartup(
             return;
         }
 
-        var generation = await store.GenerationAsync(cancellationToken);
-        await foreach (var stored in store.ReadAllAsync(cancellationToken))
+        long generation;
+        try
         {
-            index.Load(stored);
+            generation = await store.GenerationAsync(cancellationToken);
+            await foreach (var stored in store.ReadAllAsync(cancellationToken))
+            {
+                index.Load(stored);
+            }
+        }
+        catch (Exception exception) when (storeFaults.Classify(exception) is { } problem)
+        {
+            // A page quick_check could not see (it skips index/table cross-checks): the store is
+            // now marked damaged and unready; the process stays up to say so instead of crash-looping.
+            LogStoreDamaged(problem.Message);
+            return;
         }
 
         index.SetGeneration(generation);
@@ -116,6 +129,9 @@ internal sealed partial class VectorIndexStartup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovery state is degraded; FAISS comes back through the recovery loop, exact search serves until then")]
     private partial void LogStartingDegraded();
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Reading the stored vectors failed: {Detail}; the vector index stays empty and the instance unready")]
+    private partial void LogStoreDamaged(string detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The durable store is not open; the vector index starts empty")]
     private partial void LogNoStore();

@@ -21,7 +21,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
+    /// <param name="requireReady">False for tests of a refused start: wait until it serves /health, not /ready.</param>
+    public static async Task<ServiceProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null, bool requireReady = true)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -55,7 +56,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var service = new ServiceProcess(process, port);
-        await service.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        await service.WaitReadyAsync(TimeSpan.FromSeconds(60), requireReady ? "/ready" : "/health");
         return service;
     }
 
@@ -73,6 +74,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM: the graceful stop a supervisor sends (the index is saved, the WAL checkpointed).</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public bool HasExited => _process.HasExited;
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -83,7 +98,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitReadyAsync(TimeSpan limit)
+    private async Task WaitReadyAsync(TimeSpan limit, string path)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + limit;
@@ -96,7 +111,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                if ((await client.GetAsync("/ready")).StatusCode == HttpStatusCode.OK)
+                if ((await client.GetAsync(path)).StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }

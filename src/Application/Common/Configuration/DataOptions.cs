@@ -11,11 +11,28 @@ public sealed class DataOptions : IValidatedOptions
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 
+    /// <summary>
+    /// The operator's explicit acceptance that a store is lost: the id that /health names in
+    /// <c>accept_with</c>. Only that exact id opens a folder refused at start-up, so a value left
+    /// behind in the environment cannot accept a later, different loss.
+    /// </summary>
+    [ConfigurationKeyName("STORE_ACCEPT_LOSS_OF")]
+    public string? AcceptLossOf { get; set; }
+
+    /// <summary>Upper bound on the start-up quick_check; past it the store opens unverified and says so.</summary>
+    [ConfigurationKeyName("STORE_QUICK_CHECK_SECONDS")]
+    public int QuickCheckSeconds { get; set; } = 30;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             yield return "DATA_DIR must name a folder.";
+        }
+
+        if (QuickCheckSeconds < 1)
+        {
+            yield return $"STORE_QUICK_CHECK_SECONDS must be at least 1 (was {QuickCheckSeconds}).";
         }
     }
 }

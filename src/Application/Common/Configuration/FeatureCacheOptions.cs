@@ -17,9 +17,9 @@ public sealed class FeatureCacheOptions : IValidatedOptions
 
     public IEnumerable<string> Validate()
     {
-        if (Capacity < 1)
+        if (Capacity is < 1 or > Domain.Caching.CacheSettings.MaxCapacity)
         {
-            yield return $"FEATURE_CACHE_CAPACITY must be at least 1 (was {Capacity}).";
+            yield return $"FEATURE_CACHE_CAPACITY must be between 1 and {Domain.Caching.CacheSettings.MaxCapacity} (was {Capacity}).";
         }
 
         if (TtlSeconds < 0)

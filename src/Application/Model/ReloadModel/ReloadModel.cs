@@ -39,6 +39,7 @@ internal sealed partial class ReloadModelHandler(
     ModelRegistry registry,
     OpcodeAudit audit,
     IModelMetrics metrics,
+    IServedModelRecord servedModel,
     IOptions<ModelOptions> options,
     IHostEnvironment environment,
     TimeProvider time,
@@ -58,6 +59,12 @@ internal sealed partial class ReloadModelHandler(
             metrics.ReloadFinished("success");
             registry.Record(new ReloadOutcome("success", null, null, null, result.Value.Model.Path, result.Value.Model.ModelVersion, time.GetUtcNow(), total));
             LogLoaded(command.Origin, result.Value.Model.ModelVersion, result.Value.Model.Sha256, total);
+            if (command.Origin == "api")
+            {
+                // Only an operator's choice is remembered; start-up loads follow the record, they do not rewrite it.
+                servedModel.Write(new ServedModelEntry(result.Value.Model.Path, result.Value.Model.Sha256, result.Value.Model.ModelVersion, time.GetUtcNow()));
+            }
+
             return ValueTask.FromResult<Result<ModelReloadDto>>(result.Value with { StageDurationsMs = clock.Durations, TotalDurationMs = total });
         }
 

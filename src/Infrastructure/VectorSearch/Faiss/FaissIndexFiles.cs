@@ -16,7 +16,7 @@ namespace CadMl.Infrastructure.VectorSearch.Faiss;
 /// matches the configuration and the store generation and every checksum verifies (FAISS
 /// trusts the sizes inside a file, so an unverified file could make it allocate without bound).
 /// </summary>
-internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvider time)
+internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvider time, SqliteDatabase database)
 {
     public const int SchemaVersion = 1;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
@@ -27,6 +27,13 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
 
     public void Save(FaissVectorIndex index, long generation)
     {
+        // An index built while the store is refused or damaged reflects no store: saving it would
+        // replace (and delete) the snapshot that may be the last copy of the vectors.
+        if (!database.IsReady || database.StoreId is null)
+        {
+            throw new IOException($"the durable store is not open ({database.Condition.Code}); the saved index is left as it is");
+        }
+
         Directory.CreateDirectory(Folder);
         var stamp = $"{generation}-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
         var shards = new List<ShardEntry>();
@@ -40,7 +47,7 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
 
         var spec = index.Spec;
         var manifest = new Manifest(SchemaVersion, spec.Name, spec.HnswM, spec.HnswEfConstruction, spec.HnswEfSearch, spec.IvfNlist, spec.IvfNprobe,
-            generation, time.GetUtcNow(), shards);
+            generation, time.GetUtcNow(), shards, database.StoreId);
         AtomicFile.Write(ManifestPath, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
 
         var keep = shards.Select(s => s.File).Append("manifest.json").ToHashSet(StringComparer.Ordinal);
@@ -80,6 +87,11 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
             || manifest.IvfNlist != spec.IvfNlist)
         {
             return (null, "stale", $"saved as {manifest.Kind}, configured {spec.Name} (or its parameters changed)");
+        }
+
+        if (manifest.StoreId is { } owner && owner != database.StoreId)
+        {
+            return (null, "stale", $"saved for store {owner}, the store is {database.StoreId}");
         }
 
         if (manifest.Generation != generation)
@@ -134,6 +146,31 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
         }
     }
 
+    /// <summary>
+    /// Which store and generation the saved index belongs to, read before anything is opened or
+    /// rebuilt (the start-up identity rule); null when there is no readable manifest.
+    /// </summary>
+    public SnapshotStamp? ReadStamp()
+    {
+        if (!File.Exists(ManifestPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(ManifestPath), Json);
+            return manifest is null
+                ? null
+                : new SnapshotStamp(manifest.StoreId, manifest.Generation, manifest.Shards?.Sum(s => s.Count) ?? 0);
+        }
+        catch (JsonException)
+        {
+            // An unreadable manifest is reported (and replaced) by the load path; it proves nothing about identity.
+            return null;
+        }
+    }
+
     private static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
@@ -150,7 +187,10 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
         int IvfNprobe,
         long Generation,
         DateTimeOffset SavedAt,
-        List<ShardEntry> Shards);
+        List<ShardEntry> Shards,
+        string? StoreId);
+
+    public sealed record SnapshotStamp(string? StoreId, long Generation, long Vectors);
 
     private sealed record ShardEntry(string Version, string File, string Sha256, long Count, long TrainedOn, List<long> Tombstones);
 }
