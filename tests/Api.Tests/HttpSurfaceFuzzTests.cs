@@ -135,7 +135,7 @@ public sealed partial class HttpSurfaceFuzzTests(ITestOutputHelper output)
 
         var response = await client.PostAsync("/api/v1/analyze", content);
 
-        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "MULTIPART_INVALID", "multipart");
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "MULTIPART_INVALID", "upload");
         why.Should().NotBeEmpty();
     }
 
@@ -147,7 +147,7 @@ public sealed partial class HttpSurfaceFuzzTests(ITestOutputHelper output)
 
         var response = await client.PostAsync("/api/v1/analyze", new StringContent("{\"file\":\"x\"}", Encoding.UTF8, "application/json"));
 
-        var body = await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "content_type");
+        var body = await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "upload");
         body.GetProperty("context").GetProperty("content_type").GetString().Should().StartWith("application/json");
     }
 

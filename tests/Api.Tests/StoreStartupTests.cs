@@ -164,7 +164,8 @@ public sealed class StoreStartupTests
         try
         {
             var manifest = Path.Combine(dataDir, "faiss", "manifest.json");
-            await using (var service = await ServiceProcess.StartAsync(dataDir, new Dictionary<string, string> { ["FAISS_SAVE_INTERVAL_SECONDS"] = "1" }))
+            // The checkpointer is held off so the 40 writes stay in the WAL (it would copy them into the database within a second).
+            await using (var service = await ServiceProcess.StartAsync(dataDir, new Dictionary<string, string> { ["FAISS_SAVE_INTERVAL_SECONDS"] = "1", ["STORE_CHECKPOINT_SECONDS"] = "3600" }))
             {
                 using var client = service.CreateClient();
                 await RegisterAsync(client, StoredVectors, 40);
@@ -203,7 +204,8 @@ public sealed class StoreStartupTests
         var (dataDir, _) = await StoreWithVectorsAsync(StoredVectors);
         try
         {
-            await using (var service = await ServiceProcess.StartAsync(dataDir))
+            // Held off so the 10 writes are still only in the WAL when it is lost (the point of the test).
+            await using (var service = await ServiceProcess.StartAsync(dataDir, new Dictionary<string, string> { ["STORE_CHECKPOINT_SECONDS"] = "3600" }))
             {
                 using var client = service.CreateClient();
                 await RegisterAsync(client, StoredVectors, 10);

@@ -24,7 +24,7 @@ internal sealed partial class UnhandledExceptionHandler(IStoreFaults storeFaults
             // The multipart reader throws these for a body that breaks the format (no closing
             // boundary, a header section too long, a truncated part): the caller's mistake.
             InvalidDataException or IOException when IsMultipart(http.Request) => Problem.Invalid(
-                "MULTIPART_INVALID", "multipart", "The multipart body is malformed.",
+                "MULTIPART_INVALID", "upload", "The multipart body is malformed.",
                 new Dictionary<string, object?> { ["reason"] = exception.Message }),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
             _ => storeFaults.Classify(exception) ?? new Problem(ResultStatus.CriticalError, "INTERNAL_ERROR", "server",

@@ -15,7 +15,7 @@ namespace CadMl.Infrastructure.Storage;
 /// whole batch (nothing in it was acknowledged). The writer's connection never checkpoints the WAL:
 /// <see cref="WalCheckpointer"/> does that off the request path.
 /// </summary>
-public sealed partial class SqliteWriter : IAsyncDisposable
+public sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 {
     /// <summary>Bounds one transaction, so a long queue still commits (and answers) in steps.</summary>
     private const int MaxBatch = 512;
@@ -138,6 +138,17 @@ public sealed partial class SqliteWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        _connection?.Dispose();
+    }
+
+    /// <summary>
+    /// For containers disposed synchronously (test hosts do): a singleton that only had DisposeAsync
+    /// would make that disposal throw. Waits for the queued writes to commit, as DisposeAsync does.
+    /// </summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _loop.GetAwaiter().GetResult();
         _connection?.Dispose();
     }
 

@@ -1,6 +1,8 @@
+using CadMl.Application.Common.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.Storage;
 
@@ -10,14 +12,17 @@ namespace CadMl.Infrastructure.Storage;
 /// with a large WAL hundreds of milliseconds) would run inside a request's commit. PASSIVE never
 /// waits for or blocks the writer or readers; whatever it cannot copy now is copied on a later tick.
 /// </summary>
-internal sealed partial class WalCheckpointer(SqliteDatabase database, SqliteWriter writer, TimeProvider time, ILogger<WalCheckpointer> logger)
+internal sealed partial class WalCheckpointer(
+    SqliteDatabase database,
+    SqliteWriter writer,
+    IOptions<DataOptions> options,
+    TimeProvider time,
+    ILogger<WalCheckpointer> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckpointSeconds), time);
         long checkpointedAt = -1;
         try
         {

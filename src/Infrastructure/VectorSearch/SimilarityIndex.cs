@@ -313,7 +313,16 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     public void Dispose()
     {
-        _faiss?.Dispose();
+        // Detached under the write lock first: a host may dispose the container before it stops
+        // the services, and a shutdown save must then find no index rather than a disposed one.
+        FaissVectorIndex? faiss;
+        lock (_writeSync)
+        {
+            faiss = _faiss;
+            _faiss = null;
+        }
+
+        faiss?.Dispose();
         Exact.Dispose();
         _rebuildGate.Dispose();
     }

@@ -22,6 +22,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         _database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
         await _database.MigrateAsync(CancellationToken.None);
+        // StoreInitializer's verdict in the service; here the store is new, so it opens.
+        _database.MarkOpen("group-commit-test", new Dictionary<string, object?>());
         _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
         await _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL);"));
     }

@@ -23,6 +23,14 @@ public sealed class DataOptions : IValidatedOptions
     [ConfigurationKeyName("STORE_QUICK_CHECK_SECONDS")]
     public int QuickCheckSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How often the background checkpointer copies the WAL into the database file. Writes only
+    /// in the WAL are lost with it, so a short interval keeps that window small; the checkpoint
+    /// never runs on the request path.
+    /// </summary>
+    [ConfigurationKeyName("STORE_CHECKPOINT_SECONDS")]
+    public int CheckpointSeconds { get; set; } = 1;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))
@@ -33,6 +41,11 @@ public sealed class DataOptions : IValidatedOptions
         if (QuickCheckSeconds < 1)
         {
             yield return $"STORE_QUICK_CHECK_SECONDS must be at least 1 (was {QuickCheckSeconds}).";
+        }
+
+        if (CheckpointSeconds is < 1 or > 3600)
+        {
+            yield return $"STORE_CHECKPOINT_SECONDS must be between 1 and 3600 (was {CheckpointSeconds}).";
         }
     }
 }
