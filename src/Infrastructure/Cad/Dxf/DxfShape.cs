@@ -14,7 +14,10 @@ internal sealed class DxfShape
     /// <summary>Interior samples per arc; open arcs' end points are also vertices of the drawing.</summary>
     private const int ArcSamples = 8;
 
-    private const long ReferenceBudget = 1_000_000;
+    /// <summary>Primitives walked through block references; a reference is charged like 16 primitives, as in the extents' expander.</summary>
+    private const long ReferenceBudget = 200_000;
+
+    private const int ReferenceCost = 16;
 
     private readonly ShapeSampler _sampler = new();
     private long _budget = ReferenceBudget;
@@ -49,7 +52,7 @@ internal sealed class DxfShape
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        _budget -= block.PointCount + block.ArcCount + block.ReferenceCount + 1;
+        _budget -= block.PointCount + block.ArcCount + (ReferenceCost * (long)block.ReferenceCount) + 1;
         var points = block.Points;
         for (var i = 0; i < points.Length; i += 3)
         {
