@@ -38,7 +38,7 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
         // The name is cleaned as it enters the use case, so validation, storage and every answer see the same name.
         // The upload's buffer may be pooled: it goes back only once the analysis has answered.
         using var owned = upload;
-        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256);
+        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256, upload.MinScore);
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
 

@@ -14,7 +14,7 @@ namespace CadMl.Api.Http;
 /// An upload as the analysis use case needs it: the file bytes, their SHA-256 and the optional
 /// form fields. Disposing it returns a pooled buffer: dispose only once the analysis is answered.
 /// </summary>
-public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string Sha256, string? FeatureVersion, string? Material, string? ProjectId)
+public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string Sha256, string? FeatureVersion, string? Material, string? ProjectId, double? MinScore = null)
     : IDisposable
 {
     internal byte[]? Pooled { get; init; }
@@ -108,6 +108,7 @@ public static class MultipartUpload
     private static async Task<(Upload? Upload, Problem? Problem)> ReadFormAsync(MultipartReader reader, long? contentLength, long maxFileBytes, CancellationToken cancellationToken)
     {
         string? fileName = null, featureVersion = null, material = null, projectId = null, sha256 = null;
+        double? minScore = null;
         ReadOnlyMemory<byte> content = default;
         byte[]? pooled = null;
         try
@@ -162,9 +163,9 @@ public static class MultipartUpload
                 switch (name)
                 {
                     case "options":
-                        if (!TryReadOptions(value, out featureVersion))
+                        if (!TryReadOptions(value, out featureVersion, out minScore))
                         {
-                            return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v4\"}."));
+                            return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v5\", \"min_score\": 0.8}."));
                         }
 
                         break;
@@ -182,7 +183,7 @@ public static class MultipartUpload
                 return (null, Invalid("file", "The multipart body has no 'file' part."));
             }
 
-            var upload = new Upload(fileName, content, sha256!, featureVersion, material, projectId) { Pooled = pooled };
+            var upload = new Upload(fileName, content, sha256!, featureVersion, material, projectId, minScore) { Pooled = pooled };
             pooled = null;
             return (upload, null);
         }
@@ -196,9 +197,10 @@ public static class MultipartUpload
         }
     }
 
-    private static bool TryReadOptions(string json, out string? featureVersion)
+    private static bool TryReadOptions(string json, out string? featureVersion, out double? minScore)
     {
         featureVersion = null;
+        minScore = null;
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -215,6 +217,16 @@ public static class MultipartUpload
                 }
 
                 featureVersion = version.GetString();
+            }
+
+            if (document.RootElement.TryGetProperty("min_score", out var floor))
+            {
+                if (floor.ValueKind != JsonValueKind.Number)
+                {
+                    return false;
+                }
+
+                minScore = floor.GetDouble();
             }
 
             return true;

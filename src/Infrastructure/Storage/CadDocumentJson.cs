@@ -29,7 +29,8 @@ internal static class CadDocumentJson
             document.Metadata.Units,
             document.Metadata.Facts,
             document.Metadata.BoundsAccuracy is { } accuracy ? new StoredAccuracy(QualityName(accuracy.Quality), accuracy.Reasons) : null),
-        document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes))), Options);
+        document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes)),
+        document.Shape is null ? null : new StoredShape(document.Shape.Samples, document.Shape.RmsRadius, [.. document.Shape.Spread], [.. document.Shape.Radial], [.. document.Shape.Distances])), Options);
 
     public static CadDocument Deserialize(string json)
     {
@@ -48,7 +49,8 @@ internal static class CadDocumentJson
                 stored.Metadata.Units,
                 stored.Metadata.Facts,
                 stored.Metadata.BoundsAccuracy is { } accuracy ? new BoundsAccuracy(ParseQuality(accuracy.Quality), accuracy.Reasons) : null),
-            stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)));
+            stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)),
+            stored.Shape is null ? null : new ShapeSummary(stored.Shape.Samples, stored.Shape.RmsRadius, stored.Shape.Spread, stored.Shape.Radial, stored.Shape.Distances));
     }
 
     private static CadFormat ParseFormat(string name) => name switch
@@ -76,11 +78,15 @@ internal static class CadDocumentJson
     private static CountTable Table(List<JsonElement[]> pairs) =>
         new(pairs.Select(p => new NamedCount(p[0].GetString()!, p[1].GetInt32())));
 
-    private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep);
+    /// <summary>Documents stored before feature v5 have no shape: they read back with <c>Shape = null</c>.</summary>
+    private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep, StoredShape? Shape = null);
 
     private sealed record StoredMetadata(int? Solids, int? Facets, int? Surfaces, string? Units, IReadOnlyDictionary<string, string>? Facts, StoredAccuracy? BoundsAccuracy = null);
 
     private sealed record StoredAccuracy(string Quality, IReadOnlyList<string> Reasons);
 
     private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
+
+    /// <summary>The v5 shape digest: 26 numbers plus a count, a few hundred bytes per analysis.</summary>
+    private sealed record StoredShape(int Samples, double RmsRadius, double[] Spread, double[] Radial, double[] Distances);
 }

@@ -26,7 +26,8 @@ public sealed record AnalyzeFileCommand(
     string? FeatureVersion,
     string? Material,
     string? ProjectId,
-    string? Sha256 = null) : ICommand<Result<AnalysisDto>>;
+    string? Sha256 = null,
+    double? MinScore = null) : ICommand<Result<AnalysisDto>>;
 
 internal sealed partial class AnalyzeFileHandler(
     IEnumerable<ICadReader> readers,
@@ -55,7 +56,9 @@ internal sealed partial class AnalyzeFileHandler(
             {
                 Timings = record.Timings with { StoreMs = storeMs, TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
             };
-            return Result.Success(AnalysisDto.From(record) with { Similar = similar });
+            // The floor filters what this response shows; the stored record and its vector are the same either way.
+            var shown = command.MinScore is { } floor ? [.. similar.Where(s => s.Score >= floor)] : similar;
+            return Result.Success(AnalysisDto.From(record) with { Similar = shown });
         }
 
         var problem = ((IProblemResult)outcome).Problem;
@@ -218,7 +221,7 @@ internal sealed partial class AnalyzeFileHandler(
 
     private static Problem? NonFinite(FeatureVector vector)
     {
-        var bad = FeatureSlots.All.Take(vector.Values.Count).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
+        var bad = FeatureSlots.Of(vector.Version).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
         return bad.Count == 0
             ? null
             : Problem.Invalid("INVALID_GEOMETRY", "features", "The geometry is too large or malformed to give finite features.",

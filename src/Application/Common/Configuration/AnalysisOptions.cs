@@ -14,7 +14,7 @@ public sealed class AnalysisOptions : IValidatedOptions
 
     /// <summary>Feature version used when a request does not ask for one.</summary>
     [ConfigurationKeyName("FEATURE_VERSION")]
-    public string FeatureVersion { get; set; } = "v4";
+    public string FeatureVersion { get; set; } = "v5";
 
     /// <summary>Analyses admitted at once (reading, parsing, storing); 0 = 64 per core. Beyond it: 503 OVERLOADED.</summary>
     [ConfigurationKeyName("ANALYSIS_MAX_IN_FLIGHT")]
@@ -68,9 +68,9 @@ public sealed class AnalysisOptions : IValidatedOptions
             yield return $"ANALYSIS_RETRY_AFTER_SECONDS must be between 1 and 3600 (was {RetryAfterSeconds}).";
         }
 
-        if (FeatureVersion is not ("v1" or "v2" or "v3" or "v4"))
+        if (!Domain.Features.FeatureVersions.Names.Contains(FeatureVersion))
         {
-            yield return $"FEATURE_VERSION must be one of v1, v2, v3, v4 (was '{FeatureVersion}').";
+            yield return $"FEATURE_VERSION must be one of {string.Join(", ", Domain.Features.FeatureVersions.Names)} (was '{FeatureVersion}').";
         }
     }
 }

@@ -38,6 +38,12 @@ public sealed class DxfReader : ICadReader
         }
 
         var bounds = ToBounds(extents);
+        var shape = parser.ModelShape;
+        foreach (var reference in parser.TopLevelReferences)
+        {
+            shape.Reference(reference, cancellationToken);
+        }
+
         var encoding = DxfText.EncodingFor(parser.AcadVersion, parser.CodePage);
 
         var kinds = new CountTable();
@@ -81,7 +87,7 @@ public sealed class DxfReader : ICadReader
             Units: DxfUnits.Name(parser.InsUnits),
             Facts: facts,
             BoundsAccuracy: Accuracy(parser, expander, bounds));
-        return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata);
+        return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata, Shape: shape.Summarise());
     }
 
     /// <summary>

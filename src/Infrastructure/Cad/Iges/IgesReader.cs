@@ -60,8 +60,8 @@ public sealed class IgesReader : ICadReader
             }
         }
 
-        var boundsWalk = new IgesBounds(file);
-        var modelBounds = boundsWalk.Compute(cancellationToken);
+        var measure = new IgesBounds(file);
+        var modelBounds = measure.Compute(cancellationToken);
         var scale = file.Global.MillimetresPerUnit;
         var bounds = new BoundingBox(
             modelBounds.MinX * scale,
@@ -84,8 +84,9 @@ public sealed class IgesReader : ICadReader
             kinds,
             layers,
             bounds,
-            new CadMetadata(Solids: solids, Units: "mm", Facts: facts, BoundsAccuracy: Accuracy(file, bounds, boundsWalk.Approximations, surfaceTypes)),
-            new BrepSummary(faces, surfaceTypes));
+            new CadMetadata(Solids: solids, Units: "mm", Facts: facts, BoundsAccuracy: Accuracy(file, bounds, measure.Approximations, surfaceTypes)),
+            new BrepSummary(faces, surfaceTypes),
+            measure.Shape()?.Scaled(scale));
     }
 
     /// <summary>
