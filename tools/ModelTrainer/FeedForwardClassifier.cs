@@ -75,14 +75,16 @@ internal sealed class FeedForwardClassifier
         return Array.IndexOf(p, p.Max());
     }
 
-    public double[] Probabilities(double[] features)
-    {
-        var activations = Forward([.. features.Select((x, j) => (Log(x) - Mean[j]) / Scale[j])]);
-        return activations[^1];
-    }
+    public double[] Probabilities(double[] features) => Forward(Standardise(features))[^1];
 
-    /// <summary>The activations of every layer for one standardised row; the last is the softmax.</summary>
-    internal double[][] Forward(double[] z)
+    /// <summary>The scores before the softmax, which temperature scaling divides.</summary>
+    public double[] Logits(double[] features) => Forward(Standardise(features), softmax: false)[^1];
+
+    /// <summary>The row as the first layer sees it, z = (ln(1 + max(x, 0)) − μ) / σ: the space the out-of-distribution test measures in.</summary>
+    public double[] Standardise(double[] features) => [.. features.Select((x, j) => (Log(x) - Mean[j]) / Scale[j])];
+
+    /// <summary>The activations of every layer for one standardised row; the last is the softmax (or the logits).</summary>
+    internal double[][] Forward(double[] z, bool softmax = true)
     {
         var activations = new double[Layers.Count + 1][];
         activations[0] = z;
@@ -113,7 +115,7 @@ internal sealed class FeedForwardClassifier
                     output[o] = Math.Max(output[o], 0);
                 }
             }
-            else
+            else if (softmax)
             {
                 var max = output.Max();
                 var sum = 0.0;
