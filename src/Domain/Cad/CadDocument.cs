@@ -16,7 +16,9 @@ public sealed record BrepSummary(int Faces, CountTable SurfaceTypes);
 
 /// <summary>
 /// What a reader makes of a CAD file: entity kind counts (upper-case kind), layer counts, extents,
-/// metadata and optional B-rep facts. Everything the feature vectors need, nothing format-specific.
+/// metadata, optional B-rep facts and the shape digest feature v5 is computed from (null for
+/// documents stored before v5 existed: those cannot give v5 without their file).
+/// Everything the feature vectors need, nothing format-specific.
 /// </summary>
 public sealed record CadDocument(
     CadFormat Format,
@@ -24,7 +26,8 @@ public sealed record CadDocument(
     CountTable Layers,
     BoundingBox Bounds,
     CadMetadata Metadata,
-    BrepSummary? Brep = null)
+    BrepSummary? Brep = null,
+    ShapeSummary? Shape = null)
 {
     /// <summary>n: the number of entities, the sum of kind counts.</summary>
     public long EntityCount => Kinds.Total;

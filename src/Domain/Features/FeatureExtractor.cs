@@ -13,11 +13,17 @@ public static class FeatureExtractor
     public static FeatureVector Extract(CadDocument document, FeatureVersion version)
     {
         var values = new double[version.Dimension()];
+        if (version == FeatureVersion.V5)
+        {
+            ShapeFeatures.Fill(document, values);
+            return FeatureVector.Wrap(version, values);
+        }
+
         Fill(document, values);
         return FeatureVector.Wrap(version, values);
     }
 
-    /// <summary>Writes the first <c>values.Length</c> slots; versions are prefixes of each other.</summary>
+    /// <summary>Writes the first <c>values.Length</c> slots; v1..v4 are prefixes of each other.</summary>
     private static void Fill(CadDocument document, Span<double> values)
     {
         double n = document.EntityCount;
@@ -150,7 +156,7 @@ public static class FeatureExtractor
     }
 
     /// <summary>B-rep surface types when any is positive, else entity kind counts.</summary>
-    private static CountTable EntropyCounts(CadDocument document) =>
+    internal static CountTable EntropyCounts(CadDocument document) =>
         document.Brep is { } brep && brep.SurfaceTypes.Any(t => t.Count > 0) ? brep.SurfaceTypes : document.Kinds;
 
     /// <summary>

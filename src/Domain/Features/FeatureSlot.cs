@@ -9,9 +9,16 @@ public enum SlotGroup
 /// <summary>One position of the stored vector: its index, name, group and the version that introduced it.</summary>
 public sealed record FeatureSlot(int Index, string Name, SlotGroup Group, FeatureVersion Since, string Formula);
 
-/// <summary>The canonical slot order: base(5) + semantic(2) + v2(5) + v3(10) + v4(2).</summary>
+/// <summary>
+/// The canonical slot order of v1..v4: base(5) + semantic(2) + v2(5) + v3(10) + v4(2); and the
+/// separate v5 layout (<see cref="V5"/>): shape(25) + structure(20).
+/// </summary>
 public static class FeatureSlots
 {
+    public const int V5StructureStart = 25;
+
+    public const int V5Dimension = 45;
+
     public static IReadOnlyList<FeatureSlot> All { get; } =
     [
         new(0, "entity_count", SlotGroup.Geometric, FeatureVersion.V1, "n"),
@@ -40,5 +47,52 @@ public static class FeatureSlots
         new(23, "shape_entropy", SlotGroup.Geometric, FeatureVersion.V4, "normalised Laplace-smoothed entropy of type counts"),
     ];
 
-    public static IReadOnlyList<FeatureSlot> Of(FeatureVersion version) => [.. All.Take(version.Dimension())];
+    /// <summary>
+    /// v5 (docs/FEATURES_V5.md). Every value is standardised, (raw − mean) / scale with constants
+    /// fixed per format in <see cref="ShapeStandardisation"/>, and clipped to ±4; the formulas below
+    /// are the raw values. c = weighted centroid, R = RMS radius about c, λ1 ≥ λ2 ≥ λ3 the weighted
+    /// covariance eigenvalues.
+    /// </summary>
+    public static IReadOnlyList<FeatureSlot> V5 { get; } = BuildV5();
+
+    /// <summary>All slots of a version: the v1..v4 prefix of <see cref="All"/>, or <see cref="V5"/>.</summary>
+    public static IReadOnlyList<FeatureSlot> Of(FeatureVersion version) =>
+        version == FeatureVersion.V5 ? V5 : [.. All.Take(version.Dimension())];
+
+    private static List<FeatureSlot> BuildV5()
+    {
+        var slots = new List<FeatureSlot>(V5Dimension);
+        void Add(string name, SlotGroup group, string formula) => slots.Add(new FeatureSlot(slots.Count, name, group, FeatureVersion.V5, formula));
+
+        Add("size_log", SlotGroup.Geometric, "log10 R (document units, mm for STEP/IGES); weighted ×0.25 after standardising");
+        Add("elongation", SlotGroup.Geometric, "sqrt(λ2/λ1)");
+        Add("flatness", SlotGroup.Geometric, "sqrt(λ3/λ1)");
+        for (var i = 0; i < Cad.ShapeSampler.RadialBins; i++)
+        {
+            Add($"radial_{i + 1}", SlotGroup.Geometric, $"weighted share of |p−c|/R in [{i * 0.3:0.0##}, {(i + 1) * 0.3:0.0##})" + (i == Cad.ShapeSampler.RadialBins - 1 ? " and above" : ""));
+        }
+
+        for (var i = 0; i < Cad.ShapeSampler.DistanceBins; i++)
+        {
+            var width = Cad.ShapeSampler.DistanceRange / Cad.ShapeSampler.DistanceBins;
+            Add($"distance_{i + 1}", SlotGroup.Geometric, $"pair-weighted share of |p−q|/R in [{i * width:0.0##}, {(i + 1) * width:0.0##})" + (i == Cad.ShapeSampler.DistanceBins - 1 ? " and above" : ""));
+        }
+
+        Add("entity_log", SlotGroup.Geometric, "log10(1 + n)");
+        Add("surface_log", SlotGroup.Geometric, "log10(1 + surface_count) (v4 rule)");
+        Add("surfaces_per_solid_log", SlotGroup.Geometric, "log10(1 + surface_count / max(1, solids))");
+        Add("type_entropy", SlotGroup.Geometric, "v4 shape_entropy");
+        foreach (var group in ShapeFeatures.SurfaceGroupNames)
+        {
+            Add($"surface_share_{group}", SlotGroup.Geometric, $"share of B-rep faces on {group} surfaces");
+        }
+
+        foreach (var group in ShapeFeatures.DrawingGroupNames)
+        {
+            Add($"entity_share_{group}", SlotGroup.Geometric, $"share of entities that are {group} entities");
+        }
+
+        Add("layer_log", SlotGroup.Semantic, "log10(1 + distinct layers)");
+        return slots;
+    }
 }

@@ -23,7 +23,8 @@ internal static class CadDocumentJson
         Pairs(document.Layers),
         [document.Bounds.MinX, document.Bounds.MinY, document.Bounds.MinZ, document.Bounds.MaxX, document.Bounds.MaxY, document.Bounds.MaxZ],
         new StoredMetadata(document.Metadata.Solids, document.Metadata.Facets, document.Metadata.Surfaces, document.Metadata.Units, document.Metadata.Facts),
-        document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes))), Options);
+        document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes)),
+        document.Shape is null ? null : new StoredShape(document.Shape.Samples, document.Shape.RmsRadius, [.. document.Shape.Spread], [.. document.Shape.Radial], [.. document.Shape.Distances])), Options);
 
     public static CadDocument Deserialize(string json)
     {
@@ -36,7 +37,8 @@ internal static class CadDocumentJson
             Table(stored.Layers),
             new BoundingBox(b[0], b[1], b[2], b[3], b[4], b[5]),
             new CadMetadata(stored.Metadata.Solids, stored.Metadata.Facets, stored.Metadata.Surfaces, stored.Metadata.Units, stored.Metadata.Facts),
-            stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)));
+            stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)),
+            stored.Shape is null ? null : new ShapeSummary(stored.Shape.Samples, stored.Shape.RmsRadius, stored.Shape.Spread, stored.Shape.Radial, stored.Shape.Distances));
     }
 
     private static CadFormat ParseFormat(string name) => name switch
@@ -54,9 +56,13 @@ internal static class CadDocumentJson
     private static CountTable Table(List<JsonElement[]> pairs) =>
         new(pairs.Select(p => new NamedCount(p[0].GetString()!, p[1].GetInt32())));
 
-    private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep);
+    /// <summary>Documents stored before feature v5 have no shape: they read back with <c>Shape = null</c>.</summary>
+    private sealed record Stored(string Format, List<JsonElement[]> Kinds, List<JsonElement[]> Layers, double[] Bounds, StoredMetadata Metadata, StoredBrep? Brep, StoredShape? Shape = null);
 
     private sealed record StoredMetadata(int? Solids, int? Facets, int? Surfaces, string? Units, IReadOnlyDictionary<string, string>? Facts);
 
     private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
+
+    /// <summary>The v5 shape digest: 26 numbers plus a count, a few hundred bytes per analysis.</summary>
+    private sealed record StoredShape(int Samples, double RmsRadius, double[] Spread, double[] Radial, double[] Distances);
 }

@@ -183,7 +183,7 @@ internal sealed partial class AnalyzeFileHandler(
 
     private static Problem? NonFinite(FeatureVector vector)
     {
-        var bad = FeatureSlots.All.Take(vector.Values.Count).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
+        var bad = FeatureSlots.Of(vector.Version).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
         return bad.Count == 0
             ? null
             : Problem.Invalid("INVALID_GEOMETRY", "features", "The geometry is too large or malformed to give finite features.",

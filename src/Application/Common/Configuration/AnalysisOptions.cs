@@ -14,7 +14,7 @@ public sealed class AnalysisOptions : IValidatedOptions
 
     /// <summary>Feature version used when a request does not ask for one.</summary>
     [ConfigurationKeyName("FEATURE_VERSION")]
-    public string FeatureVersion { get; set; } = "v4";
+    public string FeatureVersion { get; set; } = "v5";
 
     public long MaxFileBytes => MaxFileMb * 1024L * 1024L;
 
@@ -30,9 +30,9 @@ public sealed class AnalysisOptions : IValidatedOptions
             yield return $"PARSE_TIMEOUT_SECONDS must be greater than 0 and at most 600 (was {ParseTimeoutSeconds}).";
         }
 
-        if (FeatureVersion is not ("v1" or "v2" or "v3" or "v4"))
+        if (!Domain.Features.FeatureVersions.Names.Contains(FeatureVersion))
         {
-            yield return $"FEATURE_VERSION must be one of v1, v2, v3, v4 (was '{FeatureVersion}').";
+            yield return $"FEATURE_VERSION must be one of {string.Join(", ", Domain.Features.FeatureVersions.Names)} (was '{FeatureVersion}').";
         }
     }
 }

@@ -19,7 +19,7 @@ internal sealed class GetFeatureVersionsHandler(IOptions<AnalysisOptions> option
     {
         var versions = FeatureVersions.All.Select(v =>
         {
-            var added = FeatureSlots.All.Where(s => s.Since == v).Select(s => s.Name).ToList();
+            var added = FeatureSlots.Of(v).Where(s => s.Since == v).Select(s => s.Name).ToList();
             return new FeatureVersionDto(v.Name(), v.Dimension(), added.Count, added);
         }).ToList();
         return ValueTask.FromResult(Result.Success(new FeatureVersionsDto(options.Value.FeatureVersion, versions)));

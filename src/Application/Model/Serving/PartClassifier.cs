@@ -56,7 +56,7 @@ public sealed class PartClassifier(ModelRegistry registry, IModelMetrics metrics
             features[i] = (float)vector.Values[i];
             if (!float.IsFinite(features[i]))
             {
-                return Skipped("FEATURES_OUT_OF_RANGE", $"Feature '{FeatureSlots.All[i].Name}' does not fit the model's float input.");
+                return Skipped("FEATURES_OUT_OF_RANGE", $"Feature '{FeatureSlots.Of(vector.Version)[i].Name}' does not fit the model's float input.");
             }
         }
 

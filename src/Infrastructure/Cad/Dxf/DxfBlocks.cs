@@ -146,9 +146,20 @@ internal sealed class ModelSpaceSink(Extents extents) : GeometrySink
 
     public IReadOnlyList<BlockReference> References => _references;
 
-    public override void Point(Vec3 p) => extents.Include(p.X, p.Y, p.Z);
+    /// <summary>The v5 shape digest's points, fed alongside the extents (block references are added after parsing).</summary>
+    public DxfShape Shape { get; } = new();
 
-    public override void Arc(in EllipticArc arc) => arc.IncludeIn(extents);
+    public override void Point(Vec3 p)
+    {
+        extents.Include(p.X, p.Y, p.Z);
+        Shape.Point(p);
+    }
+
+    public override void Arc(in EllipticArc arc)
+    {
+        arc.IncludeIn(extents);
+        Shape.Arc(arc);
+    }
 
     public override void Reference(in BlockReference reference) => _references.Add(reference);
 }

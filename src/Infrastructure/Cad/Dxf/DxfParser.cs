@@ -41,6 +41,8 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
 
     public IReadOnlyList<BlockReference> TopLevelReferences => ModelSink.References;
 
+    public DxfShape ModelShape => ModelSink.Shape;
+
     private ModelSpaceSink ModelSink => _modelSink ??= new ModelSpaceSink(_modelExtents);
 
     public void Parse(ReadOnlySpan<byte> data)

@@ -38,6 +38,12 @@ public sealed class DxfReader : ICadReader
         }
 
         var bounds = ToBounds(extents);
+        var shape = parser.ModelShape;
+        foreach (var reference in parser.TopLevelReferences)
+        {
+            shape.Reference(reference, cancellationToken);
+        }
+
         var encoding = DxfText.EncodingFor(parser.AcadVersion, parser.CodePage);
 
         var kinds = new CountTable();
@@ -80,7 +86,7 @@ public sealed class DxfReader : ICadReader
             Facets: faces > 0 ? faces : null,
             Units: DxfUnits.Name(parser.InsUnits),
             Facts: facts);
-        return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata);
+        return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata, Shape: shape.Summarise());
     }
 
     private static BoundingBox ToBounds(Extents extents)

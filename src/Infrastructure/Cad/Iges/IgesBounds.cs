@@ -27,7 +27,7 @@ namespace CadMl.Infrastructure.Cad.Iges;
 /// points times instances would exceed a work budget is placed by the corners of its own box,
 /// which is exact for instances without rotation and a slightly larger box otherwise.</para>
 /// </remarks>
-internal sealed class IgesBounds(IgesFile file)
+internal sealed partial class IgesBounds(IgesFile file)
 {
     private const int MaxDepth = 64;
     private const int MaxMatrixChain = 16;
@@ -390,7 +390,9 @@ internal sealed class IgesBounds(IgesFile file)
         var pointsBefore = _points;
         _bounds = new BoundsAccumulator();
         _stamp++;
+        _definitionWalks++;
         Walk(definition, Affine3.Identity, depth);
+        _definitionWalks--;
         var result = (_bounds.ToBox(), _points - pointsBefore);
         _bounds = outer;
         _definitions[definition] = result;
@@ -543,6 +545,7 @@ internal sealed class IgesBounds(IgesFile file)
         }
 
         _bounds.Include(point);
+        AddToShape(point);
     }
 
     private double Coordinate(int e, int index) => Finite(e, file.Parameter(e, index));

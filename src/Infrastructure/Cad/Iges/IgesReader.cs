@@ -60,7 +60,8 @@ public sealed class IgesReader : ICadReader
             }
         }
 
-        var modelBounds = new IgesBounds(file).Compute(cancellationToken);
+        var measure = new IgesBounds(file);
+        var modelBounds = measure.Compute(cancellationToken);
         var scale = file.Global.MillimetresPerUnit;
         var bounds = new BoundingBox(
             modelBounds.MinX * scale,
@@ -84,7 +85,8 @@ public sealed class IgesReader : ICadReader
             layers,
             bounds,
             new CadMetadata(Solids: solids, Units: "mm", Facts: facts),
-            new BrepSummary(faces, surfaceTypes));
+            new BrepSummary(faces, surfaceTypes),
+            measure.Shape()?.Scaled(scale));
     }
 
     private static void AddLayers(IgesFile file, int entity, CountTable layers)

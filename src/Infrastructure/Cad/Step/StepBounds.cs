@@ -30,7 +30,7 @@ internal readonly record struct StepBoundsResult(BoundingBox Box, int Bodies, in
 /// Files without bodies use their GEOMETRIC_SET / GEOMETRIC_CURVE_SET elements; files without
 /// those either use every 3D CARTESIAN_POINT in the file unit, which is noted.
 /// </remarks>
-internal sealed class StepBounds
+internal sealed partial class StepBounds
 {
     private const int MaxCurveDepth = 8;
 
@@ -160,6 +160,7 @@ internal sealed class StepBounds
                     if (corners is null)
                     {
                         Include(bounds, transform);
+                        AddToShape(transform);
                     }
                     else
                     {

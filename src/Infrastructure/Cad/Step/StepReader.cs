@@ -38,7 +38,8 @@ public sealed class StepReader : ICadReader
         var solids = CountSolids(file);
         var surfaces = StepSurfaceTypes.Classify(file, cancellationToken);
         var units = new StepUnits(file);
-        var bounds = new StepBounds(file, units).Compute(cancellationToken);
+        var measure = new StepBounds(file, units);
+        var bounds = measure.Compute(cancellationToken);
 
         var kinds = new CountTable();
         if (solids > 0)
@@ -73,7 +74,8 @@ public sealed class StepReader : ICadReader
             new CountTable(),
             bounds.Box,
             new CadMetadata(Solids: solids, Units: "mm", Facts: facts),
-            new BrepSummary(surfaces.Faces, surfaces.Types));
+            new BrepSummary(surfaces.Faces, surfaces.Types),
+            measure.Shape());
     }
 
     private static int CountSolids(StepFile file)

@@ -26,6 +26,7 @@ internal static class AsciiStl
     {
         var tokens = new StlTokenizer(bytes);
         var bounds = new BoundsAccumulator();
+        var shape = new ShapeSampler();
         var triangles = 0;
         var solids = 0;
 
@@ -52,7 +53,7 @@ internal static class AsciiStl
                     throw StlTokenizer.Unexpected(token, "'facet' or 'endsolid'");
                 }
 
-                ReadFacet(ref tokens, bounds);
+                ReadFacet(ref tokens, bounds, shape);
                 triangles++;
                 if (triangles % CancellationStride == 0)
                 {
@@ -61,10 +62,10 @@ internal static class AsciiStl
             }
         }
 
-        return new StlMesh(triangles, bounds.ToBox(), Binary: false, SolidBlocks: solids);
+        return new StlMesh(triangles, bounds.ToBox(), Binary: false, SolidBlocks: solids, shape.Summarise());
     }
 
-    private static void ReadFacet(ref StlTokenizer tokens, BoundsAccumulator bounds)
+    private static void ReadFacet(ref StlTokenizer tokens, BoundsAccumulator bounds, ShapeSampler shape)
     {
         var token = tokens.Expect("'normal' or 'outer'");
         if (token.Is("normal"))
@@ -83,6 +84,7 @@ internal static class AsciiStl
         }
 
         tokens.ExpectKeyword("loop");
+        Span<double> corners = stackalloc double[9];
         for (var v = 0; v < 3; v++)
         {
             tokens.ExpectKeyword("vertex");
@@ -90,7 +92,12 @@ internal static class AsciiStl
             var y = tokens.ExpectNumber(checkFinite: true);
             var z = tokens.ExpectNumber(checkFinite: true);
             bounds.Include(x, y, z);
+            corners[3 * v] = x;
+            corners[(3 * v) + 1] = y;
+            corners[(3 * v) + 2] = z;
         }
+
+        StlShape.AddTriangle(shape, corners[0], corners[1], corners[2], corners[3], corners[4], corners[5], corners[6], corners[7], corners[8]);
 
         tokens.ExpectKeyword("endloop");
         tokens.ExpectKeyword("endfacet");

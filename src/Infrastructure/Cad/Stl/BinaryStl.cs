@@ -89,7 +89,7 @@ internal static class BinaryStl
         }
 
         var bounds = new BoundingBox(min[0], min[1], min[2], max[0], max[1], max[2]);
-        return new StlMesh(count, bounds, Binary: true, SolidBlocks: 0);
+        return new StlMesh(count, bounds, Binary: true, SolidBlocks: 0, StlShape.OfBinary(bytes, count, cancellationToken));
     }
 
     private static uint DeclaredTriangles(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(80, 4));

@@ -64,8 +64,9 @@ public sealed class StlReader : ICadReader
             kinds,
             new CountTable(),
             mesh.Bounds,
-            new CadMetadata(Facets: mesh.Triangles, Facts: facts));
+            new CadMetadata(Facets: mesh.Triangles, Facts: facts),
+            Shape: mesh.Shape);
     }
 }
 
-internal readonly record struct StlMesh(int Triangles, BoundingBox Bounds, bool Binary, int SolidBlocks);
+internal readonly record struct StlMesh(int Triangles, BoundingBox Bounds, bool Binary, int SolidBlocks, ShapeSummary? Shape = null);

@@ -1,0 +1,180 @@
+using CadMl.Domain.Cad;
+
+namespace CadMl.Domain.Features;
+
+/// <summary>
+/// Feature v5 (docs/FEATURES_V5.md): invariant shape descriptors plus structure shares, each slot
+/// standardised with constants that are part of the version (<see cref="ShapeStandardisation"/>)
+/// and clipped, so no slot can dominate the vector and a cosine score between two parts means
+/// "how alike", not "how big". Pure and deterministic: fixed order of every sum.
+/// </summary>
+public static class ShapeFeatures
+{
+    /// <summary>Standardised values are clipped to ±this: a bounded share of any vector's length.</summary>
+    public const double Clip = 4.0;
+
+    /// <summary>The size slot counts a quarter of a standard slot: it informs, it never decides.</summary>
+    public const double SizeWeight = 0.25;
+
+    private static readonly string[] SurfaceGroups = ["plane", "cylinder", "cone", "sphere", "torus", "freeform", "other"];
+
+    private static readonly string[] DrawingGroups = ["line", "arc", "polyline", "spline", "insert", "text", "fill", "dimension"];
+
+    /// <summary>The raw (unstandardised) v5 values, in slot order. Exposed for the evaluation tool's offline fit.</summary>
+    public static double[] Raw(CadDocument document)
+    {
+        var values = new double[FeatureSlots.V5Dimension];
+        var shape = document.Shape;
+        if (shape is not null)
+        {
+            values[0] = Math.Log10(shape.RmsRadius);
+            var l1 = shape.Spread[0];
+            values[1] = l1 > 0 ? Math.Sqrt(shape.Spread[1] / l1) : 0;
+            values[2] = l1 > 0 ? Math.Sqrt(shape.Spread[2] / l1) : 0;
+            for (var i = 0; i < ShapeSampler.RadialBins; i++)
+            {
+                values[3 + i] = shape.Radial[i];
+            }
+
+            for (var i = 0; i < ShapeSampler.DistanceBins; i++)
+            {
+                values[3 + ShapeSampler.RadialBins + i] = shape.Distances[i];
+            }
+        }
+
+        const int s = FeatureSlots.V5StructureStart;
+        double n = document.EntityCount;
+        var surfaces = FeatureExtractor.SurfaceCount(document);
+        double solids = document.Metadata.Solids ?? 0;
+        values[s] = Math.Log10(1 + n);
+        values[s + 1] = Math.Log10(1 + surfaces);
+        values[s + 2] = Math.Log10(1 + (surfaces / Math.Max(1, solids)));
+        values[s + 3] = FeatureExtractor.ShapeEntropy(FeatureExtractor.EntropyCounts(document));
+        SurfaceShares(document, values.AsSpan(s + 4, SurfaceGroups.Length));
+        DrawingShares(document.Kinds, values.AsSpan(s + 4 + SurfaceGroups.Length, DrawingGroups.Length));
+        values[^1] = Math.Log10(1 + document.Layers.Count);
+        return values;
+    }
+
+    /// <summary>The v5 vector: raw values standardised with the document's format constants, clipped, the size slot weighted down.</summary>
+    public static void Fill(CadDocument document, Span<double> values)
+    {
+        var raw = Raw(document);
+        var (mean, scale) = ShapeStandardisation.For(document.Format);
+        // Without a shape digest (no geometry) the shape slots say nothing: 0, the population mean.
+        var first = document.Shape is null ? FeatureSlots.V5StructureStart : 0;
+        for (var i = first; i < raw.Length; i++)
+        {
+            var z = scale[i] > 0 ? (raw[i] - mean[i]) / scale[i] : 0;
+            z = Math.Clamp(z, -Clip, Clip);
+            values[i] = i == 0 ? z * SizeWeight : z;
+        }
+    }
+
+    /// <summary>Shares of B-rep faces by the kind of surface they lie on (STEP, IGES); zeros without B-rep facts.</summary>
+    private static void SurfaceShares(CadDocument document, Span<double> shares)
+    {
+        if (document.Brep is not { } brep)
+        {
+            return;
+        }
+
+        double total = 0;
+        foreach (var (name, count) in brep.SurfaceTypes)
+        {
+            if (count <= 0)
+            {
+                continue;
+            }
+
+            shares[SurfaceGroup(name)] += count;
+            total += count;
+        }
+
+        if (total > 0)
+        {
+            for (var i = 0; i < shares.Length; i++)
+            {
+                shares[i] /= total;
+            }
+        }
+    }
+
+    internal static int SurfaceGroup(string name)
+    {
+        var n = name.ToUpperInvariant();
+        if (n.Contains("PLANE", StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        if (n.Contains("CYLIND", StringComparison.Ordinal) || n.Contains("TABULATED", StringComparison.Ordinal))
+        {
+            return 1;
+        }
+
+        if (n.Contains("CONE", StringComparison.Ordinal) || n.Contains("CONIC", StringComparison.Ordinal))
+        {
+            return 2;
+        }
+
+        if (n.Contains("SPHER", StringComparison.Ordinal))
+        {
+            return 3;
+        }
+
+        if (n.Contains("TOR", StringComparison.Ordinal))
+        {
+            return 4;
+        }
+
+        if (n.Contains("SPLINE", StringComparison.Ordinal) || n.Contains("REVOLUTION", StringComparison.Ordinal)
+            || n.Contains("EXTRUSION", StringComparison.Ordinal) || n.Contains("RULED", StringComparison.Ordinal)
+            || n.Contains("OFFSET", StringComparison.Ordinal) || n.Contains("BEZIER", StringComparison.Ordinal))
+        {
+            return 5;
+        }
+
+        return 6;
+    }
+
+    /// <summary>Shares of entities by drawing role (DXF, and IGES curves/annotations), of all entities.</summary>
+    private static void DrawingShares(CountTable kinds, Span<double> shares)
+    {
+        if (kinds.Total <= 0)
+        {
+            return;
+        }
+
+        foreach (var (name, count) in kinds)
+        {
+            if (DrawingGroup(name) is { } group)
+            {
+                shares[group] += count;
+            }
+        }
+
+        for (var i = 0; i < shares.Length; i++)
+        {
+            shares[i] /= kinds.Total;
+        }
+    }
+
+    internal static int? DrawingGroup(string kind) => kind switch
+    {
+        "LINE" or "XLINE" or "RAY" => 0,
+        "ARC" or "CIRCLE" or "ELLIPSE" or "CIRCULAR_ARC" or "CONIC_ARC" => 1,
+        "LWPOLYLINE" or "POLYLINE" or "COPIOUS_DATA" or "COMPOSITE_CURVE" => 2,
+        "SPLINE" or "RATIONAL_BSPLINE_CURVE" or "PARAMETRIC_SPLINE_CURVE" => 3,
+        "INSERT" or "SUBFIGURE_INSTANCE" => 4,
+        "TEXT" or "MTEXT" or "ATTDEF" or "ATTRIB" or "GENERAL_NOTE" or "NEW_GENERAL_NOTE" or "GENERAL_LABEL" or "FLAG_NOTE" => 5,
+        "HATCH" or "SOLID" or "TRACE" or "WIPEOUT" => 6,
+        "DIMENSION" or "LEADER" or "MULTILEADER" or "MLEADER" or "TOLERANCE" => 7,
+        _ when kind.EndsWith("_DIMENSION", StringComparison.Ordinal) => 7,
+        _ => null,
+    };
+
+    internal static IReadOnlyList<string> SurfaceGroupNames => SurfaceGroups;
+
+    internal static IReadOnlyList<string> DrawingGroupNames => DrawingGroups;
+}
