@@ -18,7 +18,8 @@ internal static class OnnxExport
 {
     /// <summary>The operators the graph of a model uses, for the model card.</summary>
     public static string Operators(FeedForwardClassifier model) =>
-        (model.Layers.Count > 1 ? "Max, Add, Log, Sub, Div, MatMul, Relu, Softmax, ArgMax, Gather" : "Max, Add, Log, Sub, Div, MatMul, Softmax, ArgMax, Gather")
+        (model.LogInput ? "Max, Add, Log, " : "")
+        + (model.Layers.Count > 1 ? "Sub, Div, MatMul, Add, Relu, Softmax, ArgMax, Gather" : "Sub, Div, MatMul, Add, Softmax, ArgMax, Gather")
         + ", Unsqueeze, Mul, ReduceMean, ReduceMin, Sqrt";
 
     public static byte[] ToOnnx(CalibratedClassifier calibrated, IReadOnlyList<string> classes, string modelVersion, FeatureVersion featureVersion, IReadOnlyDictionary<string, string> facts)
@@ -32,8 +33,12 @@ internal static class OnnxExport
         graph.Output.Add(Value(ModelContract.ProbabilitiesOutput, TensorProto.Types.DataType.Float, c));
         graph.Output.Add(Value(ModelContract.DistanceOutput, TensorProto.Types.DataType.Float));
 
-        graph.Initializer.Add(Floats("zero", [0f], 1));
-        graph.Initializer.Add(Floats("one", [1f], 1));
+        if (model.LogInput)
+        {
+            graph.Initializer.Add(Floats("zero", [0f], 1));
+            graph.Initializer.Add(Floats("one", [1f], 1));
+        }
+
         graph.Initializer.Add(Floats("mean", [.. model.Mean.Select(v => (float)v)], d));
         graph.Initializer.Add(Floats("scale", [.. model.Scale.Select(v => (float)v)], d));
         var names = new TensorProto { Name = "class_names", DataType = (int)TensorProto.Types.DataType.String };
@@ -41,11 +46,19 @@ internal static class OnnxExport
         names.StringData.AddRange(classes.Select(ByteString.CopyFromUtf8));
         graph.Initializer.Add(names);
 
-        graph.Node.Add(Node("Max", ["features", "zero"], ["nonnegative"]));
-        graph.Node.Add(Node("Add", ["nonnegative", "one"], ["shifted"]));
-        graph.Node.Add(Node("Log", ["shifted"], ["logged"]));
-        graph.Node.Add(Node("Sub", ["logged", "mean"], ["centred"]));
-        graph.Node.Add(Node("Div", ["centred", "scale"], ["standardised"]));
+        var scaled = "features";
+        if (model.LogInput)
+        {
+            graph.Node.Add(Node("Max", ["features", "zero"], ["nonnegative"]));
+            graph.Node.Add(Node("Add", ["nonnegative", "one"], ["shifted"]));
+            graph.Node.Add(Node("Log", ["shifted"], ["logged"]));
+            scaled = "logged";
+        }
+
+        graph.Node.Add(Node("Sub", [scaled, "mean"], ["centred"]));
+        graph.Initializer.Add(Floats("slot_mask", [.. model.Mask.Select(v => (float)v)], d));
+        graph.Node.Add(Node("Div", ["centred", "scale"], ["unmasked"]));
+        graph.Node.Add(Node("Mul", ["unmasked", "slot_mask"], ["standardised"]));
         var input = "standardised";
         for (var l = 0; l < model.Layers.Count; l++)
         {

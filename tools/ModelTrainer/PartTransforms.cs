@@ -159,9 +159,14 @@ internal static partial class PartTransforms
                 lines[i + 3] = S(p.Y);
                 i += 2;
             }
-            else if ((code == 40 && entity is "CIRCLE" or "ARC" or "TEXT" or "MTEXT") || (code == 41 && entity is "TEXT"))
+            else if (code is >= 30 and <= 38)
             {
-                lines[i + 1] = code == 41 ? value : S(D(value) * placement.Scale);
+                // A turn about Z leaves heights alone, but a scale applies to them too (3DFACE corners, elevations).
+                lines[i + 1] = S(D(value) * placement.Scale);
+            }
+            else if (code == 40 && entity is "CIRCLE" or "ARC" or "TEXT" or "MTEXT")
+            {
+                lines[i + 1] = S(D(value) * placement.Scale);
             }
             else if ((code is 50 or 51 && entity == "ARC") || (code == 50 && entity is "TEXT" or "INSERT"))
             {

@@ -17,6 +17,7 @@ using Microsoft.ML.OnnxRuntime;
 //   synthetic [--per-class N] [--seed S] [--files DIR] [options]   six synthetic part families, each written as DXF, STL and STEP files in turn
 //   folder ROOT [--seed S] [options]                               ROOT/<label>/**/<file>.{dxf,stl,step,stp,iges,igs}
 //   options: [--out DIR] [--version V] [--feature-version V] [--hidden W[,W…]] [--epochs E]   (--hidden 0: no hidden layer, logistic regression)
+//            [--ignore-slots NAME[,NAME…]]   slots the network must not read (default for v5: size_log, so a ×10 unit change cannot move the label)
 //            [--outside DIR[,DIR…]]          real parts outside the classes: how often the model says unknown
 //            [--known LABEL=DIR/PATTERN]     real parts of one class, e.g. plate=.corpus/stl/*bed*
 //            [--stability N]                 held-out parts re-read after a random rotation and a ×10 scale, N each (0: none)
@@ -124,7 +125,10 @@ var readingTime = clock.Elapsed;
 clock.Restart();
 int[] hidden = [.. (arguments.Value("--hidden") ?? "64").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).Where(w => w > 0)];
 var options = new TrainingOptions(hidden, arguments.Int("--epochs", 300), BatchSize: 64, LearningRate: 0.003, L2: 1e-4);
-var model = FeedForwardClassifier.Train([.. train.Select(s => s.Features)], [.. train.Select(s => classes.IndexOf(s.Label))], classes.Count, options, seed + 2);
+var ignoredSlots = (arguments.Value("--ignore-slots") ?? string.Join(",", TrainerDefaults.IgnoredSlots(featureVersion))).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var slotNames = FeatureSlots.Of(featureVersion).Select(s => s.Name).ToList();
+var model = FeedForwardClassifier.Train([.. train.Select(s => s.Features)], [.. train.Select(s => classes.IndexOf(s.Label))], classes.Count, options, seed + 2,
+    logInput: TrainerDefaults.LogInput(featureVersion), ignored: ignoredSlots.Select(n => slotNames.IndexOf(n) is >= 0 and var i ? i : throw new ArgumentException($"no slot '{n}' in {featureVersion.Name()}")).ToHashSet());
 var temperature = ConfidenceCalibration.FitTemperature([.. calibration.Select(s => model.Logits(s.Features))], [.. calibration.Select(s => classes.IndexOf(s.Label))]);
 var groups = TrainingGroups.Fit(model, train);
 var unfitted = new CalibratedClassifier(model, classes, temperature, groups, new AbstentionPolicy(double.MaxValue, 0));
@@ -164,7 +168,7 @@ var stability = stabilityRuns > 0 ? StabilityReport.Measure(test, stabilityRuns,
 var realDataTime = clock.Elapsed;
 
 var modelVersion = arguments.Value("--version") ?? "cadml-parts-3";
-var retrain = $"{source} --feature-version {featureVersion.Name()} --hidden {(hidden.Length == 0 ? "0" : string.Join(",", hidden))} --epochs {options.Epochs} --version {modelVersion} --out models"
+var retrain = $"{source} --feature-version {featureVersion.Name()} --ignore-slots '{string.Join(",", ignoredSlots)}' --hidden {(hidden.Length == 0 ? "0" : string.Join(",", hidden))} --epochs {options.Epochs} --version {modelVersion} --out models"
     + string.Concat(RealPartsResult.Options.Where(o => arguments.Value(o) is not null).Select(o => $" {o} '{arguments.Value(o)}'"));
 var bytes = OnnxExport.ToOnnx(classifier, classes, modelVersion, featureVersion, new Dictionary<string, string>
 {

@@ -8,7 +8,16 @@ namespace CadMl.ModelTrainer;
 /// <summary>What the trainer trains on unless told otherwise: the feature version the classifier declares.</summary>
 internal static class TrainerDefaults
 {
-    public static FeatureVersion FeatureVersion => FeatureVersion.V4;
+    public static FeatureVersion FeatureVersion => FeatureVersion.V5;
+
+    /// <summary>v1..v4 slots are raw counts and extents spanning orders of magnitude; v5 defines its own standardisation.</summary>
+    public static bool LogInput(FeatureVersion version) => version < FeatureVersion.V5;
+
+    /// <summary>
+    /// v5 keeps the part's size in its own slot for search; a class must not depend on it, or the
+    /// same part drawn in centimetres instead of millimetres would change family.
+    /// </summary>
+    public static IReadOnlyList<string> IgnoredSlots(FeatureVersion version) => version == FeatureVersion.V5 ? ["size_log"] : [];
 }
 
 /// <summary>Reads a file with the service's own reader for its extension and extracts the trainer's feature version, as analyze does.</summary>

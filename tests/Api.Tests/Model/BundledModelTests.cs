@@ -24,7 +24,7 @@ public sealed partial class BundledModelTests
         (await client.GetAsync("/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
         var model = await client.GetFromJsonAsync<JsonElement>("/api/v1/model");
         model.GetProperty("sha256").GetString().Should().Be(sha256);
-        model.GetProperty("feature_version").GetString().Should().Be("v4");
+        model.GetProperty("feature_version").GetString().Should().Be("v5");
         model.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).Should().Equal("bracket", "flange", "gear", "housing", "plate", "shaft");
 
         var response = await client.AnalyzeAsync("flange.dxf", Encoding.ASCII.GetBytes(FlangeDrawing()));
@@ -92,7 +92,10 @@ public sealed partial class BundledModelTests
         }
 
         beds.Should().HaveCountGreaterThan(20, "PrusaSlicer ships dozens of printer beds");
-        labels.Count(l => l == "plate").Should().BeGreaterThanOrEqualTo(beds.Count * 4 / 5, string.Join(", ", labels));
+        // The v5 model (rotation and scale invariant, size not read, able to say unknown) takes 31 of 53
+        // for plates and 8 for unknown (MODEL_CARD.md); the v4 model took 44, but changed its answer for
+        // most parts when they were turned or scaled.
+        labels.Count(l => l == "plate").Should().BeGreaterThanOrEqualTo(beds.Count / 2, string.Join(", ", labels));
     }
 
     private static async Task<string> CardSha256() =>
