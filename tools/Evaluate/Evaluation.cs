@@ -27,7 +27,7 @@ public static class Evaluation
         var labels = test.Select(p => p.Sample.Label).ToArray();
         var perLabel = labels.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
         var versions = FeatureVersions.All;
-        var db = versions.ToDictionary(v => v, v => test.Select(p => Retrieval.Normalise(FeatureExtractor.Extract(p.Document, v).Values)).ToList());
+        var db = versions.ToDictionary(v => v, v => test.Select(p => Retrieval.Normalise(Experiment.Weigh(FeatureExtractor.Extract(p.Document, v)))).ToList());
 
         var kinds = withTransforms && format is CadFormat.Step or CadFormat.Stl or CadFormat.Dxf
             ? Enum.GetValues<TransformKind>() : [];
@@ -102,7 +102,7 @@ public static class Evaluation
                     }
 
                     used++;
-                    var query = Retrieval.Normalise(FeatureExtractor.Extract(copy, v).Values);
+                    var query = Retrieval.Normalise(Experiment.Weigh(FeatureExtractor.Extract(copy, v)));
                     var label = labels[q];
                     tp10 += Retrieval.Score(Retrieval.Rank(query, vectors, q), i => labels[i] == label, perLabel[label] - 1).Pk;
                     var all = Retrieval.Rank(query, vectors);
@@ -159,7 +159,8 @@ public static class Evaluation
         _ => "mirrored",
     };
 
-    private static CadDocument?[] Transformed(CadFormat format, List<Parsed> test, TransformKind kind)
+    /// <summary>Each file transformed by <paramref name="kind"/> (its own seeded transform) and parsed again; null where that failed.</summary>
+    public static CadDocument?[] Transformed(CadFormat format, List<Parsed> test, TransformKind kind)
     {
         var result = new CadDocument?[test.Count];
         var planar = format == CadFormat.Dxf;
@@ -223,7 +224,7 @@ public static class Evaluation
 
     public static void Python(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, script));
         foreach (var a in arguments)
         {
@@ -239,4 +240,37 @@ public static class Evaluation
             Console.Error.WriteLine($"{script} failed: {stderr.Result}");
         }
     }
+}
+
+/// <summary>Design experiments only: CADML_EVAL_V5_WEIGHTS="from-to:w,..." multiplies v5 slots before scoring.</summary>
+public static class Experiment
+{
+    private static readonly (int From, int To, double W)[] Weights = Parse(Environment.GetEnvironmentVariable("CADML_EVAL_V5_WEIGHTS"));
+
+    public static IReadOnlyList<double> Weigh(FeatureVector vector)
+    {
+        if (vector.Version != FeatureVersion.V5 || Weights.Length == 0)
+        {
+            return vector.Values;
+        }
+
+        var values = vector.Values.ToArray();
+        foreach (var (from, to, w) in Weights)
+        {
+            for (var i = from; i <= to; i++)
+            {
+                values[i] *= w;
+            }
+        }
+
+        return values;
+    }
+
+    private static (int, int, double)[] Parse(string? text) => string.IsNullOrWhiteSpace(text) ? [] :
+        [.. text.Split(',').Select(part =>
+        {
+            var (range, w) = (part.Split(':')[0], double.Parse(part.Split(':')[1], CultureInfo.InvariantCulture));
+            var ends = range.Split('-');
+            return (int.Parse(ends[0], CultureInfo.InvariantCulture), int.Parse(ends[^1], CultureInfo.InvariantCulture), w);
+        })];
 }

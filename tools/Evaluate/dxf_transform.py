@@ -16,7 +16,7 @@ for job in jobs:
     try:
         doc = ezdxf.readfile(job["src"])
         m = job["m"]
-        matrix = Matrix44([m[0:4], m[4:8], m[8:12], m[12:16]])
+        matrix = Matrix44(m[0:4], m[4:8], m[8:12], m[12:16])
         # ezdxf multiplies row vectors: transpose the column-vector matrix we were given.
         matrix.transpose()
         msp = doc.modelspace()

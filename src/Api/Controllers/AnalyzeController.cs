@@ -30,7 +30,7 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
             return this.ToActionResult(problem.ToResult<object>());
         }
 
-        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId);
+        var command = new AnalyzeFileCommand(upload.FileName, upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.MinScore);
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
 

@@ -10,7 +10,7 @@ using Microsoft.Net.Http.Headers;
 namespace CadMl.Api.Http;
 
 /// <summary>An upload as the analysis use case needs it: the file bytes and the optional form fields.</summary>
-public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string? FeatureVersion, string? Material, string? ProjectId);
+public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, string? FeatureVersion, string? Material, string? ProjectId, double? MinScore = null);
 
 /// <summary>
 /// Reads a multipart upload straight from the request stream with a hard byte limit: the file is
@@ -37,6 +37,7 @@ public static class MultipartUpload
 
         var reader = new MultipartReader(boundary, request.Body);
         string? fileName = null, featureVersion = null, material = null, projectId = null;
+        double? minScore = null;
         ReadOnlyMemory<byte> content = default;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
@@ -69,9 +70,9 @@ public static class MultipartUpload
             switch (name)
             {
                 case "options":
-                    if (!TryReadOptions(value, out featureVersion))
+                    if (!TryReadOptions(value, out featureVersion, out minScore))
                     {
-                        return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v4\"}."));
+                        return (null, Invalid("options", "options must be a JSON object such as {\"feature_version\": \"v5\", \"min_score\": 0.8}."));
                     }
 
                     break;
@@ -86,12 +87,13 @@ public static class MultipartUpload
 
         return fileName is null
             ? (null, Invalid("file", "The multipart body has no 'file' part."))
-            : (new Upload(fileName, content, featureVersion, material, projectId), null);
+            : (new Upload(fileName, content, featureVersion, material, projectId, minScore), null);
     }
 
-    private static bool TryReadOptions(string json, out string? featureVersion)
+    private static bool TryReadOptions(string json, out string? featureVersion, out double? minScore)
     {
         featureVersion = null;
+        minScore = null;
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -108,6 +110,16 @@ public static class MultipartUpload
                 }
 
                 featureVersion = version.GetString();
+            }
+
+            if (document.RootElement.TryGetProperty("min_score", out var floor))
+            {
+                if (floor.ValueKind != JsonValueKind.Number)
+                {
+                    return false;
+                }
+
+                minScore = floor.GetDouble();
             }
 
             return true;

@@ -27,6 +27,11 @@ internal static class VectorRules
     /// The version a vector claims: the one named, else the one its length identifies, else the
     /// configured default (which then fails the dimension check with a precise message).
     /// </summary>
+    /// <summary>A score floor is a cosine: -1..1 (a finite number).</summary>
+    public static IRuleBuilderOptions<T, double?> MinScoreInRange<T>(this IRuleBuilder<T, double?> rule) =>
+        rule.Must(v => v is null || (double.IsFinite(v.Value) && v.Value is >= -1 and <= 1))
+            .WithMessage("min_score must be a number from -1 to 1 (a cosine score).");
+
     public static FeatureVersion VersionOf(string? named, int length, string configured) =>
         named is not null ? FeatureVersions.Parse(named)
         : FeatureVersions.ForDimension(length) ?? FeatureVersions.Parse(configured);

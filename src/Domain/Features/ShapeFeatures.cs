@@ -13,8 +13,20 @@ public static class ShapeFeatures
     /// <summary>Standardised values are clipped to ±this: a bounded share of any vector's length.</summary>
     public const double Clip = 4.0;
 
-    /// <summary>The size slot counts a quarter of a standard slot: it informs, it never decides.</summary>
-    public const double SizeWeight = 0.25;
+    /// <summary>
+    /// The size slot counts an eighth of a structure slot: it informs, it never decides. At this
+    /// weight a copy scaled ×10 still scores ≥ 0.99 against its original (docs/EVALUATION.md).
+    /// </summary>
+    public const double SizeWeight = 0.2;
+
+    /// <summary>
+    /// Each of the 22 histogram bins is noisy on its own; together at this weight they carry about
+    /// as much as the extent ratios (chosen with build/evaluate on the fitting half).
+    /// </summary>
+    public const double HistogramWeight = 0.4;
+
+    /// <summary>Structure (topology, type mix) tells part families apart best on real libraries.</summary>
+    public const double StructureWeight = 1.5;
 
     private static readonly string[] SurfaceGroups = ["plane", "cylinder", "cone", "sphere", "torus", "freeform", "other"];
 
@@ -67,9 +79,18 @@ public static class ShapeFeatures
         {
             var z = scale[i] > 0 ? (raw[i] - mean[i]) / scale[i] : 0;
             z = Math.Clamp(z, -Clip, Clip);
-            values[i] = i == 0 ? z * SizeWeight : z;
+            values[i] = z * Weight(i);
         }
     }
+
+    /// <summary>The weight of slot <paramref name="index"/> after standardising (docs/FEATURES_V5.md).</summary>
+    public static double Weight(int index) => index switch
+    {
+        0 => SizeWeight,
+        < 3 => 1.0,
+        < FeatureSlots.V5StructureStart => HistogramWeight,
+        _ => StructureWeight,
+    };
 
     /// <summary>Shares of B-rep faces by the kind of surface they lie on (STEP, IGES); zeros without B-rep facts.</summary>
     private static void SurfaceShares(CadDocument document, Span<double> shares)

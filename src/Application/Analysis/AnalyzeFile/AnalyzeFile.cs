@@ -19,7 +19,8 @@ public sealed record AnalyzeFileCommand(
     ReadOnlyMemory<byte> Content,
     string? FeatureVersion,
     string? Material,
-    string? ProjectId) : ICommand<Result<AnalysisDto>>;
+    string? ProjectId,
+    double? MinScore = null) : ICommand<Result<AnalysisDto>>;
 
 internal sealed partial class AnalyzeFileHandler(
     IEnumerable<ICadReader> readers,
@@ -40,7 +41,9 @@ internal sealed partial class AnalyzeFileHandler(
         {
             var similar = await similarParts.RegisterAndFindAsync(outcome.Value, cancellationToken);
             metrics.Finished("ok");
-            return Result.Success(AnalysisDto.From(outcome.Value) with { Similar = similar });
+            // The floor filters what this response shows; the stored record and its vector are the same either way.
+            var shown = command.MinScore is { } floor ? [.. similar.Where(s => s.Score >= floor)] : similar;
+            return Result.Success(AnalysisDto.From(outcome.Value) with { Similar = shown });
         }
 
         var problem = ((IProblemResult)outcome).Problem;

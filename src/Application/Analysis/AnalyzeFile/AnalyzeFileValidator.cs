@@ -1,4 +1,5 @@
 using CadMl.Domain.Features;
+using CadMl.Application.Vectors;
 using FluentValidation;
 
 namespace CadMl.Application.Analysis.AnalyzeFile;
@@ -11,6 +12,7 @@ internal sealed class AnalyzeFileValidator : AbstractValidator<AnalyzeFileComman
         RuleFor(c => c.FeatureVersion)
             .Must(v => v is null || FeatureVersions.TryParse(v, out _))
             .WithMessage($"feature_version must be one of {string.Join(", ", FeatureVersions.Names)}.");
+        RuleFor(c => c.MinScore).MinScoreInRange();
         RuleFor(c => c.Material).MaximumLength(200);
         RuleFor(c => c.ProjectId).MaximumLength(200);
     }

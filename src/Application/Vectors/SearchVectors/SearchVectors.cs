@@ -11,7 +11,9 @@ namespace CadMl.Application.Vectors.SearchVectors;
 /// <summary>
 /// Top-<paramref name="K"/> most similar stored vectors (cosine), by a query <paramref name="Vector"/>
 /// or by the stored vector with <paramref name="Id"/>. <paramref name="ExcludeSelf"/> drops the
-/// queried id from the hits (by-id searches only; it defaults to true there).
+/// queried id from the hits (by-id searches only; it defaults to true there). <paramref name="MinScore"/>
+/// drops hits scoring below it (cosine, -1..1; with v5 unrelated parts score about 0, transformed
+/// copies about 1, see docs/EVALUATION.md), so fewer than K hits may come back.
 /// </summary>
 public sealed record SearchVectorsQuery(
     IReadOnlyList<double>? Vector = null,
@@ -19,7 +21,8 @@ public sealed record SearchVectorsQuery(
     string? FeatureVersion = null,
     int K = 10,
     SearchFiltersDto? Filters = null,
-    bool? ExcludeSelf = null) : IQuery<Result<SearchResultDto>>;
+    bool? ExcludeSelf = null,
+    double? MinScore = null) : IQuery<Result<SearchResultDto>>;
 
 public sealed record SearchFiltersDto(string? Material = null, string? Format = null, string? Label = null, string? ProjectId = null);
 
@@ -69,6 +72,7 @@ internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex inde
         var f = query.Filters;
         var filter = f is null ? null : new VectorFilter(f.Material, f.Format, null, f.Label, f.ProjectId);
         var outcome = index.Search(new VectorSearchRequest(version, values, query.K, filter, exclude));
-        return Result.Success(new SearchResultDto(outcome.Backend, version.Name(), query.K, [.. outcome.Hits.Select(SimilarVectorDto.From)]));
+        var hits = outcome.Hits.Where(h => query.MinScore is not { } floor || h.Score >= floor).Select(SimilarVectorDto.From);
+        return Result.Success(new SearchResultDto(outcome.Backend, version.Name(), query.K, [.. hits]));
     }
 }

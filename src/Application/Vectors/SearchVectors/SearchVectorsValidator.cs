@@ -16,5 +16,6 @@ internal sealed class SearchVectorsValidator : AbstractValidator<SearchVectorsQu
         RuleFor(q => q.Id).NotEmpty().MaximumLength(VectorRules.MaxIdLength).When(q => q.Id is not null);
         RuleFor(q => q.K).InclusiveBetween(1, MaxK);
         RuleFor(q => q.FeatureVersion).KnownVersion();
+        RuleFor(q => q.MinScore).MinScoreInRange();
     }
 }
