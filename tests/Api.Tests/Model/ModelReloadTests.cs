@@ -157,7 +157,7 @@ public sealed class ModelReloadTests
 
         var analysis = await AnalyzeAsync(client);
 
-        analysis.GetProperty("feature_version").GetString().Should().Be("v4");
+        analysis.GetProperty("feature_version").GetString().Should().Be("v5");
         var classification = analysis.GetProperty("classification");
         classification.GetProperty("label").GetString().Should().Be("gear");
         classification.GetProperty("model_version").GetString().Should().Be("v3-model");
