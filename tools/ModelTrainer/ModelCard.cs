@@ -28,12 +28,13 @@ internal static class ModelCard
         Line("|---|---|");
         Line($"| file | `models/{file}` |");
         Line($"| model_version | `{version}` |");
-        Line($"| feature_version | `{featureVersion.Name()}` ({dimension} slots, FEATURES.md) |");
+        Line($"| feature_version | `{featureVersion.Name()}` ({dimension} slots, `GET /api/v1/features/slots?version={featureVersion.Name()}`) |");
         Line($"| SHA-256 | `{sha256}` |");
         Line($"| size | {size} bytes |");
         Line($"| interface | input `features` float[N, {dimension}]; outputs `label` string[N] (top class), `probabilities` float[N, C] (calibrated), `ood_distance` float[N]; metadata `abstention_max_distance` = {Num(report.Policy.MaxDistance)}, `abstention_min_confidence` = {Num(report.Policy.MinConfidence)} |");
         Line($"| operators | ai.onnx opset 17 only: {operators} (all on the reload allowlist) |");
-        Line($"| method | {method}; softmax of the logits divided by the temperature T = {Num(report.Temperature)}; out-of-distribution distance to the nearest of {facts.Groups} training groups (class × format) |");
+        Line($"| method | {method}; softmax of the logits divided by the temperature T = {Num(report.Temperature)}; out-of-distribution distance to the nearest of {facts.Groups} training groups (class × format)"
+            + (facts.IgnoredSlots.Count > 0 ? $"; slots not read (multiplied by 0 after standardising): {string.Join(", ", facts.IgnoredSlots.Select(n => $"`{n}`"))}, so a unit change cannot move the class" : "") + " |");
         Line();
         Line("## Classes");
         Line();
@@ -221,7 +222,8 @@ internal sealed record ModelCardFacts(
     int Size,
     int Seed,
     int Skipped,
-    string Retrain)
+    string Retrain,
+    IReadOnlyList<string> IgnoredSlots)
 {
     public int Groups => Train.Select(s => (s.Label, s.Format)).Distinct().Count();
 }

@@ -197,7 +197,7 @@ Directory.CreateDirectory(outDir);
 File.WriteAllBytes(Path.Combine(outDir, modelFile), bytes);
 var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 var card = ModelCard.Write(new ModelCardFacts(modelFile, modelVersion, featureVersion, model.Describe(options), OnnxExport.Operators(model), dataDescription,
-    train, calibration, evaluation, report, outside, known, stability, onnxAccuracy, agreement, sha256, bytes.Length, seed, skipped, retrain));
+    train, calibration, evaluation, report, outside, known, stability, onnxAccuracy, agreement, sha256, bytes.Length, seed, skipped, retrain, ignoredSlots));
 File.WriteAllText(Path.Combine(outDir, "MODEL_CARD.md"), card, Encoding.UTF8);
 
 Console.WriteLine($"classes: {string.Join(", ", classes)}; feature version {featureVersion.Name()}");
