@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CadMl.Api.Tests.Infrastructure;
@@ -109,6 +110,8 @@ public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
     [InlineData("""{"feature_version":"v9"}""", "feature_version")]
     [InlineData("""not json""", "options")]
     [InlineData("""{"feature_version":4}""", "options")]
+    [InlineData("""{"min_score":1.5}""", "min_score")]
+    [InlineData("""{"min_score":"high"}""", "options")]
     public async Task Bad_options_are_422_naming_the_field(string options, string field)
     {
         var response = await _factory.CreateAuthenticatedClient().AnalyzeAsync("line.dxf", Encoding.ASCII.GetBytes(Line), options);
@@ -147,10 +150,28 @@ public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
     }
 
     [Fact]
+    public async Task Min_score_in_the_options_keeps_only_similar_parts_that_score_at_least_that()
+    {
+        var client = _factory.CreateAuthenticatedClient();
+        var file = CorpusFiles.Of("step")[2];
+        var bytes = await File.ReadAllBytesAsync(file);
+        var first = await (await client.AnalyzeAsync(Path.GetFileName(file), bytes)).Content.ReadFromJsonAsync<JsonElement>();
+
+        var response = await client.AnalyzeAsync(Path.GetFileName(file), bytes, """{"min_score":0.999}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var second = await response.Content.ReadFromJsonAsync<JsonElement>();
+        second.GetProperty("feature_version").GetString().Should().Be("v5");
+        var similar = second.GetProperty("similar").EnumerateArray().ToList();
+        similar.Should().Contain(s => s.GetProperty("id").GetString() == first.GetProperty("id").GetString(), "the same file scores 1");
+        similar.Should().OnlyContain(s => s.GetProperty("score").GetDouble() >= 0.999);
+    }
+
+    [Fact]
     public async Task The_metrics_count_requests_rejections_parses_and_extraction()
     {
         var client = _factory.CreateAuthenticatedClient();
-        await client.AnalyzeAsync("line.dxf", Encoding.ASCII.GetBytes(Line + " "));
+        await client.AnalyzeAsync("line.dxf", Encoding.ASCII.GetBytes(Line + " "), """{"feature_version":"v4"}""");
         await client.AnalyzeAsync("drawing.dwg", [1]);
 
         var text = await client.GetStringAsync("/metrics");

@@ -145,6 +145,60 @@ public sealed class MigrationApiTests : IClassFixture<MigrationApiTests.Factory>
         atV4.GetProperty("features").GetProperty("cache_hit").GetBoolean().Should().BeFalse("the comparison is with a fresh extraction");
     }
 
+    // ---- Migration to v5: only from a stored document that carries the shape digest. ----
+
+    [Theory]
+    [InlineData("dxf")]
+    [InlineData("stl")]
+    [InlineData("step")]
+    [InlineData("iges")]
+    public async Task A_v4_analysis_migrates_to_v5_by_recompute_equal_to_a_fresh_v5_extraction_bit_for_bit(string format)
+    {
+        var client = _factory.CreateAuthenticatedClient();
+        var file = CorpusFiles.Of(format)[1];
+        var bytes = await File.ReadAllBytesAsync(file);
+        var atV4 = await OkAsync(await client.AnalyzeAsync(Path.GetFileName(file), bytes, """{"feature_version":"v4"}"""));
+        var id = atV4.GetProperty("id").GetString()!;
+
+        var run = await OkAsync(await _factory.CreateAuthenticatedClient(admin: true).PostAsJsonAsync("/api/v1/vectors/migrate", new { ids = new[] { id }, to_version = "v5" }));
+        var atV5 = await OkAsync(await client.AnalyzeAsync(Path.GetFileName(file), bytes, """{"feature_version":"v5"}"""));
+
+        var item = run.GetProperty("items").EnumerateArray().Single();
+        item.GetProperty("status").GetString().Should().Be("migrated");
+        item.GetProperty("method").GetString().Should().Be("recompute");
+        var migrated = await OkAsync(await client.GetAsync($"/api/v1/vectors/{id}"));
+        migrated.GetProperty("feature_version").GetString().Should().Be("v5");
+        Bits(migrated.GetProperty("vector")).Should().Equal(Bits(atV5.GetProperty("features").GetProperty("vector")));
+    }
+
+    [Fact]
+    public async Task Records_that_cannot_reach_v5_without_their_file_are_counted_named_and_left_untouched()
+    {
+        using var factory = new CadMlFactory();
+        var client = factory.CreateAuthenticatedClient();
+        await RegisterAsync(client, "bare", "v4", 24);
+        var file = CorpusFiles.Of("step")[0];
+        var analysed = await OkAsync(await client.AnalyzeAsync(Path.GetFileName(file), await File.ReadAllBytesAsync(file), """{"feature_version":"v4"}"""));
+        var old = analysed.GetProperty("id").GetString()!;
+        await ForgetShapeAsync(factory, old);
+
+        var preview = await PreviewAsync(client, "v5");
+
+        var items = preview.GetProperty("items").EnumerateArray().ToList();
+        items.Should().HaveCount(2).And.OnlyContain(i => i.GetProperty("status").GetString() == "error_preview"
+            && i.GetProperty("error").GetString()!.StartsWith("cannot be recomputed without the original file", StringComparison.Ordinal));
+        items.Select(i => i.GetProperty("id").GetString()).Should().BeEquivalentTo("bare", old);
+        Warnings(preview).Should().Contain("2 record(s) cannot be recomputed without the original file: analyze their files again to move them to v5");
+        preview.GetProperty("migration_feasible").GetBoolean().Should().BeFalse();
+
+        var before = await OkAsync(await client.GetAsync($"/api/v1/vectors/{old}"));
+        var run = await OkAsync(await factory.CreateAuthenticatedClient(admin: true).PostAsJsonAsync("/api/v1/vectors/migrate", new { to_version = "v5" }));
+        run.GetProperty("items").EnumerateArray().Should().OnlyContain(i => i.GetProperty("status").GetString() == "error");
+        var after = await OkAsync(await client.GetAsync($"/api/v1/vectors/{old}"));
+        after.GetProperty("feature_version").GetString().Should().Be("v4");
+        Bits(after.GetProperty("vector")).Should().Equal(Bits(before.GetProperty("vector")));
+    }
+
     // ---- The contract's edges. ----
 
     [Theory]
@@ -156,10 +210,10 @@ public sealed class MigrationApiTests : IClassFixture<MigrationApiTests.Factory>
         var response = await _factory.CreateAuthenticatedClient().GetAsync($"/api/v1/vectors/migrate/preview?{query}");
 
         var body = await response.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "INPUT_VALIDATION_FAILED", "validation");
-        body.GetProperty("context").GetProperty("allowed").EnumerateArray().Select(v => v.GetString()).Should().Equal("v1", "v2", "v3", "v4");
+        body.GetProperty("context").GetProperty("allowed").EnumerateArray().Select(v => v.GetString()).Should().Equal("v1", "v2", "v3", "v4", "v5");
         var error = body.GetProperty("context").GetProperty("errors").EnumerateArray().Single();
         error.GetProperty("field").GetString().Should().Be("to_version");
-        error.GetProperty("allowed").GetArrayLength().Should().Be(4);
+        error.GetProperty("allowed").GetArrayLength().Should().Be(5);
     }
 
     [Theory]
@@ -302,6 +356,17 @@ public sealed class MigrationApiTests : IClassFixture<MigrationApiTests.Factory>
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE vectors SET vector = $vector WHERE id = $id;";
         command.Parameters.AddWithValue("$vector", MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        command.Parameters.AddWithValue("$id", id);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1);
+    }
+
+    /// <summary>Makes a stored analysis look like one saved before v5 existed: its document without the shape digest.</summary>
+    private static async Task ForgetShapeAsync(CadMlFactory factory, string id)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDir, "cadml.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE analyses SET document = json_remove(document, '$.shape') WHERE id = $id AND json_extract(document, '$.shape') IS NOT NULL;";
         command.Parameters.AddWithValue("$id", id);
         (await command.ExecuteNonQueryAsync()).Should().Be(1);
     }

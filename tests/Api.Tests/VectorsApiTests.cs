@@ -53,6 +53,51 @@ public sealed class VectorsApiTests : IClassFixture<VectorsApiTests.Factory>
     }
 
     [Fact]
+    public async Task Min_score_drops_the_hits_that_score_below_it()
+    {
+        var client = _factory.CreateAuthenticatedClient();
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        // Unit vectors along slots 0 and 1 and their mixture: cosine to "x" is 1, 0.7071 and 0.
+        var vectors = new Dictionary<string, double[]> { ["x"] = Unit(1, 0), ["xy"] = Unit(1, 1), ["y"] = Unit(0, 1), ["x2"] = Unit(2, 0) };
+        foreach (var (name, vector) in vectors)
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/vectors", new { id = $"{prefix}-{name}", vector, feature_version = "v4", meta = new Dictionary<string, string> { ["label"] = prefix } });
+            response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        }
+
+        async Task<List<string?>> SearchAsync(double? minScore)
+        {
+            var search = await client.PostAsJsonAsync("/api/v1/vectors/search", new { id = $"{prefix}-x", k = 10, filters = new { label = prefix }, min_score = minScore });
+            search.StatusCode.Should().Be(HttpStatusCode.OK, await search.Content.ReadAsStringAsync());
+            var hits = await search.Content.ReadFromJsonAsync<JsonElement>();
+            return [.. hits.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("id").GetString()![(prefix.Length + 1)..])];
+        }
+
+        (await SearchAsync(null)).Should().BeEquivalentTo("x2", "xy", "y");
+        (await SearchAsync(0.5)).Should().Equal("x2", "xy");
+        (await SearchAsync(0.99)).Should().Equal("x2");
+
+        static double[] Unit(double a, double b)
+        {
+            var v = new double[24];
+            v[0] = a;
+            v[1] = b;
+            return v;
+        }
+    }
+
+    [Theory]
+    [InlineData(1.5)]
+    [InlineData(-1.01)]
+    public async Task A_min_score_outside_minus_one_to_one_is_422(double minScore)
+    {
+        var response = await _factory.CreateAuthenticatedClient().PostAsJsonAsync("/api/v1/vectors/search", new { vector = new double[24], k = 3, min_score = minScore });
+
+        var body = await response.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "INPUT_VALIDATION_FAILED", "validation");
+        body.GetProperty("context").GetProperty("errors").EnumerateArray().Should().Contain(e => e.GetProperty("field").GetString() == "min_score");
+    }
+
+    [Fact]
     public async Task A_vector_of_the_wrong_length_is_422_dimension_mismatch_with_expected_and_found()
     {
         var response = await _factory.CreateAuthenticatedClient().PostAsJsonAsync("/api/v1/vectors",

@@ -23,7 +23,7 @@ if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
 }
 
 var root = Path.GetFullPath(args[0]);
-string? outPath = null, fitPath = null;
+string? outPath = null, fitPath = null, dumpPath = null, vectorsPath = null;
 var maxPerLabel = int.MaxValue;
 var transforms = true;
 for (var i = 1; i < args.Length; i++)
@@ -32,6 +32,8 @@ for (var i = 1; i < args.Length; i++)
     {
         case "--out": outPath = args[++i]; break;
         case "--fit": fitPath = args[++i]; break;
+        case "--dump": dumpPath = args[++i]; break;
+        case "--vectors": vectorsPath = args[++i]; break;
         case "--max-per-label": maxPerLabel = int.Parse(args[++i], inv); break;
         case "--no-transforms": transforms = false; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -73,6 +75,20 @@ foreach (var sample in files)
 }
 
 Console.Error.WriteLine($"parsed {parsed.Count}, failed {failures.Count}");
+
+if (vectorsPath is not null)
+{
+    // The v5 vector of every file (file name → values), e.g. to pin golden vectors in tests.
+    File.WriteAllText(vectorsPath, JsonSerializer.Serialize(parsed.ToDictionary(p => Path.GetFileName(p.Sample.Path), p => FeatureExtractor.Extract(p.Document, FeatureVersion.V5).Values), new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
+
+if (dumpPath is not null)
+{
+    // Design work: raw v5 values with label and split, one line per file, for offline analysis.
+    File.WriteAllLines(dumpPath, parsed.Select(p => string.Join(',', [p.Sample.Label, p.Fitting ? "fit" : "test", .. ShapeFeatures.Raw(p.Document).Select(v => v.ToString("R", inv))])));
+    return 0;
+}
 
 if (fitPath is not null)
 {

@@ -26,7 +26,8 @@ internal static class MigrationRules
         }
 
         var hasDocument = source.Document is { } document && VectorMigration.IsSourceOf(document, declared, source.Values);
-        var item = MigrationPlanner.Plan(new MigrationCandidate(source.Id, declared, source.Values.Count, hasDocument), target);
+        var hasShape = source.Document?.Shape is not null;
+        var item = MigrationPlanner.Plan(new MigrationCandidate(source.Id, declared, source.Values.Count, hasDocument, hasShape), target);
         return source.DocumentProblem is { } problem && item.Status is MigrationItemStatus.UpgradePreview or MigrationItemStatus.DowngradePreview
             ? item with { Status = MigrationItemStatus.ErrorPreview, Method = null, Error = $"the stored document cannot be read: {problem}" }
             : item;

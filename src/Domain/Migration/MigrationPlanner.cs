@@ -23,8 +23,12 @@ public enum MigrationItemStatus
     ErrorPreview,
 }
 
-/// <summary>A stored vector as migration sees it: its declared version, its actual length, whether its document is kept.</summary>
-public sealed record MigrationCandidate(string Id, FeatureVersion DeclaredVersion, int Length, bool HasDocument);
+/// <summary>
+/// A stored vector as migration sees it: its declared version, its actual length, whether its
+/// document is kept and whether that document carries the shape digest v5 is computed from
+/// (documents stored before v5 do not).
+/// </summary>
+public sealed record MigrationCandidate(string Id, FeatureVersion DeclaredVersion, int Length, bool HasDocument, bool HasShapeFacts = true);
 
 public sealed record MigrationPlanItem(
     string Id,
@@ -59,6 +63,9 @@ public static class MigrationPlanner
     public const string NegativeSkewWarning = "large_negative_skew";
     public const string GrowthSpikeWarning = "growth_spike";
 
+    /// <summary>The item error of a vector that can reach (or leave) v5 only from its original file.</summary>
+    public const string NeedsOriginalFileError = "cannot be recomputed without the original file";
+
     public static MigrationPlanItem Plan(MigrationCandidate candidate, FeatureVersion target)
     {
         var from = candidate.DeclaredVersion;
@@ -67,6 +74,18 @@ public static class MigrationPlanner
             // A vector that does not match its declared layout is never guessed at.
             return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, candidate.Length, target.Dimension(), null,
                 $"vector has {candidate.Length} values but {from.Name()} has {from.Dimension()}");
+        }
+
+        // v5 is not a prefix layout: padding or truncating into or out of it would invent values,
+        // so only extraction from the stored document (with its shape digest, for v5) can do it.
+        if (from != target && !FeatureVersions.ArePrefixCompatible(from, target)
+            && !(candidate.HasDocument && (target != FeatureVersion.V5 || candidate.HasShapeFacts)))
+        {
+            var why = candidate.HasDocument
+                ? "its stored document predates v5 and has no shape digest"
+                : "no stored document reproduces it";
+            return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, from.Dimension(), target.Dimension(), null,
+                $"{NeedsOriginalFileError} ({why}); analyze the file again");
         }
 
         var status = target > from ? MigrationItemStatus.UpgradePreview
@@ -112,6 +131,12 @@ public static class MigrationPlanner
         foreach (var failed in items.Where(i => i.Status == MigrationItemStatus.ErrorPreview))
         {
             warnings.Add($"{failed.Id}: {failed.Error}");
+        }
+
+        var needsFile = items.Count(i => i.Error?.StartsWith(NeedsOriginalFileError, StringComparison.Ordinal) == true);
+        if (needsFile > 0)
+        {
+            warnings.Add($"{needsFile} record(s) {NeedsOriginalFileError}: analyze their files again to move them to v5");
         }
 
         var losesDimensions = items.Count > 0 && negative * 2 > items.Count;

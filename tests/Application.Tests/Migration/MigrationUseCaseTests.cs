@@ -291,7 +291,7 @@ public sealed class MigrationUseCaseTests
 
     [Theory]
     [InlineData(null, "to_version")]
-    [InlineData("v5", "to_version")]
+    [InlineData("v6", "to_version")]
     public async Task An_unknown_target_is_a_validation_failure_that_lists_the_allowed_versions(string? version, string field)
     {
         await using var host = await ApplicationHost.StartAsync();
@@ -300,7 +300,7 @@ public sealed class MigrationUseCaseTests
 
         var problem = ((IProblemResult)result).Problem;
         problem.Code.Should().Be("INPUT_VALIDATION_FAILED");
-        problem.Context["allowed"].Should().BeEquivalentTo(new[] { "v1", "v2", "v3", "v4" });
+        problem.Context["allowed"].Should().BeEquivalentTo(new[] { "v1", "v2", "v3", "v4", "v5" });
         ((IEnumerable<Dictionary<string, object?>>)problem.Context["errors"]!).Single()["field"].Should().Be(field);
     }
 

@@ -210,7 +210,7 @@ public sealed class ModelSecurityPolicyTests
 
     [Theory]
     [InlineData(10, "v4", "plate,gear", "float", "width 10")]
-    [InlineData(24, "v9", "plate,gear", "float", "feature_version")]
+    [InlineData(24, "v6", "plate,gear", "float", "feature_version")]
     [InlineData(24, "v4", "plate", "float", "classes")]
     [InlineData(24, "v4", "plate,plate", "float", "classes")]
     [InlineData(24, "v4", "plate,gear", "double", "float[N, D]")]

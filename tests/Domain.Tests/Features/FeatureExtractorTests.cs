@@ -70,13 +70,13 @@ public sealed class FeatureExtractorTests
     }
 
     [Fact]
-    public void Every_version_is_a_prefix_of_the_next()
+    public void Every_version_up_to_v4_is_a_prefix_of_the_next()
     {
         var document = new CadDocument(
             CadFormat.Dxf, Counts(("LINE", 7), ("ARC", 3), ("CIRCLE", 3)), Counts(("0", 13)), new BoundingBox(1, 2, 0, 9, 4, 0), CadMetadata.None);
 
         var v4 = FeatureExtractor.Extract(document, FeatureVersion.V4).Values;
-        foreach (var version in FeatureVersions.All)
+        foreach (var version in FeatureVersions.All.Where(v => FeatureVersions.ArePrefixCompatible(v, FeatureVersion.V4)))
         {
             FeatureExtractor.Extract(document, version).Values.Should().Equal(v4.Take(version.Dimension()));
         }

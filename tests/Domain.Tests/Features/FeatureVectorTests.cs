@@ -47,7 +47,8 @@ public sealed class FeatureVectorTests
     [Theory]
     [InlineData("v4", true)]
     [InlineData(" V2 ", true)]
-    [InlineData("v5", false)]
+    [InlineData("v5", true)]
+    [InlineData("v6", false)]
     [InlineData("4", false)]
     [InlineData(null, false)]
     public void Version_names_parse_strictly(string? text, bool parses)
