@@ -4,7 +4,7 @@ using CadMl.Domain.Features;
 namespace CadMl.Benchmarks;
 
 /// <summary>
-/// Parse + v4 extraction of every corpus file of one format per operation: MB/s and files/s
+/// Parse + v4 or v5 extraction of every corpus file of one format per operation: MB/s and files/s
 /// follow from the corpus size divided by the mean; allocated bytes per operation over the corpus
 /// size give allocations per parsed MB.
 /// </summary>
@@ -18,6 +18,9 @@ public class CorpusParseBenchmarks
 
     public static IEnumerable<string> Formats => CorpusReaders.ByFolder.Keys.Order(StringComparer.Ordinal);
 
+    [Params(FeatureVersion.V4, FeatureVersion.V5)]
+    public FeatureVersion Version { get; set; } = FeatureVersion.V4;
+
     [GlobalSetup]
     public void Setup() => _files = CorpusReaders.Load(Format);
 
@@ -30,7 +33,7 @@ public class CorpusParseBenchmarks
         {
             try
             {
-                checksum += FeatureExtractor.Extract(reader.Read(content, CancellationToken.None), FeatureVersion.V4).Values[0];
+                checksum += FeatureExtractor.Extract(reader.Read(content, CancellationToken.None), Version).Values[0];
             }
             catch (CadMl.Application.Analysis.Ports.CadReadException)
             {

@@ -11,6 +11,9 @@ namespace CadMl.Benchmarks;
 /// </summary>
 internal static class CorpusProfile
 {
+    /// <summary>The feature version extracted after each parse: v4 unless CADML_BENCH_FEATURE_VERSION names another.</summary>
+    private static readonly FeatureVersion Version = FeatureVersions.Parse(Environment.GetEnvironmentVariable("CADML_BENCH_FEATURE_VERSION") is { Length: > 0 } v ? v : "v4");
+
     private const int Runs = 5;
 
     public static void Run()
@@ -52,7 +55,7 @@ internal static class CorpusProfile
     {
         try
         {
-            FeatureExtractor.Extract(reader.Read(content, CancellationToken.None), FeatureVersion.V4);
+            FeatureExtractor.Extract(reader.Read(content, CancellationToken.None), Version);
         }
         catch (CadReadException)
         {

@@ -44,8 +44,8 @@ public static class Evaluation
         md.AppendLine("| version | P@1 | P@10 | mAP@10 |" + string.Concat(kinds.Select(k => $" P@10 {Name(k)} |")) + string.Concat(kinds.Select(k => $" self-first {Name(k)} |")));
         md.AppendLine("|---|---|---|---|" + string.Concat(kinds.Select(_ => "---|")) + string.Concat(kinds.Select(_ => "---|")));
         var scoreRows = new StringBuilder();
-        scoreRows.AppendLine("| version | median same-label score | median different-label score | 10th neighbour score p50 |" + string.Concat(kinds.Select(k => $" median copy score {Name(k)} |")));
-        scoreRows.AppendLine("|---|---|---|---|" + string.Concat(kinds.Select(_ => "---|")));
+        scoreRows.AppendLine("| version | median same-label score | median different-label score | 10th neighbour score p50 | largest slot share (slot) |" + string.Concat(kinds.Select(k => $" median copy score {Name(k)} |")));
+        scoreRows.AppendLine("|---|---|---|---|---|" + string.Concat(kinds.Select(_ => "---|")));
         var panels = new List<object>();
         foreach (var v in versions)
         {
@@ -88,7 +88,10 @@ public static class Evaluation
             var line = new StringBuilder($"| {v.Name()} | {p1 / n:P1} | {p10 / n:P1} | {map / n:P1} |");
             var selfLine = new StringBuilder();
             var copyScores = new List<double>();
-            var scoreLine = new StringBuilder($"| {v.Name()} | {Retrieval.Median(same):F3} | {Retrieval.Median(different):F3} | {Retrieval.Median(tenth):F4} |");
+            var (share, slot) = LargestSlotShare(test, v);
+            row["largest_slot_share"] = share;
+            row["largest_slot"] = FeatureSlots.Of(v)[slot].Name;
+            var scoreLine = new StringBuilder($"| {v.Name()} | {Retrieval.Median(same):F3} | {Retrieval.Median(different):F3} | {Retrieval.Median(tenth):F4} | {share:P1} ({FeatureSlots.Of(v)[slot].Name}) |");
             foreach (var kind in kinds)
             {
                 double tp10 = 0, first = 0;
@@ -149,6 +152,24 @@ public static class Evaluation
 
         json["transform_failures"] = transformFailures.ToDictionary(f => Name(f.Key), f => f.Value);
         return new Section(md.ToString(), json, panels);
+    }
+
+    /// <summary>The slot with the largest mean share of a vector's squared length (v²ᵢ / |v|²), and that share.</summary>
+    private static (double Share, int Slot) LargestSlotShare(List<Parsed> test, FeatureVersion version)
+    {
+        var sums = new double[version.Dimension()];
+        foreach (var p in test)
+        {
+            var values = FeatureExtractor.Extract(p.Document, version).Values;
+            var norm = values.Sum(x => x * x);
+            for (var i = 0; i < sums.Length && norm > 0; i++)
+            {
+                sums[i] += values[i] * values[i] / norm;
+            }
+        }
+
+        var best = Array.IndexOf(sums, sums.Max());
+        return (sums[best] / Math.Max(1, test.Count), best);
     }
 
     public static string Name(TransformKind kind) => kind switch

@@ -18,10 +18,15 @@ public sealed class ShapeSampler
     /// <summary>Points kept for the digest: enough for stable histograms, small enough to stay cheap on a 50 MB mesh.</summary>
     public const int Capacity = 4096;
 
-    /// <summary>Points paired for the distance histogram: 512·511/2 ≈ 131 000 pairs.</summary>
-    public const int PairedPoints = 512;
+    /// <summary>
+    /// Points paired for the distance histogram: 256·255/2 ≈ 33 000 pairs, about 0.15 ms; 512
+    /// points cost four times as much for no measurable gain in retrieval.
+    /// </summary>
+    public const int PairedPoints = 256;
 
-    private readonly double[] _buffer = new double[Capacity * 4];
+    // Grows on demand: most drawings have a few hundred points, and a fixed 128 KB buffer per
+    // document would be most of what parsing a small file allocates.
+    private double[] _buffer = new double[64 * 4];
     private int _kept;
     private long _seen;
     private long _stride = 1;
@@ -56,6 +61,11 @@ public sealed class ShapeSampler
             {
                 return;
             }
+        }
+
+        if (4 * (_kept + 1) > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Min(Capacity * 4, _buffer.Length * 2));
         }
 
         var at = 4 * _kept++;
