@@ -179,7 +179,7 @@ public sealed class AnalyzeTests : IClassFixture<AnalyzeTests.Factory>
         text.Should().Contain("analysis_requests_total{status=\"ok\"}")
             .And.Contain("analysis_rejections_total{code=\"UNSUPPORTED_INPUT_DWG\"}")
             .And.Contain("cad_parse_duration_seconds_bucket{format=\"dxf\"")
-            .And.Contain("feature_extraction_latency_seconds_bucket{version=\"v4\",le=\"0.0005\"}")
+            .And.Contain("feature_extraction_latency_seconds_bucket{version=\"v5\",le=\"0.0005\"}")
             .And.Contain("v4_shape_entropy_bucket")
             .And.Contain("feature_cache_miss_total");
     }

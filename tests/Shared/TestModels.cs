@@ -5,7 +5,8 @@ namespace CadMl.Tests.Shared;
 
 /// <summary>
 /// ONNX models built in code for the tests: a small valid classifier (MatMul + Add + Softmax, then
-/// ArgMax + Gather over the class names) and the hostile or broken variants the reload must refuse.
+/// ArgMax + Gather over the class names; <c>ood_distance</c> = the root mean square of the features
+/// divided by <c>spread</c>) and the hostile or broken variants the reload must refuse.
 /// </summary>
 public static class TestModels
 {
@@ -13,7 +14,9 @@ public static class TestModels
 
     /// <summary>
     /// A classifier whose weights make <paramref name="favoured"/> win for the smoke vectors, with
-    /// <paramref name="inputWidth"/> overriding the width its feature version implies.
+    /// <paramref name="inputWidth"/> overriding the width its feature version implies. By default it
+    /// never abstains (a huge distance threshold, no confidence threshold); the abstention metadata
+    /// is written as given, and left out when null.
     /// </summary>
     public static ModelProto Classifier(
         string modelVersion = "test-1",
@@ -21,7 +24,11 @@ public static class TestModels
         string[]? classes = null,
         int? inputWidth = null,
         int favoured = 0,
-        bool nanWeights = false)
+        bool nanWeights = false,
+        string? maxDistance = "1e30",
+        string? minConfidence = "0",
+        float spread = 1,
+        bool distanceOutput = true)
     {
         classes ??= DefaultClasses;
         var width = inputWidth ?? featureVersion switch { "v1" => 7, "v2" => 12, "v3" => 22, _ => 24 };
@@ -41,6 +48,18 @@ public static class TestModels
         graph.Input.Add(Value("features", TensorProto.Types.DataType.Float, null, width));
         graph.Output.Add(Value("label", TensorProto.Types.DataType.String, null));
         graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, classes.Length));
+        if (distanceOutput)
+        {
+            graph.Output.Add(Value("ood_distance", TensorProto.Types.DataType.Float, null));
+            graph.Initializer.Add(FloatTensor("spread", [spread], 1));
+            graph.Node.Add(Node("Div", ["features", "spread"], ["scaled"]));
+            graph.Node.Add(Node("Mul", ["scaled", "scaled"], ["squared"]));
+            var mean = Node("ReduceMean", ["squared"], ["mean_square"], IntAttribute("keepdims", 0));
+            mean.Attribute.Add(new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1 } });
+            graph.Node.Add(mean);
+            graph.Node.Add(Node("Sqrt", ["mean_square"], ["ood_distance"]));
+        }
+
         graph.Initializer.Add(FloatTensor("W", weights, width, classes.Length));
         graph.Initializer.Add(FloatTensor("b", bias, classes.Length));
         var names = new TensorProto { Name = "class_names", DataType = (int)TensorProto.Types.DataType.String };
@@ -59,6 +78,16 @@ public static class TestModels
         model.MetadataProps.Add(new StringStringEntryProto { Key = "classes", Value = string.Join(",", classes) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = "model_version", Value = modelVersion });
         model.MetadataProps.Add(new StringStringEntryProto { Key = "feature_version", Value = featureVersion });
+        if (maxDistance is not null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "abstention_max_distance", Value = maxDistance });
+        }
+
+        if (minConfidence is not null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "abstention_min_confidence", Value = minConfidence });
+        }
+
         return model;
     }
 

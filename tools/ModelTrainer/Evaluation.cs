@@ -1,7 +1,7 @@
 namespace CadMl.ModelTrainer;
 
-/// <summary>One labelled file as the classifier sees it: its v4 features, and the format its reader reported.</summary>
-internal sealed record Sample(string Label, string Format, double[] Features);
+/// <summary>One labelled file as the classifier sees it: its features, the format its reader reported, and where it is.</summary>
+internal sealed record Sample(string Label, string Format, double[] Features, string Path);
 
 /// <summary>Held-out results: overall, per format and per class, against always answering the training majority class.</summary>
 internal sealed class Evaluation(IReadOnlyList<string> classes, IReadOnlyList<Sample> test, IReadOnlyList<string> predicted, string majority)

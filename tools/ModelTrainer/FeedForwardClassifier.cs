@@ -13,6 +13,15 @@ internal sealed record DenseLayer(int Inputs, int Outputs, double[] Weights, dou
 /// </summary>
 internal sealed class FeedForwardClassifier
 {
+    /// <summary>
+    /// Whether rows go through ln(1 + max(x, 0)) first: v1..v4 slots are raw counts and extents over
+    /// orders of magnitude; v5 slots are already standardised by the version itself (and may be negative).
+    /// </summary>
+    public required bool LogInput { get; init; }
+
+    /// <summary>1 for a slot the network reads, 0 for one it ignores (multiplied into z, so the slot cannot move any output).</summary>
+    public required double[] Mask { get; init; }
+
     public required double[] Mean { get; init; }
 
     public required double[] Scale { get; init; }
@@ -25,16 +34,18 @@ internal sealed class FeedForwardClassifier
 
     /// <summary>What the model is, for the model card.</summary>
     public string Describe(TrainingOptions options) =>
-        "z = (ln(1 + max(x, 0)) − μ) / σ per slot, then "
+        (LogInput ? "z = (ln(1 + max(x, 0)) − μ) / σ" : "z = (x − μ) / σ") + " per slot, then "
         + (Layers.Count == 1
             ? "multinomial logistic regression (softmax)"
             : $"an MLP {string.Join(" → ", Layers.Select(l => l.Inputs).Append(Classes))} with ReLU and softmax")
         + $"; Adam, mini-batches of {options.BatchSize}, {options.Epochs} epochs, learning rate {options.LearningRate}, L2 {options.L2}, initialised from the seed";
 
-    public static FeedForwardClassifier Train(IReadOnlyList<double[]> rows, IReadOnlyList<int> labels, int classes, TrainingOptions options, int seed)
+    public static FeedForwardClassifier Train(
+        IReadOnlyList<double[]> rows, IReadOnlyList<int> labels, int classes, TrainingOptions options, int seed, bool logInput = true, IReadOnlySet<int>? ignored = null)
     {
         var d = rows[0].Length;
-        var logs = rows.Select(r => r.Select(Log).ToArray()).ToList();
+        double[] mask = [.. Enumerable.Range(0, d).Select(j => ignored?.Contains(j) == true ? 0.0 : 1.0)];
+        var logs = rows.Select(r => logInput ? r.Select(Log).ToArray() : r).ToList();
         var mean = new double[d];
         var scale = new double[d];
         for (var j = 0; j < d; j++)
@@ -44,7 +55,7 @@ internal sealed class FeedForwardClassifier
             scale[j] = sd > 1e-9 ? sd : 1;
         }
 
-        var z = logs.Select(r => r.Select((v, j) => (v - mean[j]) / scale[j]).ToArray()).ToArray();
+        var z = logs.Select(r => r.Select((v, j) => mask[j] * (v - mean[j]) / scale[j]).ToArray()).ToArray();
         var random = new Random(seed);
         var widths = new List<int> { d };
         widths.AddRange(options.Hidden);
@@ -64,7 +75,7 @@ internal sealed class FeedForwardClassifier
             layers.Add(new DenseLayer(inputs, outputs, weights, new double[outputs]));
         }
 
-        var model = new FeedForwardClassifier { Mean = mean, Scale = scale, Layers = layers };
+        var model = new FeedForwardClassifier { LogInput = logInput, Mask = mask, Mean = mean, Scale = scale, Layers = layers };
         new Trainer(model, options).Run(z, labels, random);
         return model;
     }
@@ -75,14 +86,16 @@ internal sealed class FeedForwardClassifier
         return Array.IndexOf(p, p.Max());
     }
 
-    public double[] Probabilities(double[] features)
-    {
-        var activations = Forward([.. features.Select((x, j) => (Log(x) - Mean[j]) / Scale[j])]);
-        return activations[^1];
-    }
+    public double[] Probabilities(double[] features) => Forward(Standardise(features))[^1];
 
-    /// <summary>The activations of every layer for one standardised row; the last is the softmax.</summary>
-    internal double[][] Forward(double[] z)
+    /// <summary>The scores before the softmax, which temperature scaling divides.</summary>
+    public double[] Logits(double[] features) => Forward(Standardise(features), softmax: false)[^1];
+
+    /// <summary>The row as the first layer sees it, z = (ln(1 + max(x, 0)) − μ) / σ (without the log for v5): the space the out-of-distribution test measures in.</summary>
+    public double[] Standardise(double[] features) => [.. features.Select((x, j) => Mask[j] * ((LogInput ? Log(x) : x) - Mean[j]) / Scale[j])];
+
+    /// <summary>The activations of every layer for one standardised row; the last is the softmax (or the logits).</summary>
+    internal double[][] Forward(double[] z, bool softmax = true)
     {
         var activations = new double[Layers.Count + 1][];
         activations[0] = z;
@@ -113,7 +126,7 @@ internal sealed class FeedForwardClassifier
                     output[o] = Math.Max(output[o], 0);
                 }
             }
-            else
+            else if (softmax)
             {
                 var max = output.Max();
                 var sum = 0.0;

@@ -1,26 +1,19 @@
 using System.Globalization;
 using System.Text;
+using CadMl.Domain.Classification;
+using CadMl.Domain.Features;
 
 namespace CadMl.ModelTrainer;
 
 /// <summary>The model card written next to the model: what it is, what it was trained on, how good it is, how to rebuild it.</summary>
 internal static class ModelCard
 {
-    public static string Write(
-        string file,
-        string version,
-        string method,
-        string operators,
-        string data,
-        IReadOnlyList<Sample> train,
-        Evaluation evaluation,
-        double onnxAccuracy,
-        string sha256,
-        int size,
-        int seed,
-        int skipped,
-        string retrain)
+    public static string Write(ModelCardFacts facts)
     {
+        var (file, version, featureVersion, method, operators, data) = (facts.File, facts.Version, facts.FeatureVersion, facts.Method, facts.Operators, facts.Data);
+        var (train, evaluation, report, onnxAccuracy, sha256, size, seed, skipped, retrain) =
+            (facts.Train, facts.Evaluation, facts.Report, facts.OnnxAccuracy, facts.Sha256, facts.Size, facts.Seed, facts.Skipped, facts.Retrain);
+        var dimension = featureVersion.Dimension();
         var card = new StringBuilder();
         void Line(string text = "") => card.Append(text).Append('\n');
         string Pct(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
@@ -35,12 +28,13 @@ internal static class ModelCard
         Line("|---|---|");
         Line($"| file | `models/{file}` |");
         Line($"| model_version | `{version}` |");
-        Line("| feature_version | `v4` (24 slots, FEATURES.md) |");
+        Line($"| feature_version | `{featureVersion.Name()}` ({dimension} slots, `GET /api/v1/features/slots?version={featureVersion.Name()}`) |");
         Line($"| SHA-256 | `{sha256}` |");
         Line($"| size | {size} bytes |");
-        Line("| interface | input `features` float[N, 24]; outputs `label` string[N], `probabilities` float[N, C] |");
+        Line($"| interface | input `features` float[N, {dimension}]; outputs `label` string[N] (top class), `probabilities` float[N, C] (calibrated), `ood_distance` float[N]; metadata `abstention_max_distance` = {Num(report.Policy.MaxDistance)}, `abstention_min_confidence` = {Num(report.Policy.MinConfidence)} |");
         Line($"| operators | ai.onnx opset 17 only: {operators} (all on the reload allowlist) |");
-        Line($"| method | {method} |");
+        Line($"| method | {method}; softmax of the logits divided by the temperature T = {Num(report.Temperature)}; out-of-distribution distance to the nearest of {facts.Groups} training groups (class × format)"
+            + (facts.IgnoredSlots.Count > 0 ? $"; slots not read (multiplied by 0 after standardising): {string.Join(", ", facts.IgnoredSlots.Select(n => $"`{n}`"))}, so a unit change cannot move the class" : "") + " |");
         Line();
         Line("## Classes");
         Line();
@@ -49,13 +43,13 @@ internal static class ModelCard
         Line("## Data");
         Line();
         Line(data + ".");
-        Line($"Split stratified by class and format with seed {seed}: {train.Count} training and {evaluation.Test.Count} held-out parts; {skipped} files skipped (no reader or unreadable).");
+        Line($"Split 70/10/20 stratified by class and format with seed {seed}: {train.Count} training, {facts.Calibration.Count} calibration and {evaluation.Test.Count} held-out parts; {skipped} files skipped (no reader or unreadable). The network and the training groups are fitted on the training split only; the temperature and both abstention thresholds on the calibration split only; every number below is measured on the held-out split or on real files none of them saw.");
         Line();
-        Line("| format | training | held-out |");
-        Line("|---|---|---|");
+        Line("| format | training | calibration | held-out |");
+        Line("|---|---|---|---|");
         foreach (var format in formats)
         {
-            Line($"| {format} | {train.Count(s => s.Format == format)} | {evaluation.CountOf(format)} |");
+            Line($"| {format} | {train.Count(s => s.Format == format)} | {facts.Calibration.Count(s => s.Format == format)} | {evaluation.CountOf(format)} |");
         }
 
         Line();
@@ -67,7 +61,7 @@ internal static class ModelCard
         Line();
         Line("## Accuracy (held-out)");
         Line();
-        Line($"- **held-out accuracy: {Pct(evaluation.Accuracy)}** (the exported ONNX graph under ONNX Runtime: {Pct(onnxAccuracy)})");
+        Line($"- **held-out accuracy: {Pct(evaluation.Accuracy)}** of the top class over all {evaluation.Test.Count} held-out parts (the exported ONNX graph under ONNX Runtime: {Pct(onnxAccuracy)}; its final labels, unknown included, agree with the trainer's on {Pct(facts.Agreement)})");
         Line($"- majority-class baseline (always `{evaluation.Majority}`): {Pct(evaluation.Baseline)}");
         Line();
         Line("| format | held-out | accuracy | majority baseline |");
@@ -96,10 +90,68 @@ internal static class ModelCard
         }
 
         Line();
+        Line("## Calibration and abstention");
+        Line();
+        Line($"Temperature scaling: T = {Num(report.Temperature)} minimises the negative log-likelihood of the calibration split. Expected calibration error of the top-class confidence on the held-out split, 15 equal-width bins:");
+        Line();
+        Line("| | ECE |");
+        Line("|---|---|");
+        Line($"| before (T = 1) | {report.EceBefore:F4} |");
+        Line($"| **after (T = {Num(report.Temperature)})** | **{report.EceAfter:F4}** |");
+        Line();
+        Line("The analyze response says `label: \"unknown\"`, `abstained: true` and a `reason` when:");
+        Line();
+        Line($"- `out_of_distribution`: `ood_distance` > {Num(report.Policy.MaxDistance)}, the {report.Fit.DistanceQuantile:P0} quantile of the calibration split's distances. `ood_distance` is the Mahalanobis distance, in the network's input space z and divided by √D, to the nearest training group (one per class and format: centroid and full covariance of the training split, plus {TrainingGroups.Ridge} on the diagonal);");
+        Line($"- `low_confidence`: otherwise, when the calibrated confidence is below {Num(report.Policy.MinConfidence)}, the lowest threshold at which the calibration parts still answered are right at least {report.Fit.SelectiveAccuracy:P0} of the time, abstaining for low confidence on at most {report.Fit.MaxLowConfidenceShare:P0} of them.");
+        Line();
+        Line("`top_label` and `confidence` still show the top class and its calibrated probability. Both thresholds are in the model's metadata and the distance is a graph output, so a reloaded model brings its own; the reload refuses a model without them.");
+        Line();
+        Line("| held-out (in-distribution) | share |");
+        Line("|---|---|");
+        Line($"| abstained | {Pct(report.AbstainedShare)} |");
+        Line($"| out of distribution | {Pct(report.ShareOf(AbstentionReason.OutOfDistribution))} |");
+        Line($"| low confidence | {Pct(report.ShareOf(AbstentionReason.LowConfidence))} |");
+        Line($"| accuracy of the parts answered with a class | {Pct(report.AnsweredAccuracy(evaluation.Test))} |");
+        Line();
+        if (facts.Outside.Count + facts.Known.Count > 0)
+        {
+            Line("## Real parts");
+            Line();
+            Line("Real files read by the service's readers; none was used for any fitting. `artifacts/outside-parts` holds the first 20 STEP models (by name) of 15 electronic package families of Debian's kicad-packages3d, written by `build/fetch-outside-parts`; `.corpus` is the test corpus (`build/fetch-corpus`): FreeCAD's IDF electronic package models and PrusaSlicer's printer beds, which are plates.");
+            Line();
+            Line("| files | expected | read | unknown | out of distribution | low confidence | labels given |");
+            Line("|---|---|---|---|---|---|---|");
+            foreach (var result in facts.Outside.Concat(facts.Known))
+            {
+                Line($"| `{Shown(result.Source)}` | {result.ExpectedLabel ?? "unknown"} | {result.Read} of {result.Files} | **{Pct(result.UnknownShare)}** | {Pct(result.ShareOf(AbstentionReason.OutOfDistribution))} | {Pct(result.ShareOf(AbstentionReason.LowConfidence))} | {result.LabelCounts()} |");
+            }
+
+            Line();
+        }
+
+        if (facts.Stability is { } stability)
+        {
+            Line("## Label stability under rotation and scale");
+            Line();
+            Line($"Held-out files rewritten (points, directions, radii; a drawing turned about Z, a mesh or solid by a uniformly random rotation, plus a random offset), re-read and judged again (tools/ModelTrainer/PartTransforms.cs). Overall **{Pct(stability.Overall)}** of the final labels (class or unknown) unchanged.");
+            Line();
+            Line("| transform | format | parts | label unchanged | top class unchanged |");
+            Line("|---|---|---|---|---|");
+            foreach (var row in stability.Rows)
+            {
+                Line($"| {row.Transform} | {row.Format} | {row.Parts} | {Pct(row.Share)} | {Pct(row.TopUnchanged / (double)Math.Max(1, row.Parts))} |");
+            }
+
+            Line();
+        }
+
         Line("## Limits");
         Line();
         Line("- Trained on synthetic parts only: real drawings with title blocks, several views or assemblies, real meshes and real STEP assemblies look different. Retrain on your own labelled files (below) before relying on the class.");
-        Line("- v4 features see a STEP solid through its extents, face count and surface-type mix, and an STL mesh only through its extents and triangle count, so STL is the hardest format: families whose boxes and mesh sizes overlap are where mistakes concentrate.");
+        if (featureVersion == CadMl.Domain.Features.FeatureVersion.V4)
+        {
+            Line("- v4 features see a STEP solid through its extents, face count and surface-type mix, and an STL mesh only through its extents and triangle count, so STL is the hardest format: families whose boxes and mesh sizes overlap are where mistakes concentrate. They change when a part is rotated or scaled (see the stability table).");
+        }
         var confusions = classes.SelectMany(t => classes.Where(p => p != t).Select(p => (True: t, Predicted: p, Count: evaluation.Confused(t, p))))
             .Where(c => c.Count > 0).OrderByDescending(c => c.Count).ThenBy(c => c.True, StringComparer.Ordinal).ThenBy(c => c.Predicted, StringComparer.Ordinal).Take(3).ToList();
         if (confusions.Count > 0)
@@ -109,7 +161,7 @@ internal static class ModelCard
         }
 
         Line("- No IGES parts in the synthetic set; an IGES file is classified from the same features all the same.");
-        Line("- There is no \"other\" class: a part unlike all six families (an electronic component a few millimetres long, a figurine) still gets one of them, often with high confidence. `confidence` ranks the six families against each other; it does not say the part belongs to any of them.");
+        Line("- Abstention sees only what the features see: a part outside the classes whose features fall among the training groups gets a class. The distance threshold admits about 1 % of familiar parts as unknown by construction.");
         Line();
         Line("## Retrain");
         Line();
@@ -130,7 +182,7 @@ internal static class ModelCard
         Line("dotnet run --project tools/ModelTrainer -c Release -- folder parts --out models --version my-parts-1");
         Line("```");
         Line();
-        Line("Every file goes through the service's own reader and v4 feature extraction; the split is 80/20 stratified by class and format, and the card written next to the model reports accuracy overall, per format and per class against the majority baseline.");
+        Line("Every file goes through the service's own reader and feature extraction (`--feature-version`, default the service's); the split is 70/10/20 stratified by class and format (give each label and format at least 5 files), the temperature and abstention thresholds are fitted on the 10 %, and the card written next to the model reports accuracy overall, per format and per class against the majority baseline, ECE and abstention. `--outside DIR` adds the unknown rate on real files outside your classes, `--stability N` label stability under rotation and scale.");
         Line();
         Line("## Deploy");
         Line();
@@ -142,4 +194,36 @@ internal static class ModelCard
         Line("```");
         return card.ToString();
     }
+
+    private static string Num(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>Paths relative to the working folder, so a card does not name the machine it was built on.</summary>
+    private static string Shown(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
+}
+
+/// <summary>Everything the card reports.</summary>
+internal sealed record ModelCardFacts(
+    string File,
+    string Version,
+    CadMl.Domain.Features.FeatureVersion FeatureVersion,
+    string Method,
+    string Operators,
+    string Data,
+    IReadOnlyList<Sample> Train,
+    IReadOnlyList<Sample> Calibration,
+    Evaluation Evaluation,
+    CalibrationReport Report,
+    IReadOnlyList<RealPartsResult> Outside,
+    IReadOnlyList<RealPartsResult> Known,
+    StabilityReport? Stability,
+    double OnnxAccuracy,
+    double Agreement,
+    string Sha256,
+    int Size,
+    int Seed,
+    int Skipped,
+    string Retrain,
+    IReadOnlyList<string> IgnoredSlots)
+{
+    public int Groups => Train.Select(s => (s.Label, s.Format)).Distinct().Count();
 }

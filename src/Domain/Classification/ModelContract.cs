@@ -14,25 +14,31 @@ public sealed record ModelSignature(
     IReadOnlyList<TensorSignature> Outputs,
     IReadOnlyDictionary<string, string> Metadata);
 
-/// <summary>What a classifier promises once its interface checked out.</summary>
-public sealed record ClassifierContract(FeatureVersion FeatureVersion, string ModelVersion, IReadOnlyList<string> Classes)
+/// <summary>What a classifier promises once its interface checked out, with the abstention thresholds it brought.</summary>
+public sealed record ClassifierContract(FeatureVersion FeatureVersion, string ModelVersion, IReadOnlyList<string> Classes, AbstentionPolicy Abstention)
 {
     public int InputDimension => FeatureVersion.Dimension();
 }
 
 /// <summary>
 /// The interface every served classifier has: input <c>features</c> float[N, D] where D is the
-/// dimension of the feature version it declares, outputs <c>label</c> string[N] and
-/// <c>probabilities</c> float[N, C], and metadata naming its classes, its version and its feature version.
+/// dimension of the feature version it declares, outputs <c>label</c> string[N], <c>probabilities</c>
+/// float[N, C] (calibrated) and <c>ood_distance</c> float[N] (how far the part lies from the training
+/// data), and metadata naming its classes, its version, its feature version and the two abstention
+/// thresholds. A model without the abstention data is refused: served, it would answer every part
+/// with a class, however unlike its training data, which is the failure abstention is there to stop.
 /// </summary>
 public static class ModelContract
 {
     public const string InputName = "features";
     public const string LabelOutput = "label";
     public const string ProbabilitiesOutput = "probabilities";
+    public const string DistanceOutput = "ood_distance";
     public const string ClassesKey = "classes";
     public const string ModelVersionKey = "model_version";
     public const string FeatureVersionKey = "feature_version";
+    public const string MaxDistanceKey = "abstention_max_distance";
+    public const string MinConfidenceKey = "abstention_min_confidence";
     public const int MaxClasses = 1000;
 
     public static ClassifierContract? Check(ModelSignature signature, out IReadOnlyList<string> violations)
@@ -64,6 +70,8 @@ public static class ModelContract
             problems.Add($"metadata '{ClassesKey}' must list 2 to {MaxClasses} distinct, non-empty class names separated by commas.");
         }
 
+        var abstention = AbstentionPolicy.Read(metadata, problems);
+
         if (signature.Inputs.Count != 1)
         {
             problems.Add($"the model must have exactly one input '{InputName}' (has {signature.Inputs.Count}).");
@@ -86,9 +94,9 @@ public static class ModelContract
         }
 
         var outputs = signature.Outputs.Select(o => o.Name).ToList();
-        if (outputs.Count != 2 || !outputs.Contains(LabelOutput) || !outputs.Contains(ProbabilitiesOutput))
+        if (outputs.Count != 3 || !outputs.Contains(LabelOutput) || !outputs.Contains(ProbabilitiesOutput) || !outputs.Contains(DistanceOutput))
         {
-            problems.Add($"the model must have exactly the outputs '{LabelOutput}' and '{ProbabilitiesOutput}' (has {string.Join(", ", outputs.Select(o => $"'{o}'"))}).");
+            problems.Add($"the model must have exactly the outputs '{LabelOutput}', '{ProbabilitiesOutput}' and '{DistanceOutput}' (has {string.Join(", ", outputs.Select(o => $"'{o}'"))}).");
         }
         else
         {
@@ -107,10 +115,16 @@ public static class ModelContract
             {
                 problems.Add($"output '{ProbabilitiesOutput}' has {width} columns for {classes.Count} classes.");
             }
+
+            var distance = signature.Outputs.Single(o => o.Name == DistanceOutput);
+            if (distance.ElementType != "float" || distance.Rank is not (null or 1))
+            {
+                problems.Add($"output '{DistanceOutput}' must be float[N] (is {distance.ElementType}{Shape(distance)}).");
+            }
         }
 
         violations = problems;
-        return problems.Count == 0 ? new ClassifierContract(featureVersion!.Value, modelVersion, classes) : null;
+        return problems.Count == 0 ? new ClassifierContract(featureVersion!.Value, modelVersion, classes, abstention!) : null;
     }
 
     private static string Shape(TensorSignature tensor) =>

@@ -5,7 +5,9 @@ namespace CadMl.Domain.Classification;
 /// <summary>
 /// The smoke test a candidate model must pass before it serves: fixed vectors (an empty document,
 /// the golden documents of the feature contract, a large part) must give labels from the declared
-/// class set and finite probabilities that form a distribution agreeing with the label.
+/// class set, finite probabilities that form a distribution agreeing with the label, and one finite,
+/// non-negative out-of-distribution distance per input (a NaN distance would make every part unknown,
+/// a negative one would mean the graph does not compute a distance at all).
 /// </summary>
 public static class ModelSmoke
 {
@@ -21,17 +23,30 @@ public static class ModelSmoke
         [20000, 400, 250, 120, 12000000, 3, 1, 1, 0.625, 0.3, 1.6, 3.333, 1, 19000, 600, 0.00005, 0.95, 0.95, 0.05, 0, 0, 0, 600, 0.21],
     ];
 
-    /// <summary>The fixed smoke inputs for <paramref name="version"/>: the v4 vectors truncated to its dimension.</summary>
+    /// <summary>The fixed smoke inputs for <paramref name="version"/>: the v4 vectors truncated, or padded with 0, to its dimension.</summary>
     public static float[][] Vectors(FeatureVersion version) =>
-        [.. V4Vectors.Select(v => v.Take(version.Dimension()).Select(x => (float)x).ToArray())];
+        [.. V4Vectors.Select(v => v.Concat(Enumerable.Repeat(0.0, Math.Max(0, version.Dimension() - v.Length))).Take(version.Dimension()).Select(x => (float)x).ToArray())];
 
     /// <summary>Null when the outputs for <paramref name="rows"/> inputs are acceptable, else why not.</summary>
-    public static string? Check(ClassifierContract contract, int rows, IReadOnlyList<string> labels, IReadOnlyList<float> probabilities)
+    public static string? Check(ClassifierContract contract, int rows, IReadOnlyList<string> labels, IReadOnlyList<float> probabilities, IReadOnlyList<float> distances)
     {
         var classes = contract.Classes;
         if (labels.Count != rows)
         {
             return $"the model returned {labels.Count} labels for {rows} inputs.";
+        }
+
+        if (distances.Count != rows)
+        {
+            return $"the model returned {distances.Count} values of '{ModelContract.DistanceOutput}' for {rows} inputs.";
+        }
+
+        for (var row = 0; row < rows; row++)
+        {
+            if (!float.IsFinite(distances[row]) || distances[row] < 0)
+            {
+                return $"input {row} has '{ModelContract.DistanceOutput}' {distances[row]}; it must be a finite number of at least 0.";
+            }
         }
 
         if (probabilities.Count != rows * classes.Count)

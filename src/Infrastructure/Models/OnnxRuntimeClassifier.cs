@@ -67,7 +67,7 @@ internal sealed class OnnxClassifierSession(InferenceSession session, SessionOpt
     : IClassifierSession
 {
     private static readonly string[] InputNames = [ModelContract.InputName];
-    private static readonly string[] OutputNames = [ModelContract.LabelOutput, ModelContract.ProbabilitiesOutput];
+    private static readonly string[] OutputNames = [ModelContract.LabelOutput, ModelContract.ProbabilitiesOutput, ModelContract.DistanceOutput];
 
     public string ExecutionProvider => provider;
 
@@ -90,7 +90,8 @@ internal sealed class OnnxClassifierSession(InferenceSession session, SessionOpt
             using var outputs = session.Run(runOptions, InputNames, [input], OutputNames);
             var labels = outputs[0].GetStringTensorAsArray();
             var probabilities = outputs[1].GetTensorDataAsSpan<float>().ToArray();
-            return new ClassifierRun(labels, probabilities);
+            var distances = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+            return new ClassifierRun(labels, probabilities, distances);
         }
         catch (OnnxRuntimeException exception)
         {

@@ -10,7 +10,7 @@ public sealed class ModelRegistryTests
 {
     private static ServingModel Model(string version, IClassifierSession session) => new(
         new ModelIdentity(version, new string('a', 64), "v4", 24, ["x", "y"], $"{version}.onnx", 10, "cpu", DateTimeOffset.UnixEpoch),
-        new ClassifierContract(FeatureVersion.V4, version, ["x", "y"]),
+        new ClassifierContract(FeatureVersion.V4, version, ["x", "y"], new AbstentionPolicy(3, 0.5)),
         session);
 
     [Fact]

@@ -148,10 +148,28 @@ public sealed class ModelSecurityPolicyTests
         ReloadStages.InOrder.Select(s => s.Name()).Should().Equal(
             "resolve", "size", "hash_check", "parse", "opcode_scan", "interface", "version", "smoke", "commit");
 
-    private static ModelSignature Signature(long width = 24, string feature = "v4", string classes = "plate,gear", string inputType = "float") => new(
-        [new TensorSignature("features", inputType, [null, width])],
-        [new TensorSignature("label", "string", [null]), new TensorSignature("probabilities", "float", [null, classes.Split(',').Length])],
-        new Dictionary<string, string> { ["classes"] = classes, ["model_version"] = "m1", ["feature_version"] = feature });
+    private static ModelSignature Signature(
+        long width = 24, string feature = "v4", string classes = "plate,gear", string inputType = "float", string? maxDistance = "3.5", string? minConfidence = "0.4", bool distanceOutput = true)
+    {
+        var metadata = new Dictionary<string, string> { ["classes"] = classes, ["model_version"] = "m1", ["feature_version"] = feature };
+        if (maxDistance is not null)
+        {
+            metadata["abstention_max_distance"] = maxDistance;
+        }
+
+        if (minConfidence is not null)
+        {
+            metadata["abstention_min_confidence"] = minConfidence;
+        }
+
+        List<TensorSignature> outputs = [new("label", "string", [null]), new("probabilities", "float", [null, classes.Split(',').Length])];
+        if (distanceOutput)
+        {
+            outputs.Add(new TensorSignature("ood_distance", "float", [null]));
+        }
+
+        return new ModelSignature([new TensorSignature("features", inputType, [null, width])], outputs, metadata);
+    }
 
     [Fact]
     public void A_classifier_interface_yields_its_contract()
@@ -159,7 +177,29 @@ public sealed class ModelSecurityPolicyTests
         var contract = ModelContract.Check(Signature(), out var violations);
 
         violations.Should().BeEmpty();
-        contract.Should().BeEquivalentTo(new { FeatureVersion = FeatureVersion.V4, ModelVersion = "m1", Classes = new[] { "plate", "gear" } });
+        contract.Should().BeEquivalentTo(new
+        {
+            FeatureVersion = FeatureVersion.V4,
+            ModelVersion = "m1",
+            Classes = new[] { "plate", "gear" },
+            Abstention = new AbstentionPolicy(3.5, 0.4),
+        });
+    }
+
+    [Theory]
+    [InlineData(null, "0.4", true, "abstention_max_distance")]
+    [InlineData("0", "0.4", true, "abstention_max_distance")]
+    [InlineData("NaN", "0.4", true, "abstention_max_distance")]
+    [InlineData("Infinity", "0.4", true, "abstention_max_distance")]
+    [InlineData("3,5", "0.4", true, "abstention_max_distance")]
+    [InlineData("3.5", null, true, "abstention_min_confidence")]
+    [InlineData("3.5", "1", true, "abstention_min_confidence")]
+    [InlineData("3.5", "-0.1", true, "abstention_min_confidence")]
+    [InlineData("3.5", "0.4", false, "ood_distance")]
+    public void A_model_without_valid_abstention_data_is_refused_with_the_missing_piece_named(string? maxDistance, string? minConfidence, bool distanceOutput, string mentioned)
+    {
+        ModelContract.Check(Signature(maxDistance: maxDistance, minConfidence: minConfidence, distanceOutput: distanceOutput), out var violations).Should().BeNull();
+        violations.Should().ContainSingle().Which.Should().Contain(mentioned);
     }
 
     [Fact]
@@ -180,11 +220,22 @@ public sealed class ModelSecurityPolicyTests
         violations.Should().Contain(v => v.Contains(mentioned, StringComparison.Ordinal));
     }
 
-    private static readonly ClassifierContract Contract = new(FeatureVersion.V4, "m1", ["plate", "gear"]);
+    private static readonly ClassifierContract Contract = new(FeatureVersion.V4, "m1", ["plate", "gear"], new AbstentionPolicy(3.5, 0.4));
 
     [Fact]
     public void Smoke_accepts_distributions_that_agree_with_their_labels() =>
-        ModelSmoke.Check(Contract, 2, ["plate", "gear"], [0.9f, 0.1f, 0.2f, 0.8f]).Should().BeNull();
+        ModelSmoke.Check(Contract, 2, ["plate", "gear"], [0.9f, 0.1f, 0.2f, 0.8f], [0.5f, 12f]).Should().BeNull();
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(-1f)]
+    public void Smoke_refuses_a_distance_that_is_not_a_finite_non_negative_number(float distance) =>
+        ModelSmoke.Check(Contract, 1, ["plate"], [0.9f, 0.1f], [distance]).Should().Contain("ood_distance");
+
+    [Fact]
+    public void Smoke_refuses_a_missing_distance_row() =>
+        ModelSmoke.Check(Contract, 2, ["plate", "gear"], [0.9f, 0.1f, 0.2f, 0.8f], [0.5f]).Should().Contain("ood_distance");
 
     [Theory]
     [InlineData(float.NaN, 0.5f, "plate")]
@@ -192,9 +243,14 @@ public sealed class ModelSecurityPolicyTests
     [InlineData(0.9f, 0.1f, "bolt")]
     [InlineData(0.9f, 0.1f, "gear")]
     public void Smoke_refuses_non_finite_unnormalised_unknown_or_contradicting_outputs(float p0, float p1, string label) =>
-        ModelSmoke.Check(Contract, 1, [label], [p0, p1]).Should().NotBeNull();
+        ModelSmoke.Check(Contract, 1, [label], [p0, p1], [0f]).Should().NotBeNull();
 
     [Fact]
-    public void Smoke_vectors_have_the_width_of_the_declared_version() =>
-        ModelSmoke.Vectors(FeatureVersion.V3).Should().OnlyContain(v => v.Length == 22);
+    public void Smoke_vectors_have_the_width_of_the_declared_version()
+    {
+        foreach (var version in FeatureVersions.All)
+        {
+            ModelSmoke.Vectors(version).Should().OnlyContain(v => v.Length == version.Dimension());
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace CadMl.Infrastructure.Tests.Models;
 
 public sealed class OnnxRuntimeClassifierTests
 {
-    private static readonly ClassifierContract Contract = new(FeatureVersion.V4, "test-1", TestModels.DefaultClasses);
+    private static readonly ClassifierContract Contract = new(FeatureVersion.V4, "test-1", TestModels.DefaultClasses, new AbstentionPolicy(1e30, 0));
 
     private static OnnxRuntimeClassifier Runtime(string provider) =>
         new(Options.Create(new ModelOptions { ExecutionProvider = provider }));
@@ -26,7 +26,7 @@ public sealed class OnnxRuntimeClassifierTests
 
         run.Failure.Should().BeNull();
         run.Labels.Should().HaveCount(vectors.Length).And.OnlyContain(l => l == "shaft");
-        ModelSmoke.Check(Contract, vectors.Length, run.Labels, run.Probabilities).Should().BeNull();
+        ModelSmoke.Check(Contract, vectors.Length, run.Labels, run.Probabilities, run.Distances).Should().BeNull();
         session.ExecutionProvider.Should().Be("cpu");
     }
 
@@ -49,7 +49,7 @@ public sealed class OnnxRuntimeClassifierTests
 
         var run = session.Run([.. vectors.SelectMany(v => v)], vectors.Length, TimeSpan.FromSeconds(10));
 
-        ModelSmoke.Check(Contract, vectors.Length, run.Labels, run.Probabilities).Should().Contain("finite");
+        ModelSmoke.Check(Contract, vectors.Length, run.Labels, run.Probabilities, run.Distances).Should().Contain("finite");
     }
 
     [Fact]

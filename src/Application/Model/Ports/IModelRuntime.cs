@@ -29,8 +29,11 @@ public interface IClassifierSession : IDisposable
     ClassifierRun Run(float[] features, int rows, TimeSpan budget);
 }
 
-/// <summary>Labels per row and probabilities row after row (rows × classes), or why the run failed.</summary>
-public sealed record ClassifierRun(IReadOnlyList<string> Labels, float[] Probabilities, string? Failure = null)
+/// <summary>
+/// Labels per row, probabilities row after row (rows × classes) and one out-of-distribution
+/// distance per row, or why the run failed.
+/// </summary>
+public sealed record ClassifierRun(IReadOnlyList<string> Labels, float[] Probabilities, float[] Distances, string? Failure = null)
 {
-    public static ClassifierRun Failed(string failure) => new([], [], failure);
+    public static ClassifierRun Failed(string failure) => new([], [], [], failure);
 }

@@ -191,7 +191,7 @@ internal sealed partial class ReloadModelHandler(
         {
             var vectors = ModelSmoke.Vectors(contract.FeatureVersion);
             var run = session.Run([.. vectors.SelectMany(v => v)], vectors.Length, SmokeBudget);
-            if ((run.Failure ?? ModelSmoke.Check(contract, vectors.Length, run.Labels, run.Probabilities)) is { } smokeFailure)
+            if ((run.Failure ?? ModelSmoke.Check(contract, vectors.Length, run.Labels, run.Probabilities, run.Distances)) is { } smokeFailure)
             {
                 session.Dispose();
                 return SmokeFailed(smokeFailure, session.ExecutionProvider);
@@ -199,7 +199,7 @@ internal sealed partial class ReloadModelHandler(
 
             clock.Begin(ReloadStage.Commit);
             var identity = new ModelIdentity(contract.ModelVersion, sha256, contract.FeatureVersion.Name(), contract.InputDimension,
-                contract.Classes, relative, bytes.LongLength, session.ExecutionProvider, time.GetUtcNow());
+                contract.Classes, relative, bytes.LongLength, session.ExecutionProvider, time.GetUtcNow(), contract.Abstention);
             var previous = registry.Swap(new ServingModel(identity, contract, session));
             return Result.Success(new ModelReloadDto("loaded", identity, previous, command.Force, new Dictionary<string, double>(), 0));
         }

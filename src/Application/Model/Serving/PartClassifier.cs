@@ -1,16 +1,27 @@
 using CadMl.Application.Model.Ports;
 using CadMl.Domain.Cad;
+using CadMl.Domain.Classification;
 using CadMl.Domain.Features;
 
 namespace CadMl.Application.Model.Serving;
 
-/// <summary>A part's class as analyze reports it, with the model and feature version that produced it.</summary>
+/// <summary>
+/// A part's class as analyze reports it, with the model and feature version that produced it.
+/// <see cref="Label"/> is <c>unknown</c> when the model abstained (<see cref="Reason"/> says why);
+/// <see cref="TopLabel"/> and <see cref="Confidence"/> (its calibrated probability) stay visible
+/// either way, for diagnosis. Records stored before abstention existed read back with
+/// <see cref="Abstained"/> false and the other new members null.
+/// </summary>
 public sealed record ClassificationDto(
     string Label,
     double Confidence,
     IReadOnlyDictionary<string, double> Probabilities,
     string ModelVersion,
-    string FeatureVersion);
+    string FeatureVersion,
+    bool Abstained = false,
+    string? Reason = null,
+    string? TopLabel = null,
+    double? OodDistance = null);
 
 /// <summary>Why a part was not classified; the analysis itself still succeeds.</summary>
 public sealed record ClassificationIssueDto(string Code, string Message);
@@ -51,21 +62,26 @@ public sealed class PartClassifier(ModelRegistry registry, IModelMetrics metrics
 
         var started = time.GetTimestamp();
         var run = model.Session.Run(features, 1, InferenceBudget);
-        if (run.Failure is not null || run.Labels.Count != 1 || run.Probabilities.Length != model.Contract.Classes.Count)
+        if (run.Failure is not null || run.Labels.Count != 1 || run.Probabilities.Length != model.Contract.Classes.Count || run.Distances.Length != 1)
         {
             return Skipped("CLASSIFICATION_FAILED", "The model could not classify this part: " + (run.Failure ?? "unexpected output shape."));
         }
 
-        var label = run.Labels[0];
-        metrics.Inferred(time.GetElapsedTime(started), label);
+        var top = run.Labels[0];
         var probabilities = new Dictionary<string, double>(model.Contract.Classes.Count, StringComparer.Ordinal);
         for (var c = 0; c < model.Contract.Classes.Count; c++)
         {
             probabilities[model.Contract.Classes[c]] = run.Probabilities[c];
         }
 
+        var confidence = probabilities.GetValueOrDefault(top);
+        double distance = run.Distances[0];
+        var reason = model.Contract.Abstention.Decide(confidence, distance);
+        var label = reason is null ? top : AbstentionPolicy.UnknownLabel;
+        metrics.Inferred(time.GetElapsedTime(started), label);
         return new ClassificationOutcome(
-            new ClassificationDto(label, probabilities.GetValueOrDefault(label), probabilities, model.Identity.ModelVersion, model.Identity.FeatureVersion),
+            new ClassificationDto(label, confidence, probabilities, model.Identity.ModelVersion, model.Identity.FeatureVersion,
+                reason is not null, reason?.Name(), top, float.IsFinite(run.Distances[0]) ? distance : null),
             null);
     }
 

@@ -3,7 +3,7 @@ using CadMl.Domain.Classification;
 
 namespace CadMl.Application.Model.Serving;
 
-/// <summary>Who a loaded model is: what every response and every health answer names.</summary>
+/// <summary>Who a loaded model is: what every response and every health answer names, with the abstention thresholds it brought.</summary>
 public sealed record ModelIdentity(
     string ModelVersion,
     string Sha256,
@@ -13,7 +13,8 @@ public sealed record ModelIdentity(
     string Path,
     long SizeBytes,
     string ExecutionProvider,
-    DateTimeOffset LoadedAt);
+    DateTimeOffset LoadedAt,
+    AbstentionPolicy? Abstention = null);
 
 /// <summary>
 /// An immutable loaded model: identity, contract and runtime session. It counts its users so the
