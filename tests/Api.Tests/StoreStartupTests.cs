@@ -272,6 +272,9 @@ public sealed class StoreStartupTests
         await (await client.GetAsync("/api/v1/vectors/v-1")).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, code, "store");
         var write = await client.PostAsJsonAsync("/api/v1/vectors", new { id = "after", vector = VectorsApiTests.Vector(1) });
         await write.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, code, "store");
+        // A search by vector reads only the index: on a refused store it must say so, not answer "no similar parts".
+        var search = await client.PostAsJsonAsync("/api/v1/vectors/search", new { vector = VectorsApiTests.Vector(1), k = 5 });
+        await search.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, code, "store");
         service.HasExited.Should().BeFalse("a refused store is a live, unready instance, not a crash loop");
         return facts;
     }

@@ -178,12 +178,7 @@ public sealed class SqliteDatabase
     /// <summary>A connection for the single writer loop, which is synchronous by design (it owns its thread while it commits).</summary>
     public SqliteConnection Open()
     {
-        var condition = _condition;
-        if (condition.State != StoreState.Open)
-        {
-            throw new StoreUnavailableException(condition.ToProblem());
-        }
-
+        EnsureOpen();
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -279,15 +274,20 @@ public sealed class SqliteDatabase
         return true;
     }
 
-    /// <summary>A connection for the use cases; refused (503 with the reason) unless the store is open.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Refuses (503 with the reason) unless the store is open.</summary>
+    public void EnsureOpen()
     {
         var condition = _condition;
         if (condition.State != StoreState.Open)
         {
             throw new StoreUnavailableException(condition.ToProblem());
         }
+    }
 
+    /// <summary>A connection for the use cases; refused (503 with the reason) unless the store is open.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        EnsureOpen();
         return await OpenUncheckedAsync(cancellationToken);
     }
 

@@ -20,6 +20,8 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
 {
     private const string Columns = "seq, id, feature_version, vector, meta, created_at";
 
+    public void EnsureServing() => database.EnsureOpen();
+
     public Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied) =>
         writer.WriteAsync((connection, transaction) => Upsert(connection, transaction, id, vector, meta, at), applied);
 

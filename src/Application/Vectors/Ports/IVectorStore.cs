@@ -31,4 +31,11 @@ public interface IVectorStore
     IAsyncEnumerable<StoredVector> ReadAllAsync(CancellationToken cancellationToken);
 
     Task<VectorStoreStats> StatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Throws <see cref="Common.Ports.StoreUnavailableException"/> (503 with the store's reason)
+    /// unless the store serves. A search by vector reads only the index, which is derived from the
+    /// store: on a refused or damaged store its empty answer would look like an empty library.
+    /// </summary>
+    void EnsureServing();
 }

@@ -61,6 +61,7 @@ internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex inde
         }
         else
         {
+            store.EnsureServing();
             values = query.Vector!;
             version = VectorRules.VersionOf(query.FeatureVersion, values.Count, analysis.Value.FeatureVersion);
             if (VectorRules.DimensionProblem(version, values.Count) is { } mismatch)
