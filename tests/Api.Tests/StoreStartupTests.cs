@@ -36,8 +36,18 @@ public sealed class StoreStartupTests
                 ((int)recover.StatusCode).Should().NotBe(500);
                 var degrade = await admin.PostAsJsonAsync("/api/v1/faiss/degrade", new { reason = "drill", duration_seconds = 1 });
                 ((int)degrade.StatusCode).Should().NotBe(500);
-                await Task.Delay(1500);
-                await admin.PostAsJsonAsync("/api/v1/faiss/recover", new { force = true });
+                // Once the drill's second is over a forced recovery really rebuilds the (empty) index: that is the
+                // attempt that must not be saved over the snapshot. Probed, not slept: until the index is restored.
+                await Poll.UntilAsync(async () =>
+                {
+                    var attempt = await admin.PostAsJsonAsync("/api/v1/faiss/recover", new { force = true });
+                    ((int)attempt.StatusCode).Should().NotBe(500);
+                    var body = await attempt.Content.ReadFromJsonAsync<JsonElement>();
+                    return body.GetProperty("outcome").GetString() != "still_degraded";
+                }, TimeSpan.FromSeconds(15));
+                var health = await admin.GetFromJsonAsync<JsonElement>("/api/v1/health/faiss/health");
+                health.GetProperty("degradation_history").EnumerateArray().Select(e => e.GetProperty("event").GetString())
+                    .Should().Contain("restored", "the recovery after the drill ran");
             }
 
             Fingerprint(Path.Combine(dataDir, "faiss")).Should().Equal(before, "a refused start deletes nothing");
