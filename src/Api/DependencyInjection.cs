@@ -1,4 +1,3 @@
-using Ardalis.Result;
 using CadMl.Api.Http;
 using CadMl.Api.Security;
 using CadMl.Application.Common.Behaviours;
@@ -85,20 +84,20 @@ internal static class StatusCodeProblems
         var status = http.Response.StatusCode;
         var problem = status switch
         {
-            StatusCodes.Status404NotFound => Problem.NotFound("ROUTE_NOT_FOUND", "routing", "No such route."),
-            StatusCodes.Status405MethodNotAllowed => Framework("METHOD_NOT_ALLOWED", "routing",
+            StatusCodes.Status404NotFound => new Problem(ErrorCodes.RouteNotFound, "routing", "No such route."),
+            StatusCodes.Status405MethodNotAllowed => Framework(ErrorCodes.MethodNotAllowed, "routing",
                 $"{http.Request.Method} is not allowed on this route.", status),
-            StatusCodes.Status415UnsupportedMediaType => Framework("UNSUPPORTED_MEDIA_TYPE", "content_type",
+            StatusCodes.Status415UnsupportedMediaType => Framework(ErrorCodes.UnsupportedMediaType, "content_type",
                 "This route does not accept the request's Content-Type.", status,
                 new Dictionary<string, object?> { ["content_type"] = http.Request.ContentType }),
-            StatusCodes.Status413PayloadTooLarge => Problem.Invalid("FILE_TOO_LARGE", "input", "The request body is larger than this service accepts."),
-            StatusCodes.Status400BadRequest => Framework("MALFORMED_REQUEST", "input", "The request could not be read as sent.", status),
-            >= 400 and < 600 => Framework($"HTTP_{status}", "http", ReasonPhrases.GetReasonPhrase(status), status),
+            StatusCodes.Status413PayloadTooLarge => new Problem(ErrorCodes.FileTooLarge, "input", "The request body is larger than this service accepts."),
+            StatusCodes.Status400BadRequest => Framework(ErrorCodes.MalformedRequest, "input", "The request could not be read as sent.", status),
+            >= 400 and < 600 => Framework(ErrorCodes.Framework(status), "http", ReasonPhrases.GetReasonPhrase(status), status),
             _ => null,
         };
         return problem is null ? Task.CompletedTask : ProblemResponses.WriteAsync(http, problem);
     }
 
-    private static Problem Framework(string code, string stage, string message, int status, Dictionary<string, object?>? context = null) =>
-        new(ResultStatus.Invalid, code, stage, message, new Dictionary<string, object?>(context ?? []) { ["status"] = status });
+    private static Problem Framework(ErrorCode code, string stage, string message, int status, Dictionary<string, object?>? context = null) =>
+        new(code, stage, message, new Dictionary<string, object?>(context ?? []) { ["status"] = status });
 }

@@ -96,7 +96,7 @@ public sealed class AnalysisAdmission
         _rejected.WithLabels(limit).Inc();
         context["limit"] = limit;
         context["retry_after_seconds"] = RetryAfterSeconds;
-        return Problem.Unavailable("OVERLOADED", "admission", "The service is at capacity for analyses; retry after the time in Retry-After.", context);
+        return new Problem(ErrorCodes.Overloaded, "admission", "The service is at capacity for analyses; retry after the time in Retry-After.", context);
     }
 
     /// <summary>

@@ -71,7 +71,7 @@ public static class MultipartUpload
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "UNSUPPORTED_MEDIA_TYPE", "upload",
+            return (null, new Problem(ErrorCodes.UnsupportedMediaType, "upload",
                 "Send the file as multipart/form-data with a 'file' part.",
                 new Dictionary<string, object?> { ["content_type"] = request.ContentType, ["supported"] = SupportedMediaTypes }));
         }
@@ -155,7 +155,7 @@ public static class MultipartUpload
                 formBytes += value.Length;
                 if (formBytes > MaxFormBytes)
                 {
-                    return (null, new Problem(Ardalis.Result.ResultStatus.Invalid, "FORM_TOO_LARGE", "upload",
+                    return (null, new Problem(ErrorCodes.FormTooLarge, "upload",
                         $"The form fields besides the file are limited to {MaxFormBytes} bytes in all.",
                         new Dictionary<string, object?> { ["limit_bytes"] = MaxFormBytes }));
                 }
@@ -332,14 +332,14 @@ public static class MultipartUpload
     }
 
     private static Problem TooLarge(long maxFileBytes) =>
-        Problem.Invalid("FILE_TOO_LARGE", "input", "The file is larger than this service accepts.",
+        new Problem(ErrorCodes.FileTooLarge, "input", "The file is larger than this service accepts.",
             new Dictionary<string, object?> { ["limit_bytes"] = maxFileBytes });
 
     private static Problem Malformed(string reason, string message, Dictionary<string, object?>? context = null)
     {
         context ??= [];
         context["reason"] = reason;
-        return Problem.Invalid("MULTIPART_INVALID", "upload", message, context);
+        return new Problem(ErrorCodes.MultipartInvalid, "upload", message, context);
     }
 
     private static Problem Invalid(string field, string message) => ValidationProblem.From([new FieldError(field, message)]);

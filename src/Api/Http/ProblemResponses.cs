@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Ardalis.Result;
 using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -13,54 +12,9 @@ public static class ProblemResponses
 {
     public const string ContentType = "application/problem+json";
 
-    /// <summary>
-    /// Codes whose HTTP status is not implied by their result status. The Application speaks in
-    /// domain codes; which of them are 400/413/415/504 is an HTTP decision and lives here.
-    /// </summary>
-    private static readonly Dictionary<string, int> StatusByCode = new(StringComparer.Ordinal)
-    {
-        ["UNSUPPORTED_FORMAT"] = StatusCodes.Status400BadRequest,
-        ["EMPTY_FILE"] = StatusCodes.Status400BadRequest,
-        ["FILE_MISSING"] = StatusCodes.Status400BadRequest,
-        ["MALFORMED_REQUEST"] = StatusCodes.Status400BadRequest,
-        ["MULTIPART_INVALID"] = StatusCodes.Status400BadRequest,
-        ["FILE_TOO_LARGE"] = StatusCodes.Status413PayloadTooLarge,
-        ["FORM_TOO_LARGE"] = StatusCodes.Status413PayloadTooLarge,
-        ["UNSUPPORTED_MEDIA_TYPE"] = StatusCodes.Status415UnsupportedMediaType,
-        ["MODEL_SIZE_EXCEEDED"] = StatusCodes.Status413PayloadTooLarge,
-        ["UNSUPPORTED_INPUT_DWG"] = StatusCodes.Status415UnsupportedMediaType,
-        ["FORMAT_MISMATCH"] = StatusCodes.Status415UnsupportedMediaType,
-        ["PARSE_TIMEOUT"] = StatusCodes.Status504GatewayTimeout,
-        ["AUTH_MISSING_API_KEY"] = StatusCodes.Status401Unauthorized,
-        ["AUTH_INVALID_API_KEY"] = StatusCodes.Status401Unauthorized,
-        ["AUTH_MISSING_ADMIN_TOKEN"] = StatusCodes.Status401Unauthorized,
-        ["AUTH_INVALID_ADMIN_TOKEN"] = StatusCodes.Status403Forbidden,
-        ["METHOD_NOT_ALLOWED"] = StatusCodes.Status405MethodNotAllowed,
-    };
-
-    /// <summary>Framework answers the mapper has no code for keep their status (<c>HTTP_431</c> → 431).</summary>
-    public static int StatusOf(Problem problem) =>
-        StatusByCode.TryGetValue(problem.Code, out var status) ? status
-        : problem.Code.StartsWith("HTTP_", StringComparison.Ordinal) && int.TryParse(problem.Code.AsSpan(5), out var framework) ? framework
-        : StatusOf(problem.Status);
-
-    public static int StatusOf(ResultStatus status) => status switch
-    {
-        ResultStatus.Ok => StatusCodes.Status200OK,
-        ResultStatus.Created => StatusCodes.Status201Created,
-        ResultStatus.NoContent => StatusCodes.Status204NoContent,
-        ResultStatus.Invalid => StatusCodes.Status422UnprocessableEntity,
-        ResultStatus.NotFound => StatusCodes.Status404NotFound,
-        ResultStatus.Conflict => StatusCodes.Status409Conflict,
-        ResultStatus.Unavailable => StatusCodes.Status503ServiceUnavailable,
-        ResultStatus.Unauthorized => StatusCodes.Status401Unauthorized,
-        ResultStatus.Forbidden => StatusCodes.Status403Forbidden,
-        _ => StatusCodes.Status500InternalServerError,
-    };
-
     public static ProblemBody Body(Problem problem, HttpContext http)
     {
-        var status = StatusOf(problem);
+        var status = problem.Error.HttpStatus; // from the one catalogue, ErrorCodes
         return new ProblemBody(
             Type: $"urn:cadml:problem:{problem.Code.ToLowerInvariant().Replace('_', '-')}",
             Title: ReasonPhrases.GetReasonPhrase(status),
@@ -81,18 +35,13 @@ public static class ProblemResponses
         return http.Response.WriteAsJsonAsync(body, JsonDefaults.Options, ContentType, http.RequestAborted);
     }
 
-    /// <summary>The problem behind a failed result; results that carry none get a generic one for their status.</summary>
+    /// <summary>The problem behind a failed result; results that carry none get the generic code of their status.</summary>
     public static Problem ProblemOf(Ardalis.Result.IResult result) => result switch
     {
         IProblemResult carrier => carrier.Problem,
-        _ => new Problem(
-            result.Status,
-            result.Status is ResultStatus.Error or ResultStatus.CriticalError ? "INTERNAL_ERROR" : ToCode(result.Status),
-            "handler",
-            result.Errors.FirstOrDefault() ?? ReasonPhrases.GetReasonPhrase(StatusOf(result.Status)),
-            new Dictionary<string, object?>()),
+        _ => Generic(ErrorCodes.ForResult(result.Status), result.Errors.FirstOrDefault()),
     };
 
-    private static string ToCode(ResultStatus status) =>
-        System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(status.ToString());
+    private static Problem Generic(ErrorCode code, string? message) =>
+        new(code, "handler", message ?? ReasonPhrases.GetReasonPhrase(code.HttpStatus));
 }

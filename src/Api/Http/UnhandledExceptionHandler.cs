@@ -1,4 +1,3 @@
-using Ardalis.Result;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Diagnostics;
@@ -16,18 +15,15 @@ internal sealed partial class UnhandledExceptionHandler(IStoreFaults storeFaults
     {
         var problem = exception switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem.Invalid(
-                "FILE_TOO_LARGE", "input", "The request body is larger than this service accepts."),
-            BadHttpRequestException bad => Problem.Invalid(
-                "MALFORMED_REQUEST", "input", "The request could not be read as sent.",
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new Problem(ErrorCodes.FileTooLarge, "input", "The request body is larger than this service accepts."),
+            BadHttpRequestException bad => new Problem(ErrorCodes.MalformedRequest, "input", "The request could not be read as sent.",
                 new Dictionary<string, object?> { ["status"] = bad.StatusCode }),
             // The multipart reader throws these for a body that breaks the format (no closing
             // boundary, a header section too long, a truncated part): the caller's mistake.
-            InvalidDataException or IOException when IsMultipart(http.Request) => Problem.Invalid(
-                "MULTIPART_INVALID", "upload", "The multipart body is malformed.",
+            InvalidDataException or IOException when IsMultipart(http.Request) => new Problem(ErrorCodes.MultipartInvalid, "upload", "The multipart body is malformed.",
                 new Dictionary<string, object?> { ["reason"] = exception.Message }),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
-            _ => storeFaults.Classify(exception) ?? new Problem(ResultStatus.CriticalError, "INTERNAL_ERROR", "server",
+            _ => storeFaults.Classify(exception) ?? new Problem(ErrorCodes.InternalError, "server",
                 "An unexpected error occurred; it has been logged with the trace id.", new Dictionary<string, object?>()),
         };
 
@@ -36,7 +32,7 @@ internal sealed partial class UnhandledExceptionHandler(IStoreFaults storeFaults
             return true; // The client went away; there is nobody to answer.
         }
 
-        if (problem.Code == "INTERNAL_ERROR")
+        if (problem.Error == ErrorCodes.InternalError)
         {
             LogUnhandled(exception, http.Request.Method, http.Request.Path);
         }

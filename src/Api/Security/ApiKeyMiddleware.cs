@@ -1,4 +1,3 @@
-using Ardalis.Result;
 using CadMl.Api.Http;
 using CadMl.Application.Common.Problems;
 
@@ -23,12 +22,12 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, SecretComparer secret
         var key = http.Request.Headers[ApiKeyHeader].ToString();
         if (key.Length == 0)
         {
-            return Refuse(http, ResultStatus.Unauthorized, "AUTH_MISSING_API_KEY", $"The {ApiKeyHeader} header is required.", ApiKeyHeader);
+            return Refuse(http, ErrorCodes.AuthMissingApiKey, $"The {ApiKeyHeader} header is required.", ApiKeyHeader);
         }
 
         if (!secrets.IsApiKey(key))
         {
-            return Refuse(http, ResultStatus.Unauthorized, "AUTH_INVALID_API_KEY", $"The {ApiKeyHeader} header does not hold an accepted key.", ApiKeyHeader);
+            return Refuse(http, ErrorCodes.AuthInvalidApiKey, $"The {ApiKeyHeader} header does not hold an accepted key.", ApiKeyHeader);
         }
 
         if (http.GetEndpoint()?.Metadata.GetMetadata<AdminOnlyAttribute>() is not null)
@@ -36,18 +35,18 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, SecretComparer secret
             var token = http.Request.Headers[AdminTokenHeader].ToString();
             if (token.Length == 0)
             {
-                return Refuse(http, ResultStatus.Unauthorized, "AUTH_MISSING_ADMIN_TOKEN", $"This operation needs the {AdminTokenHeader} header.", AdminTokenHeader);
+                return Refuse(http, ErrorCodes.AuthMissingAdminToken, $"This operation needs the {AdminTokenHeader} header.", AdminTokenHeader);
             }
 
             if (!secrets.IsAdminToken(token))
             {
-                return Refuse(http, ResultStatus.Forbidden, "AUTH_INVALID_ADMIN_TOKEN", $"The {AdminTokenHeader} header does not hold the admin token.", AdminTokenHeader);
+                return Refuse(http, ErrorCodes.AuthInvalidAdminToken, $"The {AdminTokenHeader} header does not hold the admin token.", AdminTokenHeader);
             }
         }
 
         return next(http);
     }
 
-    private static Task Refuse(HttpContext http, ResultStatus status, string code, string message, string header) =>
-        ProblemResponses.WriteAsync(http, new Problem(status, code, "auth", message, new Dictionary<string, object?> { ["header"] = header }));
+    private static Task Refuse(HttpContext http, ErrorCode code, string message, string header) =>
+        ProblemResponses.WriteAsync(http, new Problem(code, "auth", message, new Dictionary<string, object?> { ["header"] = header }));
 }

@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Caching;
 
 namespace CadMl.Application.FeatureCache;
@@ -30,5 +31,5 @@ public sealed record CacheSnapshotDto(
 internal static class CacheSettingsGate
 {
     public const string Group = "feature-cache-settings";
-    public const string BusyCode = "CACHE_SETTINGS_BUSY";
+    public static readonly ErrorCode BusyCode = ErrorCodes.CacheSettingsBusy;
 }

@@ -39,7 +39,7 @@ internal static class VectorRules
     public static Problem? DimensionProblem(FeatureVersion version, int found) =>
         found == version.Dimension()
             ? null
-            : Problem.Invalid("DIMENSION_MISMATCH", "dimension_check",
+            : new Problem(ErrorCodes.DimensionMismatch, "dimension_check",
                 $"A {version.Name()} vector has {version.Dimension()} values, this one has {found}.",
                 new Dictionary<string, object?>
                 {

@@ -52,9 +52,12 @@ internal static partial class AtomicFile
         }
 
         // .NET cannot open a directory as a file handle, and fsync on the directory is what makes
-        // a rename durable on POSIX, so this goes to libc directly.
-        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
-        var fd = Open(folder, ReadOnlyDirectory);
+        // a rename durable on POSIX, so this goes to libc directly. Plain O_RDONLY opens a folder
+        // too; O_DIRECTORY would only add a check that the path is a folder (it is: created
+        // above), and its value differs between architectures (x86-64 and arm64 disagree), while
+        // O_RDONLY is 0 on every Linux ABI.
+        const int ReadOnly = 0;
+        var fd = Open(folder, ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"Cannot open {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");

@@ -259,7 +259,7 @@ public sealed class SqliteDatabase
         _condition = new StoreCondition(StoreState.Refused, code, detail, facts);
 
     public void MarkFailed(string detail) =>
-        _condition = new StoreCondition(StoreState.Failed, "STORE_UNAVAILABLE", detail, new Dictionary<string, object?>());
+        _condition = new StoreCondition(StoreState.Failed, ErrorCodes.StoreUnavailable.Name, detail, new Dictionary<string, object?>());
 
     /// <summary>The first report of damage wins: it is the one that says where it was first seen.</summary>
     public bool MarkDamaged(string detail, IReadOnlyDictionary<string, object?>? facts = null)
@@ -270,7 +270,7 @@ public sealed class SqliteDatabase
             return false;
         }
 
-        _condition = new StoreCondition(StoreState.Damaged, "STORE_DAMAGED", detail, facts ?? new Dictionary<string, object?>());
+        _condition = new StoreCondition(StoreState.Damaged, ErrorCodes.StoreDamaged.Name, detail, facts ?? new Dictionary<string, object?>());
         return true;
     }
 
@@ -330,9 +330,14 @@ public enum StoreState
 public sealed record StoreCondition(StoreState State, string Code, string Detail, IReadOnlyDictionary<string, object?> Facts)
 {
     public static StoreCondition Opening { get; } =
-        new(StoreState.Opening, "STORE_OPENING", "the durable store is still opening", new Dictionary<string, object?>());
+        new(StoreState.Opening, ErrorCodes.StoreOpening.Name, "the durable store is still opening", new Dictionary<string, object?>());
 
-    public Problem ToProblem() => Problem.Unavailable(Code, "store", $"The durable store is unavailable: {Detail}.", Facts);
+    /// <summary>
+    /// Refusals carry the start-up rule's code (a Domain string, catalogued in
+    /// <see cref="ErrorCodes"/>); every other condition is one of the store codes set above.
+    /// </summary>
+    public Problem ToProblem() =>
+        new(ErrorCodes.Find(Code) ?? ErrorCodes.StoreUnavailable, "store", $"The durable store is unavailable: {Detail}.", Facts);
 }
 
 /// <summary>The result of a quick_check or integrity_check; <see cref="Completed"/> is false when the time limit stopped it.</summary>

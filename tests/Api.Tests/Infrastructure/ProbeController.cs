@@ -1,5 +1,6 @@
 using CadMl.Api.Http;
 using CadMl.Api.Security;
+using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CadMl.Api.Tests.Infrastructure;
@@ -17,12 +18,11 @@ public sealed class ProbeController : ControllerBase
     public IActionResult Admin() => Ok(new { admin = true });
 
     [HttpGet("conflict")]
-    public IActionResult WindowConflict() => this.ToActionResult(CadMl.Application.Common.Problems.Problem.Conflict(
-        "CACHE_ROLLBACK_WINDOW_ACTIVE", "cache_apply", "A rollback window is open.",
+    public IActionResult WindowConflict() => this.ToActionResult(new Problem(ErrorCodes.CacheRollbackWindowActive, "cache_apply", "A rollback window is open.",
         new Dictionary<string, object?> { ["can_rollback_until"] = "2026-11-27T12:05:00Z", ["limit"] = 3 }).ToResult<string>());
 
     [HttpGet("timeout")]
-    public IActionResult Timeout() => this.ToActionResult(CadMl.Application.Common.Problems.Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing took too long.").ToResult<string>());
+    public IActionResult Timeout() => this.ToActionResult(new Problem(ErrorCodes.ParseTimeout, "parse", "Parsing took too long.").ToResult<string>());
 
     [HttpGet("boom")]
     public IActionResult Boom() => throw new InvalidOperationException("secret internal detail /srv/cadml/data");

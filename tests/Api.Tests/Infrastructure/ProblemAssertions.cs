@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using CadMl.Application.Common.Problems;
 
 namespace CadMl.Api.Tests.Infrastructure;
 
@@ -16,6 +17,10 @@ public static class ProblemAssertions
             ["type", "title", "status", "detail", "code", "stage", "message", "context", "trace_id"]);
         body.GetProperty("status").GetInt32().Should().Be((int)status);
         body.GetProperty("code").GetString().Should().Be(code);
+        // Every code an answer carries is in the one catalogue, with the status it is answered with.
+        var catalogued = ErrorCodes.Find(code) ?? (code.StartsWith(ErrorCodes.FrameworkPrefix, StringComparison.Ordinal) ? ErrorCodes.Framework((int)status) : null);
+        catalogued.Should().NotBeNull($"{code} must be in ErrorCodes");
+        catalogued!.HttpStatus.Should().Be((int)status, code);
         body.GetProperty("stage").GetString().Should().Be(stage);
         body.GetProperty("message").GetString().Should().NotBeNullOrWhiteSpace();
         body.GetProperty("detail").GetString().Should().Be(body.GetProperty("message").GetString());

@@ -14,7 +14,7 @@ public sealed class PipelineBehaviourTests
     {
         public string ExclusiveGroup => "sample-exclusive";
 
-        public string BusyCode => "SAMPLE_IN_PROGRESS";
+        public ErrorCode BusyCode => ErrorCodes.ReloadInProgress;
     }
 
     private sealed class SampleValidator : AbstractValidator<SampleCommand>
@@ -72,7 +72,7 @@ public sealed class PipelineBehaviourTests
             (_, _) => ValueTask.FromResult(Result.Success("second")), CancellationToken.None);
 
         second.Status.Should().Be(ResultStatus.Conflict);
-        ((IProblemResult)second).Problem.Code.Should().Be("SAMPLE_IN_PROGRESS");
+        ((IProblemResult)second).Problem.Code.Should().Be("RELOAD_IN_PROGRESS");
 
         first.Gate.SetResult();
         (await running).Value.Should().Be("first");

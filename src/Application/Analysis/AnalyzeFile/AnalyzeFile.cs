@@ -133,25 +133,25 @@ internal sealed partial class AnalyzeFileHandler(
         var extension = Extension(command.FileName);
         if (extension == "dwg")
         {
-            return Problem.Invalid("UNSUPPORTED_INPUT_DWG", "input",
+            return new Problem(ErrorCodes.UnsupportedInputDwg, "input",
                 "DWG is a closed format this service does not read; export the drawing as DXF.",
                 new Dictionary<string, object?> { ["extension"] = extension, ["supported"] = SupportedExtensions() });
         }
 
         if (ReaderFor(command.FileName) is null)
         {
-            return Problem.Invalid("UNSUPPORTED_FORMAT", "input", "The file extension is not a supported CAD format.",
+            return new Problem(ErrorCodes.UnsupportedFormat, "input", "The file extension is not a supported CAD format.",
                 new Dictionary<string, object?> { ["extension"] = extension, ["supported"] = SupportedExtensions() });
         }
 
         if (command.Content.IsEmpty)
         {
-            return Problem.Invalid("EMPTY_FILE", "input", "The uploaded file is empty.");
+            return new Problem(ErrorCodes.EmptyFile, "input", "The uploaded file is empty.");
         }
 
         if (command.Content.Length > settings.MaxFileBytes)
         {
-            return Problem.Invalid("FILE_TOO_LARGE", "input", "The file is larger than this service accepts.",
+            return new Problem(ErrorCodes.FileTooLarge, "input", "The file is larger than this service accepts.",
                 new Dictionary<string, object?> { ["limit_bytes"] = settings.MaxFileBytes, ["size_bytes"] = command.Content.Length });
         }
 
@@ -160,7 +160,7 @@ internal sealed partial class AnalyzeFileHandler(
         var declared = ReaderFor(command.FileName)!.Format;
         if (CadContentSniffer.Detect(command.Content.Span) is { } detected && detected != declared)
         {
-            return Problem.Invalid("FORMAT_MISMATCH", "input",
+            return new Problem(ErrorCodes.FormatMismatch, "input",
                 $"The file name says {declared.Name().ToUpperInvariant()} but the content is {detected.Name().ToUpperInvariant()}; rename the file or export it again.",
                 new Dictionary<string, object?> { ["extension"] = extension, ["declared_format"] = declared.Name(), ["detected_format"] = detected.Name() });
         }
@@ -204,18 +204,18 @@ internal sealed partial class AnalyzeFileHandler(
         catch (CadReadException exception)
         {
             var context = new Dictionary<string, object?>(exception.Context) { ["format"] = reader.Format.Name() };
-            return Problem.Invalid(exception.Code, "parse", exception.Message, context).ToResult<CadDocument>();
+            return new Problem(exception.Error, "parse", exception.Message, context).ToResult<CadDocument>();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogReaderDefect(exception, reader.Format.Name());
-            return Problem.Invalid("PARSE_FAILED", "parse", "The file could not be read as the format its extension claims.",
+            return new Problem(ErrorCodes.ParseFailed, "parse", "The file could not be read as the format its extension claims.",
                 new Dictionary<string, object?> { ["format"] = reader.Format.Name() }).ToResult<CadDocument>();
         }
     }
 
     private static Result<CadDocument> Timeout(ICadReader reader, AnalysisOptions settings) =>
-        Problem.Invalid("PARSE_TIMEOUT", "parse", "Parsing the file took longer than the parse budget.",
+        new Problem(ErrorCodes.ParseTimeout, "parse", "Parsing the file took longer than the parse budget.",
             new Dictionary<string, object?> { ["timeout_seconds"] = settings.ParseTimeoutSeconds, ["format"] = reader.Format.Name() })
             .ToResult<CadDocument>();
 
@@ -224,7 +224,7 @@ internal sealed partial class AnalyzeFileHandler(
         var bad = FeatureSlots.Of(vector.Version).Where(s => !double.IsFinite(vector.Values[s.Index])).Select(s => s.Name).ToList();
         return bad.Count == 0
             ? null
-            : Problem.Invalid("INVALID_GEOMETRY", "features", "The geometry is too large or malformed to give finite features.",
+            : new Problem(ErrorCodes.InvalidGeometry, "features", "The geometry is too large or malformed to give finite features.",
                 new Dictionary<string, object?> { ["slots"] = bad });
     }
 

@@ -19,7 +19,7 @@ internal sealed class GetAnalysisHandler(IAnalysisStore store, ISimilarParts sim
         var record = await store.FindAsync(query.Id, cancellationToken);
         if (record is null)
         {
-            return Problem.NotFound("ANALYSIS_NOT_FOUND", "lookup", "No analysis has this id.",
+            return new Problem(ErrorCodes.AnalysisNotFound, "lookup", "No analysis has this id.",
                 new Dictionary<string, object?> { ["id"] = query.Id }).ToResult<AnalysisDto>();
         }
 

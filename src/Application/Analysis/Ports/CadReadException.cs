@@ -1,3 +1,5 @@
+using CadMl.Application.Common.Problems;
+
 namespace CadMl.Application.Analysis.Ports;
 
 /// <summary>
@@ -8,10 +10,10 @@ namespace CadMl.Application.Analysis.Ports;
 /// </summary>
 public sealed class CadReadException : Exception
 {
-    public CadReadException(string message, IReadOnlyDictionary<string, object?>? context = null, string code = "PARSE_FAILED")
+    public CadReadException(string message, IReadOnlyDictionary<string, object?>? context = null, ErrorCode? code = null)
         : base(message)
     {
-        Code = code;
+        Error = code ?? ErrorCodes.ParseFailed;
         Context = context ?? new Dictionary<string, object?>();
     }
 
@@ -28,11 +30,14 @@ public sealed class CadReadException : Exception
     public CadReadException(string message, Exception innerException)
         : base(message, innerException)
     {
-        Code = "PARSE_FAILED";
+        Error = ErrorCodes.ParseFailed;
         Context = new Dictionary<string, object?>();
     }
 
-    public string Code { get; }
+    public ErrorCode Error { get; }
+
+    /// <summary>The code as it goes on the wire.</summary>
+    public string Code => Error.Name;
 
     public IReadOnlyDictionary<string, object?> Context { get; }
 }

@@ -1,3 +1,5 @@
+using CadMl.Application.Common.Problems;
+
 namespace CadMl.Application.Common.Behaviours;
 
 /// <summary>
@@ -10,5 +12,5 @@ public interface IExclusiveMessage
 {
     string ExclusiveGroup { get; }
 
-    string BusyCode { get; }
+    ErrorCode BusyCode { get; }
 }

@@ -43,8 +43,6 @@ public sealed record FieldError(string Field, string Message, object? Rejected =
 
 public static class ValidationProblem
 {
-    public const string Code = "INPUT_VALIDATION_FAILED";
-
     /// <summary>
     /// Each field's facts go into its entry in <c>context.errors</c> and, the first time a fact
     /// name appears, to the top of <c>context</c> as well, where clients look for <c>allowed</c>.
@@ -71,7 +69,7 @@ public static class ValidationProblem
         }
 
         context["errors"] = list;
-        return Problem.Invalid(Code, "validation", "The request is not valid; see context.errors.", context);
+        return new Problem(ErrorCodes.InputValidationFailed, "validation", "The request is not valid; see context.errors.", context);
     }
 
     /// <summary>Field names go back to the caller in the wire casing they sent.</summary>

@@ -3,32 +3,28 @@ using Ardalis.Result;
 namespace CadMl.Application.Common.Problems;
 
 /// <summary>
-/// An expected failure, described for the caller: what went wrong (<see cref="Code"/>), where
-/// (<see cref="Stage"/>), in words (<see cref="Message"/>) and the facts behind it
-/// (<see cref="Context"/>: limits, offending values, allowed values). The Api turns it into one
-/// problem+json body; nothing on the way may drop these members.
+/// An expected failure, described for the caller: what went wrong (<see cref="Error"/>, a code of
+/// the <see cref="ErrorCodes"/> catalogue), where (<see cref="Stage"/>), in words
+/// (<see cref="Message"/>) and the facts behind it (<see cref="Context"/>: limits, offending
+/// values, allowed values). The Api turns it into one problem+json body; nothing on the way may
+/// drop these members.
 /// </summary>
 public sealed record Problem(
-    ResultStatus Status,
-    string Code,
+    ErrorCode Error,
     string Stage,
     string Message,
     IReadOnlyDictionary<string, object?> Context)
 {
-    public static Problem Invalid(string code, string stage, string message, IReadOnlyDictionary<string, object?>? context = null) =>
-        new(ResultStatus.Invalid, code, stage, message, context ?? Empty);
+    /// <summary>A problem without facts beyond its message.</summary>
+    public Problem(ErrorCode error, string stage, string message)
+        : this(error, stage, message, Empty)
+    {
+    }
 
-    public static Problem NotFound(string code, string stage, string message, IReadOnlyDictionary<string, object?>? context = null) =>
-        new(ResultStatus.NotFound, code, stage, message, context ?? Empty);
+    /// <summary>The code as it goes on the wire.</summary>
+    public string Code => Error.Name;
 
-    public static Problem Conflict(string code, string stage, string message, IReadOnlyDictionary<string, object?>? context = null) =>
-        new(ResultStatus.Conflict, code, stage, message, context ?? Empty);
-
-    public static Problem Unavailable(string code, string stage, string message, IReadOnlyDictionary<string, object?>? context = null) =>
-        new(ResultStatus.Unavailable, code, stage, message, context ?? Empty);
-
-    public static Problem Forbidden(string code, string stage, string message, IReadOnlyDictionary<string, object?>? context = null) =>
-        new(ResultStatus.Forbidden, code, stage, message, context ?? Empty);
+    public ResultStatus Status => Error.Result;
 
     /// <summary>The failure as the result of a use case returning <typeparamref name="T"/>.</summary>
     public Result<T> ToResult<T>() => new ProblemResult<T>(this);

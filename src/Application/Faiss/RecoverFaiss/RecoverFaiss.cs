@@ -15,7 +15,7 @@ public sealed record RecoverFaissCommand(bool Force = false) : ICommand<Result<R
 {
     public string ExclusiveGroup => "faiss_recovery";
 
-    public string BusyCode => "RECOVERY_IN_PROGRESS";
+    public ErrorCode BusyCode => ErrorCodes.RecoveryInProgress;
 }
 
 /// <summary><c>restored</c>, <c>still_degraded</c> (with the error) or <c>not_degraded</c>, and the health after it.</summary>
@@ -28,14 +28,14 @@ internal sealed class RecoverFaissHandler(IFaissRecovery recovery) : ICommandHan
         var result = await recovery.RecoverAsync(command.Force, cancellationToken);
         return result.Outcome switch
         {
-            ManualRecoveryOutcome.Suppressed => Problem.Conflict("RECOVERY_SUPPRESSED", "recovery",
+            ManualRecoveryOutcome.Suppressed => new Problem(ErrorCodes.RecoverySuppressed, "recovery",
                 "Automatic and manual recovery are suppressed after flapping; retry later or pass force=true.",
                 new Dictionary<string, object?>
                 {
                     ["suppressed_until_ts"] = result.Health.SuppressedUntilTs,
                     ["suppression_remaining_seconds"] = result.Health.SuppressionRemainingSeconds,
                 }).ToResult<RecoveryResultDto>(),
-            ManualRecoveryOutcome.InProgress => Problem.Conflict("RECOVERY_IN_PROGRESS", "recovery",
+            ManualRecoveryOutcome.InProgress => new Problem(ErrorCodes.RecoveryInProgress, "recovery",
                 "A manual recovery attempt is already running.",
                 new Dictionary<string, object?> { ["manual_recovery_in_progress"] = true }).ToResult<RecoveryResultDto>(),
             _ => Result.Success(new RecoveryResultDto(Name(result.Outcome), result.Error, result.Health)),

@@ -12,7 +12,7 @@ public sealed record ApplyCacheSettingsCommand(int? Capacity, int? TtlSeconds) :
 {
     public string ExclusiveGroup => CacheSettingsGate.Group;
 
-    public string BusyCode => CacheSettingsGate.BusyCode;
+    public ErrorCode BusyCode => CacheSettingsGate.BusyCode;
 }
 
 public sealed record CacheApplyDto(string Status, AppliedSettingsDto Applied, CacheSettingsDto Previous, CacheSnapshotDto Snapshot);
@@ -32,7 +32,7 @@ internal sealed class ApplyCacheSettingsHandler(
         {
             case ApplyDecision.WindowActive active:
                 metrics.SettingsChanged("apply_refused");
-                return ValueTask.FromResult(Problem.Conflict("CACHE_ROLLBACK_WINDOW_ACTIVE", "cache_apply",
+                return ValueTask.FromResult(new Problem(ErrorCodes.CacheRollbackWindowActive, "cache_apply",
                     "The last change can still be rolled back; roll it back or wait for its window to close before applying another.",
                     new Dictionary<string, object?> { ["can_rollback_until"] = active.CanRollbackUntil }).ToResult<CacheApplyDto>());
 

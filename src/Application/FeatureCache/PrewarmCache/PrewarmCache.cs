@@ -1,6 +1,7 @@
 using Ardalis.Result;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Problems;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Domain.Features;
@@ -19,7 +20,7 @@ public sealed record PrewarmCacheCommand(string? Strategy, int? Limit) : IComman
 
     public string ExclusiveGroup => CacheSettingsGate.Group;
 
-    public string BusyCode => CacheSettingsGate.BusyCode;
+    public ErrorCode BusyCode => CacheSettingsGate.BusyCode;
 }
 
 public sealed record CachePrewarmDto(string Status, string Strategy, string FeatureVersion, int Loaded, int Skipped, int Size, double DurationMs);

@@ -12,7 +12,7 @@ public sealed record RollbackCacheCommand : ICommand<Result<CacheRollbackDto>>, 
 {
     public string ExclusiveGroup => CacheSettingsGate.Group;
 
-    public string BusyCode => CacheSettingsGate.BusyCode;
+    public ErrorCode BusyCode => CacheSettingsGate.BusyCode;
 }
 
 public sealed record CacheRollbackDto(string Status, CacheSettingsDto Restored, int Evicted);
@@ -25,9 +25,9 @@ internal sealed class RollbackCacheHandler(
     {
         var result = state.History.DecideRollback(time.GetUtcNow()) switch
         {
-            RollbackDecision.NothingToRollBack => Problem.NotFound("CACHE_NO_SNAPSHOT", "cache_rollback",
+            RollbackDecision.NothingToRollBack => new Problem(ErrorCodes.CacheNoSnapshot, "cache_rollback",
                 "There is no settings change to roll back.").ToResult<CacheRollbackDto>(),
-            RollbackDecision.Expired expired => Problem.Conflict("CACHE_ROLLBACK_EXPIRED", "cache_rollback",
+            RollbackDecision.Expired expired => new Problem(ErrorCodes.CacheRollbackExpired, "cache_rollback",
                 "The rollback window of the last change has closed; apply the settings you want instead.",
                 new Dictionary<string, object?> { ["expired_at"] = expired.ExpiredAt }).ToResult<CacheRollbackDto>(),
             RollbackDecision.Restore restore => Restore(restore),

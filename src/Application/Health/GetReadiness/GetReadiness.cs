@@ -28,7 +28,7 @@ internal sealed class GetReadinessHandler(IEnumerable<IHealthProbe> probes) : IQ
 
         if (failing.Count > 0)
         {
-            return ValueTask.FromResult(Problem.Unavailable("NOT_READY", "readiness",
+            return ValueTask.FromResult(new Problem(ErrorCodes.NotReady, "readiness",
                 $"Not ready: {string.Join(", ", failing)}.",
                 new Dictionary<string, object?> { ["failing"] = failing, ["checks"] = checks }).ToResult<ReadinessDto>());
         }

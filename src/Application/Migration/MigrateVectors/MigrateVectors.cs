@@ -1,5 +1,6 @@
 using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Problems;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors;
 using CadMl.Domain.Features;
@@ -29,7 +30,7 @@ public sealed record MigrateVectorsCommand(
 
     public string ExclusiveGroup => "vector-migration";
 
-    public string BusyCode => "MIGRATION_IN_PROGRESS";
+    public ErrorCode BusyCode => ErrorCodes.MigrationInProgress;
 }
 
 /// <summary>

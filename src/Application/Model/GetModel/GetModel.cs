@@ -18,7 +18,7 @@ internal sealed class GetModelHandler(ModelRegistry registry) : IQueryHandler<Ge
 
 internal static class ModelAbsence
 {
-    public static Problem Problem(ReloadOutcome? last) => Common.Problems.Problem.NotFound("MODEL_NOT_LOADED", "model",
+    public static Problem Problem(ReloadOutcome? last) => new Problem(ErrorCodes.ModelNotLoaded, "model",
         last is { Status: "failed" }
             ? $"No model is serving: the last load failed at stage {last.Stage} with {last.Code}."
             : "No model is serving.",

@@ -24,7 +24,7 @@ public sealed record ReloadModelCommand(string Path, string? ExpectedVersion = n
 {
     public string ExclusiveGroup => "model_reload";
 
-    public string BusyCode => "RELOAD_IN_PROGRESS";
+    public ErrorCode BusyCode => ErrorCodes.ReloadInProgress;
 }
 
 /// <summary>
@@ -85,7 +85,7 @@ internal sealed partial class ReloadModelHandler(
         clock.Begin(ReloadStage.Resolve);
         if (ModelPathRules.Check(command.Path, out var relative) is { } violation)
         {
-            return Refuse("path_" + violation.Name(), Problem.Invalid("MODEL_PATH_INVALID", Stage(ReloadStage.Resolve),
+            return Refuse("path_" + violation.Name(), new Problem(ErrorCodes.ModelPathInvalid, Stage(ReloadStage.Resolve),
                 violation.Describe(), new Dictionary<string, object?> { ["reason"] = violation.Name(), ["folder"] = "MODEL_DIR" }));
         }
 
@@ -93,14 +93,14 @@ internal sealed partial class ReloadModelHandler(
         switch (opening.Status)
         {
             case ModelFileStatus.NotFound:
-                return Problem.NotFound("MODEL_NOT_FOUND", Stage(ReloadStage.Resolve), "There is no model file at that path in the model folder.",
+                return new Problem(ErrorCodes.ModelNotFound, Stage(ReloadStage.Resolve), "There is no model file at that path in the model folder.",
                     new Dictionary<string, object?> { ["path"] = relative, ["folder"] = "MODEL_DIR" }).ToResult<ModelReloadDto>();
             case ModelFileStatus.OutsideFolder:
-                return Refuse("path_symlink_escape", Problem.Invalid("MODEL_PATH_INVALID", Stage(ReloadStage.Resolve),
+                return Refuse("path_symlink_escape", new Problem(ErrorCodes.ModelPathInvalid, Stage(ReloadStage.Resolve),
                     "The path leads out of the model folder through a link.",
                     new Dictionary<string, object?> { ["reason"] = "symlink_escape", ["path"] = relative, ["folder"] = "MODEL_DIR" }));
             case ModelFileStatus.NotAFile:
-                return Problem.Invalid("MODEL_PATH_INVALID", Stage(ReloadStage.Resolve), "The path does not name a regular file.",
+                return new Problem(ErrorCodes.ModelPathInvalid, Stage(ReloadStage.Resolve), "The path does not name a regular file.",
                     new Dictionary<string, object?> { ["reason"] = "not_a_file", ["path"] = relative }).ToResult<ModelReloadDto>();
         }
 
@@ -113,7 +113,7 @@ internal sealed partial class ReloadModelHandler(
 
         if (bytes is null)
         {
-            return Refuse("size_exceeded", Problem.Invalid("MODEL_SIZE_EXCEEDED", Stage(ReloadStage.Size),
+            return Refuse("size_exceeded", new Problem(ErrorCodes.ModelSizeExceeded, Stage(ReloadStage.Size),
                 $"The model file is larger than MODEL_MAX_MB ({settings.MaxMb} MiB).",
                 new Dictionary<string, object?> { ["limit_mb"] = settings.MaxMb, ["limit_bytes"] = settings.MaxBytes, ["path"] = relative }));
         }
@@ -127,7 +127,7 @@ internal sealed partial class ReloadModelHandler(
             var message = decision == HashDecision.NotListed
                 ? "The model's SHA-256 is not in ALLOWED_MODEL_HASHES."
                 : "ALLOWED_MODEL_HASHES is empty; outside Development no model is trusted without it.";
-            return Refuse("hash_not_allowed", Problem.Invalid("MODEL_HASH_NOT_ALLOWED", Stage(ReloadStage.HashCheck), message,
+            return Refuse("hash_not_allowed", new Problem(ErrorCodes.ModelHashNotAllowed, Stage(ReloadStage.HashCheck), message,
                 new Dictionary<string, object?>
                 {
                     ["sha256"] = sha256,
@@ -140,7 +140,7 @@ internal sealed partial class ReloadModelHandler(
         var artifact = scanner.Parse(bytes, out var parseFailure);
         if (artifact is null)
         {
-            return Problem.Invalid("MODEL_FORMAT_INVALID", Stage(ReloadStage.Parse), "The file is not a readable ONNX model.",
+            return new Problem(ErrorCodes.ModelFormatInvalid, Stage(ReloadStage.Parse), "The file is not a readable ONNX model.",
                 new Dictionary<string, object?> { ["reason"] = parseFailure, ["sha256"] = sha256 }).ToResult<ModelReloadDto>();
         }
 
@@ -152,7 +152,7 @@ internal sealed partial class ReloadModelHandler(
         {
             var first = verdict.Refusals[0];
             return Refuse(first.Reason is OpcodeRefusal.CustomDomain or OpcodeRefusal.ExternalData ? first.ReasonName : "opcode_blocked",
-                Problem.Invalid("MODEL_OPCODE_BLOCKED", Stage(ReloadStage.OpcodeScan), RefusalMessage(first, verdict.Mode),
+                new Problem(ErrorCodes.ModelOpcodeBlocked, Stage(ReloadStage.OpcodeScan), RefusalMessage(first, verdict.Mode),
                     new Dictionary<string, object?>
                     {
                         ["mode"] = verdict.Mode.Name(),
@@ -168,7 +168,7 @@ internal sealed partial class ReloadModelHandler(
         var contract = ModelContract.Check(artifact.Signature, out var violations);
         if (contract is null)
         {
-            return Problem.Invalid("MODEL_INTERFACE_INVALID", Stage(ReloadStage.Interface),
+            return new Problem(ErrorCodes.ModelInterfaceInvalid, Stage(ReloadStage.Interface),
                 "The model does not have the classifier interface: " + violations[0],
                 new Dictionary<string, object?> { ["violations"] = violations }).ToResult<ModelReloadDto>();
         }
@@ -214,7 +214,7 @@ internal sealed partial class ReloadModelHandler(
     {
         if (command.ExpectedVersion is { } expected && !string.Equals(expected.Trim(), contract.ModelVersion, StringComparison.Ordinal))
         {
-            return Problem.Conflict("MODEL_VERSION_MISMATCH", Stage(ReloadStage.Version),
+            return new Problem(ErrorCodes.ModelVersionMismatch, Stage(ReloadStage.Version),
                 $"The file declares model version '{contract.ModelVersion}', not the expected '{expected}'; send force=true to load it anyway.",
                 new Dictionary<string, object?> { ["expected_version"] = expected, ["model_version"] = contract.ModelVersion, ["serving_version"] = serving?.ModelVersion });
         }
@@ -222,7 +222,7 @@ internal sealed partial class ReloadModelHandler(
         // Two different models under one version name would make "model_version" in responses ambiguous.
         if (serving is not null && serving.ModelVersion == contract.ModelVersion && serving.Sha256 != sha256)
         {
-            return Problem.Conflict("MODEL_VERSION_MISMATCH", Stage(ReloadStage.Version),
+            return new Problem(ErrorCodes.ModelVersionMismatch, Stage(ReloadStage.Version),
                 $"The serving model is already version '{contract.ModelVersion}' with different content; give the new model its own version or send force=true.",
                 new Dictionary<string, object?> { ["model_version"] = contract.ModelVersion, ["serving_version"] = serving.ModelVersion, ["serving_sha256"] = serving.Sha256, ["sha256"] = sha256 });
         }
@@ -231,7 +231,7 @@ internal sealed partial class ReloadModelHandler(
     }
 
     private static Result<ModelReloadDto> SmokeFailed(string reason, string executionProvider) =>
-        Problem.Invalid("MODEL_SMOKE_FAILED", Stage(ReloadStage.Smoke), "The model failed its smoke inference: " + reason,
+        new Problem(ErrorCodes.ModelSmokeFailed, Stage(ReloadStage.Smoke), "The model failed its smoke inference: " + reason,
             new Dictionary<string, object?> { ["reason"] = reason, ["execution_provider"] = executionProvider }).ToResult<ModelReloadDto>();
 
     private Result<ModelReloadDto> Refuse(string securityReason, Problem problem)

@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Problems;
 using CadMl.Application.Model.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Classification;
@@ -43,7 +44,7 @@ public sealed class PartClassifier(ModelRegistry registry, IModelMetrics metrics
         if (lease is null)
         {
             var last = registry.LastReload;
-            return Skipped("MODEL_NOT_LOADED", last is { Status: "failed" }
+            return Skipped(ErrorCodes.ModelNotLoaded.Name, last is { Status: "failed" }
                 ? $"No model is serving: the last load failed at stage {last.Stage} with {last.Code}."
                 : "No model is serving.");
         }

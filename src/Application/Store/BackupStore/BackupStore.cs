@@ -14,7 +14,7 @@ public sealed record BackupStoreCommand(string? Name = null) : ICommand<Result<B
 {
     public string ExclusiveGroup => "store_backup";
 
-    public string BusyCode => "BACKUP_IN_PROGRESS";
+    public ErrorCode BusyCode => ErrorCodes.BackupInProgress;
 }
 
 internal sealed class BackupStoreHandler(IStoreMaintenance maintenance, TimeProvider time) : ICommandHandler<BackupStoreCommand, Result<BackupReport>>
@@ -24,7 +24,7 @@ internal sealed class BackupStoreHandler(IStoreMaintenance maintenance, TimeProv
         var name = command.Name ?? $"cadml-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}";
         var report = await maintenance.BackupAsync(name, cancellationToken);
         return report is null
-            ? Problem.Conflict("BACKUP_EXISTS", "backup", $"A backup named {name} already exists; backups are never overwritten.",
+            ? new Problem(ErrorCodes.BackupExists, "backup", $"A backup named {name} already exists; backups are never overwritten.",
                 new Dictionary<string, object?> { ["name"] = name }).ToResult<BackupReport>()
             : Result.Success(report);
     }

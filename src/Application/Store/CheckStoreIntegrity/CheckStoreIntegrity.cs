@@ -1,5 +1,6 @@
 using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Problems;
 using CadMl.Application.Store.Ports;
 using Mediator;
 
@@ -13,7 +14,7 @@ public sealed record CheckStoreIntegrityCommand : ICommand<Result<IntegrityRepor
 {
     public string ExclusiveGroup => "store_integrity_check";
 
-    public string BusyCode => "INTEGRITY_CHECK_IN_PROGRESS";
+    public ErrorCode BusyCode => ErrorCodes.IntegrityCheckInProgress;
 }
 
 internal sealed class CheckStoreIntegrityHandler(IStoreMaintenance maintenance) : ICommandHandler<CheckStoreIntegrityCommand, Result<IntegrityReport>>

@@ -49,7 +49,7 @@ internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex inde
             exclude = query.ExcludeSelf ?? true ? stored.Id : null;
             if (query.FeatureVersion is not null && FeatureVersions.Parse(query.FeatureVersion) != version)
             {
-                return Problem.Invalid("DIMENSION_MISMATCH", "dimension_check",
+                return new Problem(ErrorCodes.DimensionMismatch, "dimension_check",
                     $"Vector {stored.Id} is {version.Name()}; it cannot be searched among {query.FeatureVersion} vectors.",
                     new Dictionary<string, object?>
                     {

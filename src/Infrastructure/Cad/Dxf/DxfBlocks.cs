@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 namespace CadMl.Infrastructure.Cad.Dxf;
 
 /// <summary>
@@ -326,13 +327,13 @@ internal sealed class BlockExpander(CancellationToken cancellationToken)
         if (block.State == ExtentsState.InProgress)
         {
             throw new CadReadException("A block references itself, directly or through other blocks.",
-                new Dictionary<string, object?> { ["block"] = block.Name }, "INVALID_BLOCK_REFERENCE");
+                new Dictionary<string, object?> { ["block"] = block.Name }, ErrorCodes.InvalidBlockReference);
         }
 
         if (_depth >= MaxDepth)
         {
             throw new CadReadException($"Blocks are nested more than {MaxDepth} levels deep.",
-                new Dictionary<string, object?> { ["max_depth"] = MaxDepth, ["block"] = block.Name }, "BLOCK_NESTING_TOO_DEEP");
+                new Dictionary<string, object?> { ["max_depth"] = MaxDepth, ["block"] = block.Name }, ErrorCodes.BlockNestingTooDeep);
         }
 
         if (block.State == ExtentsState.NotComputed)

@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Cad;
 
 namespace CadMl.Infrastructure.Cad.Dxf;
@@ -133,7 +134,7 @@ public sealed class DxfReader : ICadReader
             throw new CadReadException(
                 "The drawing has coordinates that are not finite numbers (NaN or infinity).",
                 new Dictionary<string, object?> { ["reason"] = "NON_FINITE_COORDINATE" },
-                "INVALID_GEOMETRY");
+                ErrorCodes.InvalidGeometry);
         }
 
         if (extents.IsEmpty)
@@ -147,7 +148,7 @@ public sealed class DxfReader : ICadReader
             throw new CadReadException(
                 "The drawing's extents are too large to measure (they overflow a double).",
                 new Dictionary<string, object?> { ["reason"] = "EXTENTS_OVERFLOW" },
-                "INVALID_GEOMETRY");
+                ErrorCodes.InvalidGeometry);
         }
 
         return box;

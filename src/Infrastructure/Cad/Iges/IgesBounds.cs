@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Cad;
 using CadMl.Infrastructure.Cad.Geometry;
 
@@ -705,7 +706,7 @@ internal sealed partial class IgesBounds(IgesFile file)
             : throw new CadReadException(
                 "A coordinate is not finite.",
                 new Dictionary<string, object?> { ["directory_entry"] = (2 * e) + 1, ["entity_type"] = file.Types[e] },
-                code: "INVALID_GEOMETRY");
+                code: ErrorCodes.InvalidGeometry);
     }
 
     /// <summary>The entity's transformation: its 124 matrix followed by the matrices that one refers to.</summary>

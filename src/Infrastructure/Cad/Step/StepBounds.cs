@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Cad;
 using CadMl.Infrastructure.Cad.Geometry;
 
@@ -596,7 +597,7 @@ internal sealed partial class StepBounds
             : throw new CadReadException(
                 "A curve has a non-finite size.",
                 new Dictionary<string, object?> { ["instance"] = $"#{_file.IdOf(record)}" },
-                code: "INVALID_GEOMETRY");
+                code: ErrorCodes.InvalidGeometry);
     }
 
     private static bool IsFalse(ReadOnlySpan<byte> item) =>

@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Infrastructure.Cad.Geometry;
 
 namespace CadMl.Infrastructure.Cad.Step;
@@ -108,7 +109,7 @@ internal sealed class StepGeometry(StepFile file)
                 throw new CadReadException(
                     $"A {what} is not finite.",
                     new Dictionary<string, object?> { ["instance"] = $"#{File.IdOf(record)}" },
-                    code: "INVALID_GEOMETRY");
+                    code: ErrorCodes.InvalidGeometry);
             }
 
             count++;

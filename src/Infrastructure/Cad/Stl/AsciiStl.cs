@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Cad;
 
 namespace CadMl.Infrastructure.Cad.Stl;
@@ -218,7 +219,7 @@ internal ref struct StlTokenizer(ReadOnlySpan<byte> text)
             throw new CadReadException(
                 "The ASCII STL has a non-finite vertex coordinate.",
                 new Dictionary<string, object?> { ["line"] = token.Line, ["value"] = token.ToString() },
-                code: "INVALID_GEOMETRY");
+                code: ErrorCodes.InvalidGeometry);
         }
 
         return value;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Problems;
 using CadMl.Domain.Cad;
 
 namespace CadMl.Infrastructure.Cad.Stl;
@@ -127,11 +128,11 @@ internal static class BinaryStl
                     return new CadReadException(
                         "The binary STL has a non-finite vertex coordinate.",
                         new Dictionary<string, object?> { ["triangle"] = i, ["value"] = value.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                        code: "INVALID_GEOMETRY");
+                        code: ErrorCodes.InvalidGeometry);
                 }
             }
         }
 
-        return new CadReadException("The binary STL has a non-finite vertex coordinate.", context: null, code: "INVALID_GEOMETRY");
+        return new CadReadException("The binary STL has a non-finite vertex coordinate.", context: null, code: ErrorCodes.InvalidGeometry);
     }
 }

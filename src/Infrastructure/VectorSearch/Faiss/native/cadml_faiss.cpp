@@ -51,7 +51,9 @@ struct VersionText {
 
     VersionText() noexcept {
         char blas_path[PATH_MAX] = "unknown";
-        const char* blas_config = "not OpenBLAS";
+        // Copied, not pointed to: openblas_get_config returns a string inside the library,
+        // which must not be read after the dlclose below.
+        char blas_config[256] = "not OpenBLAS";
         // RTLD_NOLOAD: only inspect the copy FAISS already pulled in. dlsym on this handle
         // also searches its dependencies, which is where OpenBLAS's own symbols live.
         if (void* blas = ::dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD)) {
@@ -64,7 +66,7 @@ struct VersionText {
             }
             using GetConfig = char* (*)();
             if (auto get_config = reinterpret_cast<GetConfig>(::dlsym(blas, "openblas_get_config"))) {
-                blas_config = get_config();
+                if (const char* config = get_config()) std::snprintf(blas_config, sizeof blas_config, "%s", config);
             }
             ::dlclose(blas);
         }
