@@ -46,6 +46,7 @@ public static class DependencyInjection
         services.AddSingleton<FileServedModelRecord>();
         services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());
         services.AddHostedService<StartupModelLoader>();
+        services.AddSingleton<IDeploymentEnvironment, Hosting.HostDeploymentEnvironment>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
         services.AddSingleton<VectorIndexMetrics>();

@@ -23,7 +23,11 @@ public sealed class LayerRulesTests
         },
         {
             "Application",
-            ["CadMl.Infrastructure", "CadMl.Api", "Microsoft.AspNetCore", "Microsoft.ML", "Prometheus", "Microsoft.Data", "StackExchange.Redis"]
+            [
+                "CadMl.Infrastructure", "CadMl.Api", "Microsoft.AspNetCore", "Microsoft.ML", "Prometheus", "Microsoft.Data", "StackExchange.Redis",
+                // Hosting is the composition root's concern: a use case asks a port (IDeploymentEnvironment), never IHostEnvironment.
+                "Microsoft.Extensions.Hosting", "System.Runtime.InteropServices", "System.Net.Http",
+            ]
         },
         { "Infrastructure", ["CadMl.Api", "Microsoft.AspNetCore"] },
     };

@@ -3,12 +3,12 @@ using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Common.Ports;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Model.Serving;
 using CadMl.Domain.Classification;
 using CadMl.Domain.Features;
 using Mediator;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +41,7 @@ internal sealed partial class ReloadModelHandler(
     IModelMetrics metrics,
     IServedModelRecord servedModel,
     IOptions<ModelOptions> options,
-    IHostEnvironment environment,
+    IDeploymentEnvironment environment,
     TimeProvider time,
     ILogger<ReloadModelHandler> logger) : ICommandHandler<ReloadModelCommand, Result<ModelReloadDto>>
 {
@@ -50,7 +50,7 @@ internal sealed partial class ReloadModelHandler(
 
     public ValueTask<Result<ModelReloadDto>> Handle(ReloadModelCommand command, CancellationToken cancellationToken)
     {
-        var clock = new StageClock(time, metrics);
+        var clock = new StageClock(time, metrics, cancellationToken);
         var result = Load(command, clock);
         var total = clock.Finish();
 
@@ -121,7 +121,7 @@ internal sealed partial class ReloadModelHandler(
         clock.Begin(ReloadStage.HashCheck);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var allowlist = settings.HashAllowlist;
-        var decision = allowlist.Decide(sha256, environment.IsDevelopment());
+        var decision = allowlist.Decide(sha256, environment.IsDevelopment);
         if (decision != HashDecision.Allowed)
         {
             var message = decision == HashDecision.NotListed
@@ -257,7 +257,12 @@ internal sealed partial class ReloadModelHandler(
     private partial void LogRefused(string origin, string stage, string code, string reason);
 
     /// <summary>Times each stage as it runs; the time of a stage ends where the next begins.</summary>
-    private sealed class StageClock(TimeProvider time, IModelMetrics metrics)
+    /// <summary>
+    /// Times each stage and is where a cancelled reload stops: the load is synchronous CPU and
+    /// file work, so the token is honoured between stages, always before <see cref="ReloadStage.Commit"/>
+    /// (a cancelled reload never changes the serving model) and never after it.
+    /// </summary>
+    private sealed class StageClock(TimeProvider time, IModelMetrics metrics, CancellationToken cancellationToken)
     {
         private readonly long _started = time.GetTimestamp();
         private ReloadStage? _stage;
@@ -268,6 +273,7 @@ internal sealed partial class ReloadModelHandler(
         public void Begin(ReloadStage stage)
         {
             Close();
+            cancellationToken.ThrowIfCancellationRequested();
             _stage = stage;
             _stageStarted = time.GetTimestamp();
         }
