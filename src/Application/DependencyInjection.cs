@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ExclusiveGates>();
+        services.AddSingleton<Common.Background.BackgroundTasks>();
         services.AddSingleton<FeatureCache.CacheSettingsState>();
 
         // One write path for vectors per process: it serialises store and index updates.

@@ -74,7 +74,7 @@ public static class DependencyInjection
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
-                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
                     typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore),
                     typeof(IMigrationStore), typeof(IMigrationMetrics)),

@@ -1,3 +1,5 @@
+using CadMl.Application.Common.Background;
+
 namespace CadMl.Application.Analysis;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace CadMl.Application.Analysis;
 /// limit in front of the use case. A slot is held until the work really ends, even when its
 /// caller gave up on it (a parse past its budget keeps its core until the reader notices).
 /// </summary>
-internal sealed class AnalysisWorkers : IDisposable
+internal sealed class AnalysisWorkers(BackgroundTasks background) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
@@ -15,10 +17,22 @@ internal sealed class AnalysisWorkers : IDisposable
     {
         await _slots.WaitAsync(cancellationToken);
         var running = Task.Run(work, CancellationToken.None);
-        _ = running.ContinueWith(static (_, slots) => ((SemaphoreSlim)slots!).Release(), _slots,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        background.Observe(ReleaseWhenDoneAsync(running), "analysis_slot_release");
         return running;
     }
 
     public void Dispose() => _slots.Dispose();
+
+    /// <summary>The work's own outcome belongs to its caller; this only gives the slot back.</summary>
+    private async Task ReleaseWhenDoneAsync(Task running)
+    {
+        try
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
 }
