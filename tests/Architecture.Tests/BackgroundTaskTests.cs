@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CadMl.Tests.Shared;
 
 namespace CadMl.Architecture.Tests;
 
@@ -25,25 +24,10 @@ public sealed partial class BackgroundTaskTests
     [Fact]
     public void No_source_file_discards_a_task()
     {
-        var offenders = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Combine("src"), "*.cs", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(RepositoryPaths.Root, file).Replace('\\', '/');
-            if (Allowed.Contains(relative) || relative.Contains("/obj/", StringComparison.Ordinal) || relative.Contains("/bin/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var number = 0;
-            foreach (var line in File.ReadLines(file))
-            {
-                number++;
-                if (DiscardedTask().IsMatch(line))
-                {
-                    offenders.Add($"{relative}:{number}: {line.Trim()}");
-                }
-            }
-        }
+        var offenders = SourceScan.CSharpLines("src", Allowed)
+            .Where(line => DiscardedTask().IsMatch(line.Text))
+            .Select(line => $"{line.File}:{line.Number}: {line.Text.Trim()}")
+            .ToList();
 
         offenders.Should().BeEmpty("a task that is not awaited goes through BackgroundTasks.Observe ({0})", string.Join("; ", offenders));
     }

@@ -12,7 +12,7 @@ namespace CadMl.Architecture.Tests;
 /// </summary>
 public sealed partial class ErrorCatalogueTests
 {
-    private static readonly string[] CatalogueFiles =
+    private static readonly HashSet<string> CatalogueFiles =
     [
         "src/Application/Common/Problems/ErrorCodes.cs",
         // The store's start-up rule is Domain and cannot see the catalogue; the catalogue uses its constants.
@@ -50,28 +50,11 @@ public sealed partial class ErrorCatalogueTests
     public void No_source_file_spells_a_catalogued_code_as_a_string()
     {
         var names = ErrorCodes.All.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        var offenders = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Combine("src"), "*.cs", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(RepositoryPaths.Root, file).Replace('\\', '/');
-            if (CatalogueFiles.Contains(relative) || relative.Contains("/obj/", StringComparison.Ordinal) || relative.Contains("/bin/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var lineNumber = 0;
-            foreach (var line in File.ReadLines(file))
-            {
-                lineNumber++;
-                foreach (Match literal in StringLiteral().Matches(line))
-                {
-                    if (names.Contains(literal.Groups[1].Value))
-                    {
-                        offenders.Add($"{relative}:{lineNumber} \"{literal.Groups[1].Value}\"");
-                    }
-                }
-            }
-        }
+        var offenders = SourceScan.CSharpLines("src", CatalogueFiles)
+            .SelectMany(line => StringLiteral().Matches(line.Text)
+                .Where(literal => names.Contains(literal.Groups[1].Value))
+                .Select(literal => $"{line.File}:{line.Number} \"{literal.Groups[1].Value}\""))
+            .ToList();
 
         offenders.Should().BeEmpty("error codes are named through ErrorCodes, never as string literals");
     }

@@ -1,3 +1,4 @@
+using CadMl.Application.Features;
 using CadMl.Application.Migration.Ports;
 using CadMl.Domain.Features;
 using CadMl.Domain.Migration;
@@ -9,8 +10,7 @@ namespace CadMl.Application.Migration;
 internal static class MigrationRules
 {
     public static IRuleBuilderOptions<T, string?> TargetVersion<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(v => FeatureVersions.TryParse(v, out _))
-            .WithMessage($"to_version must be one of {string.Join(", ", FeatureVersions.Names)}.")
+        rule.FeatureVersionName("to_version", optional: false)
             .WithState(_ => new Dictionary<string, object?> { ["allowed"] = FeatureVersions.Names });
 
     /// <summary>

@@ -1,4 +1,5 @@
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Features;
 using CadMl.Domain.Features;
 using FluentValidation;
 
@@ -20,8 +21,7 @@ internal static class VectorRules
             .WithMessage($"vector values must be finite numbers, at most {MaxValues} of them.");
 
     public static IRuleBuilderOptions<T, string?> KnownVersion<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(v => v is null || FeatureVersions.TryParse(v, out _))
-            .WithMessage($"feature_version must be one of {string.Join(", ", FeatureVersions.Names)}.");
+        rule.FeatureVersionName("feature_version");
 
     /// <summary>
     /// The version a vector claims: the one named, else the one its length identifies, else the

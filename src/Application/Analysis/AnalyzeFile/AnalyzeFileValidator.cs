@@ -1,4 +1,4 @@
-using CadMl.Domain.Features;
+using CadMl.Application.Features;
 using CadMl.Application.Vectors;
 using FluentValidation;
 
@@ -11,9 +11,7 @@ internal sealed class AnalyzeFileValidator : AbstractValidator<AnalyzeFileComman
         RuleFor(c => c.FileName).NotEmpty()
             .WithMessage("The file name is empty once paths, control and bidirectional-override characters are removed.")
             .MaximumLength(255);
-        RuleFor(c => c.FeatureVersion)
-            .Must(v => v is null || FeatureVersions.TryParse(v, out _))
-            .WithMessage($"feature_version must be one of {string.Join(", ", FeatureVersions.Names)}.");
+        RuleFor(c => c.FeatureVersion).FeatureVersionName("feature_version");
         RuleFor(c => c.MinScore).MinScoreInRange();
         RuleFor(c => c.Material).MaximumLength(200);
         RuleFor(c => c.ProjectId).MaximumLength(200);

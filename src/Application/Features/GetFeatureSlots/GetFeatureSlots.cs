@@ -17,9 +17,7 @@ public sealed record FeatureSlotDto(int Index, string Name, string Group, string
 internal sealed class GetFeatureSlotsValidator : AbstractValidator<GetFeatureSlotsQuery>
 {
     public GetFeatureSlotsValidator() =>
-        RuleFor(q => q.Version)
-            .Must(v => v is null || FeatureVersions.TryParse(v, out _))
-            .WithMessage($"version must be one of {string.Join(", ", FeatureVersions.Names)}.");
+        RuleFor(q => q.Version).FeatureVersionName("version");
 }
 
 internal sealed class GetFeatureSlotsHandler(IOptions<AnalysisOptions> options) : IQueryHandler<GetFeatureSlotsQuery, Result<FeatureSlotsDto>>
