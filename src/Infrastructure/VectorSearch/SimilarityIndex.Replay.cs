@@ -15,6 +15,9 @@ internal sealed partial class SimilarityIndex
 {
     private const int ReplayPage = 4096;
 
+    /// <summary>Up to this many changes are always replayed, whatever the index size.</summary>
+    private const long ReplayFloor = 10_000;
+
     /// <summary>
     /// Replays the log after <paramref name="savedGeneration"/> into <paramref name="loaded"/> and
     /// attaches it. On any outcome but <see cref="ReplayResult.Attached"/> the loaded index is disposed.
@@ -24,6 +27,15 @@ internal sealed partial class SimilarityIndex
         var replay = new ChangeReplay(loaded, Exact, savedGeneration);
         try
         {
+            // One-by-one adds cost about what a build costs per vector, and a build is parallel:
+            // a snapshot far behind (more changes than vectors, and many) is cheaper to rebuild.
+            var behind = Generation - savedGeneration;
+            if (behind > Math.Max(ReplayFloor, Exact.Count))
+            {
+                loaded.Dispose();
+                return new ReplayOutcome(ReplayResult.LogIncomplete, 0, $"{behind} changes behind the store with {Exact.Count} vectors: rebuilding is cheaper");
+            }
+
             if (replay.CatchUp(log, Generation) is { } gap)
             {
                 loaded.Dispose();
