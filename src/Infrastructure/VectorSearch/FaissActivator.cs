@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.VectorSearch.Faiss;
 using Microsoft.Data.Sqlite;
@@ -116,8 +117,9 @@ internal sealed partial class FaissActivator(
         {
             LogTrimmed(changeLog.TrimThrough(through), through);
         }
-        catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
+        catch (Exception exception) when (exception is SqliteException or InvalidOperationException or StoreUnavailableException)
         {
+            // A store refused or damaged since the save: the log stays as it is, nothing is lost.
             LogTrimFailed(exception);
         }
     }
