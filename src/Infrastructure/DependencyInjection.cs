@@ -35,6 +35,9 @@ public static class DependencyInjection
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
         services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
+        // The change log is read by the index owner and trimmed through what its holders still need.
+        services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
+        services.AddSingleton<VectorChangeRetention>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
         services.AddSingleton<LruFeatureCache>();

@@ -6,6 +6,8 @@ using CadMl.Benchmarks;
 // build/bench report [sizes...]             vector search: per-query percentiles, recall, build time, memory
 // build/bench migration [vectors] [--repeat n] [--batch b,...] [--index kind]
 //                                           whole-store v3 -> v4 migration under a search load: time, peak RSS, search latency
+// build/bench restart [vectors] [--writes w] [--index hnsw|flat]
+//                                           restart with a saved index w writes behind the store: time until FAISS serves them all
 switch (args)
 {
     case ["corpus-profile"]:
@@ -13,6 +15,9 @@ switch (args)
         return;
     case ["report", .. var sizes]:
         VectorSearchReport.Run(sizes);
+        return;
+    case ["restart", .. var options]:
+        await IndexRestartReport.RunAsync(options);
         return;
     case ["migration", .. var options]:
         await VectorMigrationReport.RunAsync(options);

@@ -205,7 +205,7 @@ internal static class VectorMigrationReport
         return new CadDocument(CadFormat.Dxf, counts, layers, box, CadMetadata.None);
     }
 
-    private static async Task<(ServiceProvider Provider, List<IHostedService> Hosted)> StartAsync(string dataDir, string kind, ConcurrentQueue<string> switches)
+    internal static async Task<(ServiceProvider Provider, List<IHostedService> Hosted)> StartAsync(string dataDir, string kind, ConcurrentQueue<string> switches)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -104,6 +104,25 @@ public sealed class SqliteDatabase
         INSERT INTO store_identity (singleton, store_id, created_at)
         VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
         """,
+        // The vector change log: one row per vector generation, written in the transaction that
+        // bumps it, so the log has no gaps and is in commit order. A saved index at generation G
+        // catches up by replaying the rows after G instead of being rebuilt; rows no index needs
+        // any more are trimmed (VectorChangeLog). Seqs name the rows the indexes hold: `seq` is
+        // the row written (insert, switch) or removed (delete), `replaced_seq` the row an insert
+        // or switch replaced. Existing stores start with an empty log: their saved index, if
+        // older than the current generation, is rebuilt once, as before.
+        """
+        CREATE TABLE vector_changes (
+            generation       INTEGER PRIMARY KEY,
+            kind             TEXT NOT NULL CHECK (kind IN ('insert', 'delete', 'switch')),
+            id               TEXT NOT NULL,
+            seq              INTEGER NOT NULL,
+            feature_version  TEXT NOT NULL,
+            replaced_seq     INTEGER,
+            replaced_version TEXT,
+            at               TEXT NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

@@ -13,10 +13,10 @@ namespace CadMl.Infrastructure.Storage;
 /// Migration's reads and writes on the durable store. Rows are read raw (values as stored, the
 /// declared version as text) so a damaged row becomes a reported item instead of an exception,
 /// together with the analysis document kept under the same id. A batch write has the same shape
-/// as <see cref="SqliteVectorStore.UpsertAsync"/>: old row out, new row (new seq) in, generation
-/// bumped, all in one transaction.
+/// as <see cref="SqliteVectorStore.UpsertAsync"/>: old row out, new row (new seq) in, a generation
+/// and a change-log row per vector, all in one transaction.
 /// </summary>
-internal sealed class SqliteMigrationStore(SqliteDatabase database) : IMigrationStore
+internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider time) : IMigrationStore
 {
     private const string Select = """
         SELECT v.seq, v.id, v.feature_version, v.vector, a.document
@@ -77,7 +77,9 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database) : IMigration
         var parameters = names.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
         parameters[2].SqliteType = SqliteType.Blob;
 
-        var writes = new List<(MigrationChange Change, long NewSeq, FeatureVersion Replaced, string Meta, string CreatedAt)?>(changes.Count);
+        var writes = new List<(MigrationChange Change, long NewSeq, FeatureVersion Replaced, string Meta, string CreatedAt, long Generation)?>(changes.Count);
+        var at = time.GetUtcNow();
+        var generation = 0L;
         foreach (var change in changes)
         {
             seqParameter.Value = change.Seq;
@@ -103,12 +105,12 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database) : IMigration
             }
 
             var seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-            writes.Add((change, seq, FeatureVersions.Parse((string)old[0]), (string)old[5], (string)old[6]));
+            var replaced = FeatureVersions.Parse((string)old[0]);
+            // One generation per migrated vector: the change log holds one change per generation.
+            generation = SqliteVectorChangeLog.Append(connection, transaction, VectorChangeKind.Switch, change.Id, seq, change.Vector.Version, change.Seq, replaced, at);
+            writes.Add((change, seq, replaced, (string)old[5], (string)old[6], generation));
         }
 
-        await using var bump = Command(connection, transaction,
-            "UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value;");
-        var generation = Convert.ToInt64(await bump.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellationToken);
 
         return new MigrationBatchWrite(
@@ -121,7 +123,7 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database) : IMigration
                     DateTimeOffset.Parse(write.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
                 write.Change.Seq,
                 write.Replaced,
-                generation))],
+                write.Generation))],
             generation);
     }
 

@@ -12,8 +12,9 @@ namespace CadMl.Infrastructure.Storage;
 
 /// <summary>
 /// Vectors in the durable store. Values are kept as float64 little-endian blobs (what the
-/// caller sent, bit for bit); the indexes derive normalised float32 copies. Every write and its
-/// generation bump share one transaction, so the generation never runs ahead of or behind the data.
+/// caller sent, bit for bit); the indexes derive normalised float32 copies. Every write, its
+/// generation bump and its change-log row share one transaction, so neither the generation nor
+/// the log ever runs ahead of or behind the data.
 /// Writes go through the group-commit <see cref="SqliteWriter"/>; reads open their own connection.
 /// </summary>
 internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteWriter writer, ILogger<SqliteVectorStore> logger) : IVectorStore
@@ -88,7 +89,7 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
             undelete.ExecuteNonQuery();
         }
 
-        var generation = BumpGeneration(connection, transaction);
+        var generation = SqliteVectorChangeLog.Append(connection, transaction, VectorChangeKind.Insert, id, seq, vector.Version, replacedSeq, replacedVersion, at);
         var stored = new StoredVector(seq, id, vector, new Dictionary<string, string>(meta, StringComparer.Ordinal), at);
         return new VectorWrite(stored, replacedSeq, replacedVersion, generation);
     }
@@ -117,8 +118,9 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
             remember.ExecuteNonQuery();
         }
 
-        var generation = BumpGeneration(connection, transaction);
-        return new VectorRemoval(id, seq, FeatureVersions.Parse(version), generation);
+        var removed = FeatureVersions.Parse(version);
+        var generation = SqliteVectorChangeLog.Append(connection, transaction, VectorChangeKind.Delete, id, seq, removed, null, null, at);
+        return new VectorRemoval(id, seq, removed, generation);
     }
 
     public async Task<StoredVector?> FindAsync(string id, CancellationToken cancellationToken)
@@ -238,13 +240,6 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
         }
 
         return counts;
-    }
-
-    internal static long BumpGeneration(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        using var bump = Command(connection, transaction,
-            "UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value;");
-        return Convert.ToInt64(bump.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)

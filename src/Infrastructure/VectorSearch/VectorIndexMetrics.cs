@@ -13,7 +13,12 @@ internal sealed class VectorIndexMetrics
     private readonly Histogram _rebuildDuration;
     private readonly Counter _exports;
     private readonly Counter _imports;
+    private readonly Gauge _applied;
+    private readonly Gauge _lag;
+    private readonly Counter _replayed;
     private Func<(long Size, double AgeSeconds)>? _state;
+    private Func<long>? _appliedGeneration;
+    private Func<CancellationToken, Task<long?>>? _storeGeneration;
 
     public VectorIndexMetrics(IMetricFactory metrics, CollectorRegistry registry)
     {
@@ -37,6 +42,11 @@ internal sealed class VectorIndexMetrics
             "FAISS index loads at start, by outcome (ok, missing, stale, corrupt, error); anything but ok means a rebuild.",
             new CounterConfiguration { LabelNames = ["status"] });
 
+        _applied = metrics.CreateGauge("vector_index_applied_generation", "Store generation the serving similarity index reflects.");
+        _lag = metrics.CreateGauge("vector_index_lag_generations", "Store generations committed but not yet in the serving index (0 when current).");
+        _replayed = metrics.CreateCounter("vector_index_replayed_changes_total",
+            "Change-log entries replayed into a saved FAISS index to bring it up to the store (instead of a rebuild).");
+
         // Gauges are derived at scrape time, so the age keeps growing between index changes.
         registry.AddBeforeCollectCallback(() =>
         {
@@ -44,9 +54,31 @@ internal sealed class VectorIndexMetrics
             _size.Set(size);
             _age.Set(age);
         });
+        registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            if (_appliedGeneration?.Invoke() is not { } applied)
+            {
+                return;
+            }
+
+            _applied.Set(applied);
+            // An unreadable store leaves the lag where it was; the store's own health says why.
+            if (_storeGeneration is { } store && await store(cancellationToken) is { } stored)
+            {
+                _lag.Set(Math.Max(0, stored - applied));
+            }
+        });
     }
 
     public void Observe(Func<(long Size, double AgeSeconds)> state) => _state = state;
+
+    public void ObserveGenerations(Func<long> applied, Func<CancellationToken, Task<long?>> store)
+    {
+        _appliedGeneration = applied;
+        _storeGeneration = store;
+    }
+
+    public void Replayed(long changes) => _replayed.Inc(changes);
 
     public void Queried(string backend, TimeSpan elapsed)
     {

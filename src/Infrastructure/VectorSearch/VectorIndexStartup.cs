@@ -24,6 +24,7 @@ internal sealed partial class VectorIndexStartup(
     FaissActivator activator,
     FaissRecoveryCoordinator recovery,
     IStoreFaults storeFaults,
+    VectorIndexMetrics metrics,
     IOptions<VectorIndexOptions> options,
     ILogger<VectorIndexStartup> logger) : IHostedService, IDisposable
 {
@@ -58,6 +59,7 @@ internal sealed partial class VectorIndexStartup(
 
         index.SetGeneration(generation);
         LogLoaded(index.Exact.Count, generation);
+        metrics.ObserveGenerations(() => index.Generation, StoreGenerationAsync);
         if (!index.UsesFaiss)
         {
             return;
@@ -94,6 +96,19 @@ internal sealed partial class VectorIndexStartup(
     }
 
     public void Dispose() => Stop();
+
+    /// <summary>The store's generation for the lag gauge; null when the store cannot say (its own health reports why).</summary>
+    private async Task<long?> StoreGenerationAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GenerationAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is StoreUnavailableException || storeFaults.Classify(exception) is not null)
+        {
+            return null;
+        }
+    }
 
     private void Stop()
     {

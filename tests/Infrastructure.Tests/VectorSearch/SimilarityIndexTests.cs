@@ -140,6 +140,52 @@ public sealed class SimilarityIndexTests
         index.Search(new VectorSearchRequest(FeatureVersion.V1, data[4][..7], 5, null, null)).Hits.Should().BeEmpty("versions never mix");
     }
 
+    /// <summary>
+    /// Reader lifetime: searches racing detaches and swaps must never reach a freed native index
+    /// (that would crash this process, not fail an assertion); each is answered in full by FAISS
+    /// or, when its index was swapped out under it, by exact search.
+    /// </summary>
+    [Fact]
+    public async Task Searches_racing_detach_and_swap_never_use_a_freed_faiss_index()
+    {
+        using var index = NewIndex(new VectorIndexOptions { IndexType = "flat" });
+        var data = VectorFixtures.Random(2_000, 24, seed: 17);
+        for (var i = 0; i < data.Length; i++)
+        {
+            index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
+        }
+
+        var native = VectorFixtures.Native();
+        await index.RebuildAsync(native, null, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var answered = new int[2];
+        var readers = Enumerable.Range(0, 3).Select(reader => Task.Run(() =>
+        {
+            var n = reader;
+            while (!stop.IsCancellationRequested)
+            {
+                var outcome = index.Search(new VectorSearchRequest(FeatureVersion.V4, data[n++ % data.Length], 5, null, null));
+                outcome.Hits.Should().HaveCount(5);
+                Interlocked.Increment(ref answered[outcome.Backend == "faiss" ? 0 : 1]);
+            }
+        })).ToList();
+
+        // Swap until the readers have raced at least 40 swaps with 500 searches (a loaded machine
+        // may start them late), bounded so a stuck reader fails the test instead of hanging it.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        for (var swap = 0; swap < 40 || Volatile.Read(ref answered[0]) + Volatile.Read(ref answered[1]) < 500; swap++)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the readers must make progress");
+            index.Detach();
+            await index.RebuildAsync(native, null, CancellationToken.None);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        index.Search(new VectorSearchRequest(FeatureVersion.V4, data[7], 1, null, null)).Should().BeEquivalentTo(
+            new { Backend = "faiss", Hits = new[] { new { Id = "part-7" } } }, o => o.ExcludingMissingMembers());
+    }
+
     private static SimilarityIndex NewIndex(VectorIndexOptions settings)
     {
         var registry = Metrics.NewCustomRegistry();

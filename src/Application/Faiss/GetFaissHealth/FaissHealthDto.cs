@@ -26,5 +26,8 @@ public sealed record FaissHealthDto(
 
 public sealed record DegradationEventDto(string Event, string Reason, DateTimeOffset Time);
 
-/// <summary>What is configured (<c>type</c>), how many vectors the serving index holds and of which dimensions.</summary>
-public sealed record FaissIndexDto(string Type, long Size, IReadOnlyDictionary<string, int> Dimensions, long StoreGeneration);
+/// <summary>
+/// What is configured (<c>type</c>), how many vectors the serving index holds and of which
+/// dimensions; the store generation it reflects (<c>applied_generation</c>) against the store's.
+/// </summary>
+public sealed record FaissIndexDto(string Type, long Size, IReadOnlyDictionary<string, int> Dimensions, long StoreGeneration, long AppliedGeneration);

@@ -1,13 +1,31 @@
 using Ardalis.Result;
+using CadMl.Application.Common.Ports;
 using CadMl.Application.Faiss.Ports;
+using CadMl.Application.Vectors.Ports;
 using Mediator;
 
 namespace CadMl.Application.Faiss.GetFaissHealth;
 
 public sealed record GetFaissHealthQuery : IQuery<Result<FaissHealthDto>>;
 
-internal sealed class GetFaissHealthHandler(IFaissRecovery recovery) : IQueryHandler<GetFaissHealthQuery, Result<FaissHealthDto>>
+/// <summary>
+/// The recovery state and the index facts, with the store's own generation beside the one the
+/// index has applied (equal when the index is current). A store that cannot answer leaves the
+/// applied one in its place: this health endpoint must answer even then.
+/// </summary>
+internal sealed class GetFaissHealthHandler(IFaissRecovery recovery, IVectorStore store) : IQueryHandler<GetFaissHealthQuery, Result<FaissHealthDto>>
 {
-    public ValueTask<Result<FaissHealthDto>> Handle(GetFaissHealthQuery query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Result.Success(recovery.Health()));
+    public async ValueTask<Result<FaissHealthDto>> Handle(GetFaissHealthQuery query, CancellationToken cancellationToken)
+    {
+        var health = recovery.Health();
+        try
+        {
+            var generation = await store.GenerationAsync(cancellationToken);
+            return Result.Success(health with { Index = health.Index with { StoreGeneration = generation } });
+        }
+        catch (StoreUnavailableException)
+        {
+            return Result.Success(health);
+        }
+    }
 }

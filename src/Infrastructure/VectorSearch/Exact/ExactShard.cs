@@ -164,6 +164,30 @@ internal sealed class ExactShard : IDisposable
         }
     }
 
+    /// <summary>The normalised vector of <paramref name="seq"/>, for bringing a loaded FAISS index up to date; false when it is not here.</summary>
+    public bool TryCopy(long seq, Span<float> normalized)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_slotOf.TryGetValue(seq, out var slot))
+            {
+                return false;
+            }
+
+            for (var d = 0; d < Dimension; d++)
+            {
+                normalized[d] = _columns[d][slot];
+            }
+
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>A row-major copy of every vector and its seq, for building a FAISS index.</summary>
     public (float[] Vectors, long[] Seqs) Snapshot()
     {

@@ -13,8 +13,9 @@ namespace CadMl.Infrastructure.VectorSearch.Faiss;
 /// reflect. The manifest is the commit point: shard files get fresh names, the manifest is
 /// replaced by rename, and only then are unreferenced files deleted, so a crash at any moment
 /// leaves either the old complete set or the new one. Nothing is loaded unless the manifest
-/// matches the configuration and the store generation and every checksum verifies (FAISS
-/// trusts the sizes inside a file, so an unverified file could make it allocate without bound).
+/// matches the configuration and the store, is not ahead of the store's generation, and every
+/// checksum verifies (FAISS trusts the sizes inside a file, so an unverified file could make it
+/// allocate without bound). A file older than the store is brought up to date from the change log.
 /// </summary>
 internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvider time, SqliteDatabase database)
 {
@@ -58,11 +59,19 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
     }
 
     /// <summary>
-    /// The saved index if it is trustworthy for <paramref name="generation"/>; otherwise null and
-    /// why (<c>missing</c>, <c>stale</c>, <c>corrupt</c>), so the caller rebuilds and reports it.
+    /// The saved index and the store generation it reflects (at most <paramref name="generation"/>;
+    /// the caller replays the change log from there) if it is trustworthy; otherwise null and why
+    /// (<c>missing</c>, <c>stale</c>, <c>corrupt</c>), so the caller rebuilds and reports it.
     /// </summary>
-    public (FaissVectorIndex? Index, string Status, string Detail) TryLoad(FaissNative native, FaissIndexSpec spec, long generation, long builtAtTimestamp)
+    public (FaissVectorIndex? Index, long Generation, string Status, string Detail) TryLoad(FaissNative native, FaissIndexSpec spec, long generation, long builtAtTimestamp)
     {
+        var (index, status, detail) = Load(native, spec, generation, builtAtTimestamp, out var saved);
+        return (index, saved, status, detail);
+    }
+
+    private (FaissVectorIndex? Index, string Status, string Detail) Load(FaissNative native, FaissIndexSpec spec, long generation, long builtAtTimestamp, out long saved)
+    {
+        saved = -1;
         if (!File.Exists(ManifestPath))
         {
             return (null, "missing", "no saved index");
@@ -94,10 +103,14 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
             return (null, "stale", $"saved for store {owner}, the store is {database.StoreId}");
         }
 
-        if (manifest.Generation != generation)
+        // Older is fine (the change log brings it up to date, or says it cannot); newer means the
+        // store lost writes the file holds, and the file must not resurrect them.
+        if (manifest.Generation > generation)
         {
-            return (null, "stale", $"saved at store generation {manifest.Generation}, store is at {generation}");
+            return (null, "stale", $"saved at store generation {manifest.Generation}, ahead of the store at {generation}");
         }
+
+        saved = manifest.Generation;
 
         var index = new FaissVectorIndex(native, spec, builtAtTimestamp);
         try
@@ -137,7 +150,7 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
                 }
             }
 
-            return (index, "ok", $"{manifest.Shards.Count} shards at generation {generation}");
+            return (index, "ok", $"{manifest.Shards.Count} shards at generation {manifest.Generation}");
         }
         catch (FaissException exception)
         {

@@ -446,6 +446,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
                 facts.Kind,
                 facts.Size,
                 facts.Versions.ToDictionary(v => v.Key, v => v.Value.Dimension, StringComparer.Ordinal),
+                facts.Generation,
                 facts.Generation),
             _store.Backend,
             _stateProblem);

@@ -1,0 +1,99 @@
+using System.Globalization;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+using Microsoft.Data.Sqlite;
+
+namespace CadMl.Infrastructure.Storage;
+
+/// <summary>
+/// The change log in SQLite (<c>vector_changes</c>). <see cref="Append"/> is the only way a vector
+/// generation advances: it bumps the counter and writes the change row inside the caller's
+/// transaction, so a generation and its row commit together or not at all. Every writer of
+/// vectors holds SQLite's single write lock while it appends, which makes the generations gap-free
+/// and numbered in commit order (the group-commit writer's savepoints roll a failed write back
+/// together with its generation).
+/// </summary>
+internal sealed class SqliteVectorChangeLog(SqliteDatabase database) : IVectorChangeLog
+{
+    public IReadOnlyList<VectorChange> ReadAfter(long generation, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at
+            FROM vector_changes WHERE generation > $after ORDER BY generation LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$after", generation);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var changes = new List<VectorChange>();
+        while (reader.Read())
+        {
+            changes.Add(new VectorChange(
+                reader.GetInt64(0),
+                ParseKind(reader.GetString(1)),
+                reader.GetString(2),
+                reader.GetInt64(3),
+                FeatureVersions.Parse(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : FeatureVersions.Parse(reader.GetString(6)),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+        }
+
+        return changes;
+    }
+
+    public long TrimThrough(long generation)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM vector_changes WHERE generation <= $through;";
+        command.Parameters.AddWithValue("$through", generation);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Bumps the vector generation and records what it changed, in the caller's transaction; returns the generation.</summary>
+    internal static long Append(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        VectorChangeKind kind,
+        string id,
+        long seq,
+        FeatureVersion version,
+        long? replacedSeq,
+        FeatureVersion? replacedVersion,
+        DateTimeOffset at)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation';
+            INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
+            VALUES ((SELECT value FROM store_counters WHERE name = 'vector_generation'), $kind, $id, $seq, $version, $replaced_seq, $replaced_version, $at)
+            RETURNING generation;
+            """;
+        command.Parameters.AddWithValue("$kind", KindName(kind));
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$seq", seq);
+        command.Parameters.AddWithValue("$version", version.Name());
+        command.Parameters.AddWithValue("$replaced_seq", (object?)replacedSeq ?? DBNull.Value);
+        command.Parameters.AddWithValue("$replaced_version", (object?)replacedVersion?.Name() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static string KindName(VectorChangeKind kind) => kind switch
+    {
+        VectorChangeKind.Insert => "insert",
+        VectorChangeKind.Delete => "delete",
+        _ => "switch",
+    };
+
+    private static VectorChangeKind ParseKind(string kind) => kind switch
+    {
+        "insert" => VectorChangeKind.Insert,
+        "delete" => VectorChangeKind.Delete,
+        "switch" => VectorChangeKind.Switch,
+        _ => throw new InvalidDataException($"Unknown vector change kind '{kind}'."),
+    };
+}
