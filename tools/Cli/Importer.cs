@@ -87,6 +87,19 @@ internal sealed class Importer(ImportSettings settings, ServiceClient client)
     private async Task<FileResult> ImportAsync(string root, FileInfo file, ImportJournal journal, CancellationToken cancellationToken)
     {
         var relative = Path.GetRelativePath(root, file.FullName).Replace('\\', '/');
+        try
+        {
+            return await ImportAsync(relative, file, journal, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Moved, deleted or unreadable since the walk: this file fails, the import goes on.
+            return new FileResult(relative, file.Length, "", "failed", "FILE_UNREADABLE", exception.Message, null, null, 0, FromJournal: false);
+        }
+    }
+
+    private async Task<FileResult> ImportAsync(string relative, FileInfo file, ImportJournal journal, CancellationToken cancellationToken)
+    {
         var sha256 = await HashAsync(file, cancellationToken);
         var label = settings.LabelFromFolder && relative.Contains('/', StringComparison.Ordinal) ? relative[..relative.IndexOf('/', StringComparison.Ordinal)] : null;
         var key = Key(sha256, file.Name, label);
