@@ -89,7 +89,7 @@ internal sealed class Importer(ImportSettings settings, ServiceClient client)
         var relative = Path.GetRelativePath(root, file.FullName).Replace('\\', '/');
         try
         {
-            return await ImportAsync(relative, file, journal, cancellationToken);
+            return await SendAsync(relative, file, journal, cancellationToken);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -98,7 +98,7 @@ internal sealed class Importer(ImportSettings settings, ServiceClient client)
         }
     }
 
-    private async Task<FileResult> ImportAsync(string relative, FileInfo file, ImportJournal journal, CancellationToken cancellationToken)
+    private async Task<FileResult> SendAsync(string relative, FileInfo file, ImportJournal journal, CancellationToken cancellationToken)
     {
         var sha256 = await HashAsync(file, cancellationToken);
         var label = settings.LabelFromFolder && relative.Contains('/', StringComparison.Ordinal) ? relative[..relative.IndexOf('/', StringComparison.Ordinal)] : null;
