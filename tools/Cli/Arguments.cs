@@ -39,7 +39,7 @@ internal sealed class Arguments
             }
             else if (!switches.Contains(name))
             {
-                value = items.MoveNext() ? items.Current : throw new UsageException($"--{name} needs a value.");
+                value = items.MoveNext() ? items.Current : throw new UsageException($"--{name} needs a value (or is not an option of this command).");
             }
 
             parsed._flags[name] = value;
