@@ -39,9 +39,11 @@ public static class DependencyInjection
         services.AddSingleton<ISimilarParts, SimilarParts>();
         services.AddSingleton<Analysis.AnalysisWorkers>();
         services.AddSingleton<Migration.MigrationProgress>();
+        services.AddSingleton<Common.Idempotency.IdempotentRequests>();
 
         services.AddValidatedOptions<DataOptions>(configuration);
         services.AddValidatedOptions<AnalysisOptions>(configuration);
+        services.AddValidatedOptions<IdempotencyOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
         services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);

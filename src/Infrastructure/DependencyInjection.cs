@@ -1,5 +1,6 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.FeatureCache.Ports;
@@ -40,6 +41,7 @@ public static class DependencyInjection
         services.AddSingleton<VectorChangeRetention>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
+        services.AddHostedService<IdempotencyKeyPurge>();
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
@@ -80,7 +82,7 @@ public static class DependencyInjection
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
                     typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore),
-                    typeof(IMigrationStore), typeof(IMigrationMetrics)),
+                    typeof(IMigrationStore), typeof(IMigrationMetrics), typeof(IIdempotencyStore), typeof(IIdempotencyMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());

@@ -3,6 +3,7 @@ using CadMl.Application.Analysis.AnalyzeFile;
 using CadMl.Application.Analysis.GetAnalysis;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Domain.Cad;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +17,9 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
 {
     /// <summary>Analyse a CAD file (multipart <c>file</c>, optional <c>options</c> JSON, <c>material</c>, <c>project_id</c>).</summary>
     /// <remarks>
-    /// No bound parameters on purpose: model binding would buffer the form before the upload reader
-    /// streams it. No [Consumes] either: the reader answers any other body with a 415 problem.
+    /// No bound parameters on purpose, not even the <c>Idempotency-Key</c> header: binding any parameter
+    /// makes MVC's form value provider buffer the form before the upload reader streams it.
+    /// No [Consumes] either: the reader answers any other body with a 415 problem.
     /// Admission comes first, before a byte of the body is read.
     /// </remarks>
     [HttpPost]
@@ -38,9 +40,13 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
         // The name is cleaned as it enters the use case, so validation, storage and every answer see the same name.
         // The upload's buffer may be pooled: it goes back only once the analysis has answered.
         using var owned = upload;
-        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256, upload.MinScore);
+        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256, upload.MinScore, IdempotencyKey());
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
+
+    /// <summary>Absent is null; present but empty stays "" so the validator refuses it.</summary>
+    private string? IdempotencyKey() =>
+        Request.Headers.TryGetValue(IdempotencyKeys.Header, out var values) ? values.ToString() : null;
 
     [HttpGet("{id}")]
     public async Task<IActionResult> Get(string id, CancellationToken cancellationToken) =>

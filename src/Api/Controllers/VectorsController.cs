@@ -1,5 +1,6 @@
 using CadMl.Api.Http;
 using CadMl.Api.Security;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.DeleteVector;
 using CadMl.Application.Vectors.GetVector;
 using CadMl.Application.Vectors.GetVectorStats;
@@ -17,8 +18,11 @@ public sealed class VectorsController(ISender sender) : ControllerBase
 {
     /// <summary>Register (or replace) a vector: <c>id</c>, <c>vector</c>, <c>feature_version</c>, <c>meta</c>. 201 once durable.</summary>
     [HttpPost]
-    public async Task<IActionResult> Register([FromBody] RegisterVectorCommand command, CancellationToken cancellationToken) =>
-        this.ToActionResult(await sender.Send(command, cancellationToken));
+    public async Task<IActionResult> Register(
+        [FromBody] RegisterVectorCommand command,
+        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        CancellationToken cancellationToken) =>
+        this.ToActionResult(await sender.Send(command with { IdempotencyKey = idempotencyKey }, cancellationToken));
 
     /// <summary>A page of stored vectors, filtered by material, format, version and label.</summary>
     [HttpGet]

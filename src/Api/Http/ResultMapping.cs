@@ -15,7 +15,14 @@ public static class ResultMapping
                 : new OkObjectResult(result.Value);
         }
 
-        var body = ProblemResponses.Body(ProblemResponses.ProblemOf(result), controller.HttpContext);
+        var problem = ProblemResponses.ProblemOf(result);
+        // A problem that says when to come back says it in the header clients and proxies read too.
+        if (problem.Context.TryGetValue("retry_after_seconds", out var retryAfter) && retryAfter is int seconds)
+        {
+            controller.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var body = ProblemResponses.Body(problem, controller.HttpContext);
         return new ObjectResult(body)
         {
             StatusCode = body.Status,

@@ -1,5 +1,6 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
@@ -11,7 +12,7 @@ namespace CadMl.Application.Vectors;
 internal interface ISimilarParts
 {
     /// <summary>Stores the analysis with its vector (one transaction) and puts the vector in the index.</summary>
-    Task RecordAsync(AnalysisRecord record, CancellationToken cancellationToken);
+    Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken);
 
     /// <summary>The neighbours of a just-recorded analysis, itself excluded.</summary>
     IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record);
@@ -30,7 +31,7 @@ internal interface ISimilarParts
 /// </summary>
 internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<VectorIndexOptions> options) : ISimilarParts
 {
-    public async Task RecordAsync(AnalysisRecord record, CancellationToken cancellationToken)
+    public async Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -52,7 +53,7 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
             meta["label"] = classification.Label;
         }
 
-        await registry.RecordAnalysisAsync(record, meta, cancellationToken);
+        await registry.RecordAnalysisAsync(record, meta, claim, cancellationToken);
     }
 
     public IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record) => Neighbours(record.Id, record.Features);

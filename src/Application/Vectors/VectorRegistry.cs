@@ -1,4 +1,5 @@
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 
@@ -17,13 +18,13 @@ internal sealed class VectorRegistry(IVectorStore store, IAnalysisStore analyses
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public async Task<VectorWrite> RegisterAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<VectorWrite> RegisterAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         Task<VectorWrite> durable;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            durable = store.UpsertAsync(id, vector, meta, at, index.Apply);
+            durable = store.UpsertAsync(id, vector, meta, at, index.Apply, claim);
         }
         finally
         {
@@ -34,13 +35,13 @@ internal sealed class VectorRegistry(IVectorStore store, IAnalysisStore analyses
     }
 
     /// <summary>The analysis record and its vector, one transaction; the vector id is the analysis id.</summary>
-    public async Task<VectorWrite> RecordAnalysisAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> meta, CancellationToken cancellationToken)
+    public async Task<VectorWrite> RecordAnalysisAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> meta, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         Task<VectorWrite> durable;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            durable = analyses.SaveAsync(record, meta, index.Apply);
+            durable = analyses.SaveAsync(record, meta, index.Apply, claim);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Model.Serving;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
@@ -13,7 +14,7 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter 
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied)
+    public Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied, IdempotencyClaim? claim = null)
     {
         // Serialised here, on the caller's thread: the writer loop's time is the commit's, shared by everyone waiting.
         var document = CadDocumentJson.Serialize(record.Document);
@@ -22,6 +23,12 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter 
         var classification = record.Classification is null ? null : JsonSerializer.Serialize(record.Classification, Json);
         return writer.WriteAsync((connection, transaction) =>
         {
+            // The key first: a taken key fails the write before anything of it is written.
+            if (claim is not null)
+            {
+                SqliteIdempotencyStore.Claim(connection, transaction, claim, record.Id);
+            }
+
             Insert(connection, transaction, record, values, document, timings, classification);
             return SqliteVectorStore.Upsert(connection, transaction, record.Id, record.Features, vectorMeta, record.CreatedAt);
         }, applied);

@@ -123,6 +123,23 @@ public sealed class SqliteDatabase
             at               TEXT NOT NULL
         );
         """,
+        // Idempotency-Key rows: inserted in the transaction of the write they guard (the key is
+        // taken exactly when the write is durable); the answer is added by a second write. Times
+        // are epoch milliseconds so the expiry comparison is exact.
+        """
+        CREATE TABLE idempotency_keys (
+            scope         TEXT NOT NULL,
+            idem_key      TEXT NOT NULL,
+            request_hash  TEXT NOT NULL,
+            resource_id   TEXT NOT NULL,
+            created_ms    INTEGER NOT NULL,
+            expires_ms    INTEGER NOT NULL,
+            result_status TEXT,
+            response      TEXT,
+            PRIMARY KEY (scope, idem_key)
+        );
+        CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
+        """,
     ];
 
     private readonly string _connectionString;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using Microsoft.Data.Sqlite;
@@ -23,8 +24,17 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
 
     public void EnsureServing() => database.EnsureOpen();
 
-    public Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied) =>
-        writer.WriteAsync((connection, transaction) => Upsert(connection, transaction, id, vector, meta, at), applied);
+    public Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied, IdempotencyClaim? claim = null) =>
+        writer.WriteAsync((connection, transaction) =>
+        {
+            // The key first: a taken key fails the write before anything of it is written.
+            if (claim is not null)
+            {
+                SqliteIdempotencyStore.Claim(connection, transaction, claim, id);
+            }
+
+            return Upsert(connection, transaction, id, vector, meta, at);
+        }, applied);
 
     public Task<VectorRemoval?> DeleteAsync(string id, DateTimeOffset at, Action<VectorRemoval> applied) =>
         writer.WriteAsync((connection, transaction) => Delete(connection, transaction, id, at), removal =>

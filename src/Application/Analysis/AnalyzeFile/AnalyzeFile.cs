@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Ardalis.Result;
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Model.Serving;
 using CadMl.Application.Vectors;
@@ -18,7 +19,8 @@ namespace CadMl.Application.Analysis.AnalyzeFile;
 /// <paramref name="Sha256"/> is its lower-case hex digest when the caller already computed it
 /// while receiving the bytes (the handler computes it otherwise). <paramref name="FileName"/> is
 /// expected cleaned by <see cref="UploadFileName.Clean"/> (the handler cleans it again before
-/// storing, which changes nothing for a clean name).
+/// storing, which changes nothing for a clean name). <paramref name="IdempotencyKey"/> is the
+/// <c>Idempotency-Key</c> header: the same key with the same file and options answers the first answer again.
 /// </summary>
 public sealed record AnalyzeFileCommand(
     string FileName,
@@ -27,7 +29,22 @@ public sealed record AnalyzeFileCommand(
     string? Material,
     string? ProjectId,
     string? Sha256 = null,
-    double? MinScore = null) : ICommand<Result<AnalysisDto>>;
+    double? MinScore = null,
+    string? IdempotencyKey = null) : ICommand<Result<AnalysisDto>>
+{
+    public const string IdempotencyScope = "analyze";
+
+    /// <summary>The file's content and every option that shapes the stored analysis or the answer.</summary>
+    public string Fingerprint() => IdempotencyKeys.Fingerprint(
+    [
+        Sha256 ?? Convert.ToHexStringLower(SHA256.HashData(Content.Span)),
+        FileName,
+        FeatureVersion,
+        Material,
+        ProjectId,
+        IdempotencyKeys.Number(MinScore),
+    ]);
+}
 
 internal sealed partial class AnalyzeFileHandler(
     IEnumerable<ICadReader> readers,
@@ -35,12 +52,23 @@ internal sealed partial class AnalyzeFileHandler(
     IAnalysisMetrics metrics,
     PartClassifier classifier,
     ISimilarParts similarParts,
+    IAnalysisStore store,
+    IdempotentRequests idempotent,
     AnalysisWorkers workers,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
     ILogger<AnalyzeFileHandler> logger) : ICommandHandler<AnalyzeFileCommand, Result<AnalysisDto>>
 {
-    public async ValueTask<Result<AnalysisDto>> Handle(AnalyzeFileCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<AnalysisDto>> Handle(AnalyzeFileCommand command, CancellationToken cancellationToken) =>
+        command.IdempotencyKey is { } key
+            ? await idempotent.RunAsync(
+                new IdempotentRequest(AnalyzeFileCommand.IdempotencyScope, key, command.Fingerprint()),
+                claim => AnalyzeAndRecordAsync(command, claim, cancellationToken),
+                id => StoredAsync(id, command.MinScore, cancellationToken),
+                cancellationToken)
+            : await AnalyzeAndRecordAsync(command, null, cancellationToken);
+
+    private async Task<Result<AnalysisDto>> AnalyzeAndRecordAsync(AnalyzeFileCommand command, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var outcome = await AnalyzeAsync(command, started, cancellationToken);
@@ -48,7 +76,7 @@ internal sealed partial class AnalyzeFileHandler(
         {
             var record = outcome.Value;
             var storeStarted = time.GetTimestamp();
-            await similarParts.RecordAsync(record, cancellationToken);
+            await similarParts.RecordAsync(record, claim, cancellationToken);
             var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
             var similar = similarParts.Neighbours(record);
             metrics.Finished("ok");
@@ -65,6 +93,20 @@ internal sealed partial class AnalyzeFileHandler(
         metrics.Finished("rejected");
         metrics.Rejected(problem.Code);
         return problem.ToResult<AnalysisDto>();
+    }
+
+    /// <summary>A replay whose answer was lost (a crash between two commits): the stored analysis, as GET shows it.</summary>
+    private async Task<Result<AnalysisDto>> StoredAsync(string id, double? minScore, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } record)
+        {
+            return new Problem(ErrorCodes.AnalysisNotFound, "lookup", "No analysis has this id.",
+                new Dictionary<string, object?> { ["id"] = id }).ToResult<AnalysisDto>();
+        }
+
+        var similar = await similarParts.FindAsync(record.Id, cancellationToken);
+        var shown = similar is not null && minScore is { } floor ? [.. similar.Where(s => s.Score >= floor)] : similar;
+        return Result.Success(AnalysisDto.From(record) with { Similar = shown });
     }
 
     private async Task<Result<AnalysisRecord>> AnalyzeAsync(AnalyzeFileCommand command, long started, CancellationToken cancellationToken)

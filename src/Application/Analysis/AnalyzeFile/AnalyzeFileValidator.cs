@@ -1,5 +1,6 @@
 using CadMl.Application.Features;
 using CadMl.Application.Vectors;
+using CadMl.Application.Common.Idempotency;
 using FluentValidation;
 
 namespace CadMl.Application.Analysis.AnalyzeFile;
@@ -15,5 +16,6 @@ internal sealed class AnalyzeFileValidator : AbstractValidator<AnalyzeFileComman
         RuleFor(c => c.MinScore).MinScoreInRange();
         RuleFor(c => c.Material).MaximumLength(200);
         RuleFor(c => c.ProjectId).MaximumLength(200);
+        RuleFor(c => c.IdempotencyKey).ValidIdempotencyKey();
     }
 }

@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.Ports;
 
 namespace CadMl.Application.Analysis.Ports;
@@ -12,8 +13,10 @@ public interface IAnalysisStore
     /// Stores the analysis and its vector (id = the analysis id) in ONE transaction, so a crash
     /// leaves both or neither. Ordered like <see cref="Vectors.Ports.IVectorStore"/> writes, with
     /// <paramref name="applied"/> run after the commit, in call order, before the task completes.
+    /// A <paramref name="claim"/> is inserted in the same transaction (resource = the analysis id); when
+    /// an unexpired row holds its key the whole write fails with <see cref="IdempotencyKeyTakenException"/>.
     /// </summary>
-    Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied);
+    Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied, IdempotencyClaim? claim = null);
 
     Task<AnalysisRecord?> FindAsync(string id, CancellationToken cancellationToken);
 

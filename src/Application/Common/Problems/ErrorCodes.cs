@@ -70,6 +70,10 @@ public static class ErrorCodes
     public static readonly ErrorCode UnsupportedInputDwg = Define("UNSUPPORTED_INPUT_DWG", 415, "input", "DWG is not read; export the drawing as DXF.");
     public static readonly ErrorCode FormatMismatch = Define("FORMAT_MISMATCH", 415, "input", "The content shows another format than the extension names.");
 
+    // Idempotency-Key (analyze and vector registration)
+    public static readonly ErrorCode IdempotencyKeyReused = Define("IDEMPOTENCY_KEY_REUSED", 422, "idempotency", "The Idempotency-Key was already used with a different request; use a new key.");
+    public static readonly ErrorCode IdempotencyKeyInProgress = Define("IDEMPOTENCY_KEY_IN_PROGRESS", 409, "idempotency", "A request with this Idempotency-Key is still running; retry after Retry-After for its answer.");
+
     // Analysis
     public static readonly ErrorCode ParseFailed = Define("PARSE_FAILED", 422, "parse", "The file could not be read as the format its extension claims.");
     public static readonly ErrorCode ParseTimeout = Define("PARSE_TIMEOUT", 504, "parse", "Parsing ran past PARSE_TIMEOUT_SECONDS.");

@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Idempotency;
 using CadMl.Domain.Features;
 
 namespace CadMl.Application.Vectors.Ports;
@@ -12,8 +13,12 @@ namespace CadMl.Application.Vectors.Ports;
 /// </summary>
 public interface IVectorStore
 {
-    /// <summary>Inserts or replaces the vector with this id (a replacement gets a new <see cref="StoredVector.Seq"/>).</summary>
-    Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied);
+    /// <summary>
+    /// Inserts or replaces the vector with this id (a replacement gets a new <see cref="StoredVector.Seq"/>).
+    /// A <paramref name="claim"/> is inserted in the same transaction (resource = the vector id); when an
+    /// unexpired row holds its key the write fails with <see cref="Common.Idempotency.IdempotencyKeyTakenException"/>.
+    /// </summary>
+    Task<VectorWrite> UpsertAsync(string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at, Action<VectorWrite> applied, IdempotencyClaim? claim = null);
 
     /// <summary>Deletes the vector and remembers the deletion (so no repair brings it back); null when there was none.</summary>
     Task<VectorRemoval?> DeleteAsync(string id, DateTimeOffset at, Action<VectorRemoval> applied);

@@ -1,3 +1,4 @@
+using CadMl.Application.Common.Idempotency;
 using FluentValidation;
 
 namespace CadMl.Application.Vectors.RegisterVector;
@@ -17,5 +18,6 @@ internal sealed class RegisterVectorValidator : AbstractValidator<RegisterVector
             .Must(m => m is null || m.All(e =>
                 e.Key.Length is > 0 and <= VectorRules.MaxMetaKeyLength && e.Value is not null && e.Value.Length <= VectorRules.MaxMetaValueLength))
             .WithMessage($"meta keys must be 1..{VectorRules.MaxMetaKeyLength} characters and values non-null strings of at most {VectorRules.MaxMetaValueLength}.");
+        RuleFor(c => c.IdempotencyKey).ValidIdempotencyKey();
     }
 }
