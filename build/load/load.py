@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Helpers for build/bench load: preload vectors, the 16 x 49 MiB memory test, the wrk table.
 
-    load.py preload URL KEY COUNT
+    load.py preload URL KEY COUNT [QUERIES_FILE]
     load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
     load.py table RESULTS_DIR
 """
@@ -26,14 +26,22 @@ def connection(url):
     return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=300)
 
 
-def preload(url, key, count):
-    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201."""
+def preload(url, key, count, queries=None):
+    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201.
+
+    With QUERIES, every 20th stored vector (at most 1,000) is written there, one JSON array a
+    line: the search benchmark's queries are then real stored vectors, each a different one.
+    """
+    sampled = []
+
     def worker(start):
         conn = connection(url)
         rng = random.Random(start)
         for i in range(start, count, 8):
-            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4",
-                               "vector": [round(rng.random() * 10, 4) for _ in range(24)]})
+            vector = [round(rng.random() * 10, 4) for _ in range(24)]
+            if i % 20 == 0 and len(sampled) < 1000:
+                sampled.append(vector)
+            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4", "vector": vector})
             conn.request("POST", "/api/v1/vectors", body, {"X-API-Key": key, "Content-Type": "application/json"})
             response = conn.getresponse()
             response.read()
@@ -45,6 +53,9 @@ def preload(url, key, count):
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(worker, range(8)))
     print(f"preload: {count} vectors in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    if queries:
+        with open(queries, "w", encoding="ascii") as out:
+            out.writelines(json.dumps(vector, separators=(",", ":")) + "\n" for vector in sampled)
 
 
 def rss_mib(pid):
@@ -195,7 +206,7 @@ def table(results):
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "preload":
-        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)
     elif command == "memory":
         memory(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif command == "table":
