@@ -3,6 +3,7 @@
 
     load.py preload URL KEY COUNT [QUERIES_FILE]
     load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
+    load.py settle URL
     load.py table RESULTS_DIR
 """
 import http.client
@@ -56,6 +57,27 @@ def preload(url, key, count, queries=None):
     if queries:
         with open(queries, "w", encoding="ascii") as out:
             out.writelines(json.dumps(vector, separators=(",", ":")) + "\n" for vector in sampled)
+
+
+def settle(url, limit_seconds=30.0):
+    """Waits (bounded) until the service has no analysis in flight.
+
+    When wrk stops it closes its connections with requests still in the service, which goes on
+    with them; the next run's connections would then find those slots taken and, at c=128 with
+    the default 128 in flight, be refused 503 OVERLOADED for the previous run's requests.
+    """
+    deadline = time.monotonic() + limit_seconds
+    while True:
+        conn = connection(url)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode("utf-8")
+        conn.close()
+        match = re.search(r"^analysis_in_flight (\S+)$", text, re.MULTILINE)
+        if match is None or float(match.group(1)) == 0:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"settle: {match.group(1)} analyses still in flight after {limit_seconds:.0f} s")
+        time.sleep(0.05)
 
 
 def rss_mib(pid):
@@ -207,6 +229,8 @@ if __name__ == "__main__":
     command = sys.argv[1]
     if command == "preload":
         preload(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)
+    elif command == "settle":
+        settle(sys.argv[2])
     elif command == "memory":
         memory(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif command == "table":
