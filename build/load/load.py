@@ -190,9 +190,20 @@ def parse(path):
     return ok / seconds, p50, p99, failed, errors.group(1).strip() if errors else ""
 
 
+def index_sizes(path):
+    """'v4 20,000, v5 1,234' from a saved /vectors/stats answer; empty when there is none."""
+    try:
+        with open(path, encoding="utf-8") as answer:
+            counts = json.load(answer).get("by_version", {})
+    except (OSError, ValueError):
+        return ""
+    return ", ".join(f"{version} {count:,}" for version, count in sorted(counts.items()))
+
+
 def table(results):
     rows = {}
     order = []
+    sizes = {}
     for name in sorted(os.listdir(results)):
         match = re.fullmatch(r"(\d+)-(\w+)-c(\d+)\.txt", name)
         if not match:
@@ -204,6 +215,7 @@ def table(results):
             rows[endpoint] = {}
             order.append(endpoint)
         rows[endpoint][int(c)] = parse(os.path.join(results, name))
+        sizes.setdefault(endpoint, []).append((int(c), index_sizes(os.path.join(results, name[:-4] + ".stats"))))
     levels = sorted({c for row in rows.values() for c in row})
     print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms" for c in levels) + " |")
     print("|---" * (len(levels) + 1) + "|")
@@ -219,6 +231,10 @@ def table(results):
             if failed or errors:
                 notes.append(f"{endpoint} c={c}: {failed} non-2xx" + (f"; socket errors {errors}" if errors else ""))
         print(f"| {endpoint} | " + " | ".join(cells) + " |")
+    for endpoint in order:
+        if any(size for _, size in sizes[endpoint]):
+            notes.append(f"{endpoint}: stored vectors by version when each point started: "
+                         + "; ".join(f"c={c} {size}" for c, size in sizes[endpoint]))
     for note in notes:
         print(f"\n- {note}", end="")
     if notes:
