@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Helpers for build/bench load: preload vectors, the 16 x 49 MiB memory test, the wrk table.
 
-    load.py preload URL KEY COUNT
+    load.py preload URL KEY COUNT [QUERIES_FILE]
     load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
+    load.py settle URL
     load.py table RESULTS_DIR
 """
 import http.client
@@ -26,14 +27,22 @@ def connection(url):
     return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=300)
 
 
-def preload(url, key, count):
-    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201."""
+def preload(url, key, count, queries=None):
+    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201.
+
+    With QUERIES, every 20th stored vector (at most 1,000) is written there, one JSON array a
+    line: the search benchmark's queries are then real stored vectors, each a different one.
+    """
+    sampled = []
+
     def worker(start):
         conn = connection(url)
         rng = random.Random(start)
         for i in range(start, count, 8):
-            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4",
-                               "vector": [round(rng.random() * 10, 4) for _ in range(24)]})
+            vector = [round(rng.random() * 10, 4) for _ in range(24)]
+            if i % 20 == 0 and len(sampled) < 1000:
+                sampled.append(vector)
+            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4", "vector": vector})
             conn.request("POST", "/api/v1/vectors", body, {"X-API-Key": key, "Content-Type": "application/json"})
             response = conn.getresponse()
             response.read()
@@ -45,6 +54,30 @@ def preload(url, key, count):
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(worker, range(8)))
     print(f"preload: {count} vectors in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    if queries:
+        with open(queries, "w", encoding="ascii") as out:
+            out.writelines(json.dumps(vector, separators=(",", ":")) + "\n" for vector in sampled)
+
+
+def settle(url, limit_seconds=30.0):
+    """Waits (bounded) until the service has no analysis in flight.
+
+    When wrk stops it closes its connections with requests still in the service, which goes on
+    with them; the next run's connections would then find those slots taken and, at c=128 with
+    the default 128 in flight, be refused 503 OVERLOADED for the previous run's requests.
+    """
+    deadline = time.monotonic() + limit_seconds
+    while True:
+        conn = connection(url)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode("utf-8")
+        conn.close()
+        match = re.search(r"^analysis_in_flight (\S+)$", text, re.MULTILINE)
+        if match is None or float(match.group(1)) == 0:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"settle: {match.group(1)} analyses still in flight after {limit_seconds:.0f} s")
+        time.sleep(0.05)
 
 
 def rss_mib(pid):
@@ -157,9 +190,20 @@ def parse(path):
     return ok / seconds, p50, p99, failed, errors.group(1).strip() if errors else ""
 
 
+def index_sizes(path):
+    """'v4 20,000, v5 1,234' from a saved /vectors/stats answer; empty when there is none."""
+    try:
+        with open(path, encoding="utf-8") as answer:
+            counts = json.load(answer).get("by_version", {})
+    except (OSError, ValueError):
+        return ""
+    return ", ".join(f"{version} {count:,}" for version, count in sorted(counts.items()))
+
+
 def table(results):
     rows = {}
     order = []
+    sizes = {}
     for name in sorted(os.listdir(results)):
         match = re.fullmatch(r"(\d+)-(\w+)-c(\d+)\.txt", name)
         if not match:
@@ -171,6 +215,7 @@ def table(results):
             rows[endpoint] = {}
             order.append(endpoint)
         rows[endpoint][int(c)] = parse(os.path.join(results, name))
+        sizes.setdefault(endpoint, []).append((int(c), index_sizes(os.path.join(results, name[:-4] + ".stats"))))
     levels = sorted({c for row in rows.values() for c in row})
     print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms" for c in levels) + " |")
     print("|---" * (len(levels) + 1) + "|")
@@ -186,6 +231,10 @@ def table(results):
             if failed or errors:
                 notes.append(f"{endpoint} c={c}: {failed} non-2xx" + (f"; socket errors {errors}" if errors else ""))
         print(f"| {endpoint} | " + " | ".join(cells) + " |")
+    for endpoint in order:
+        if any(size for _, size in sizes[endpoint]):
+            notes.append(f"{endpoint}: stored vectors by version when each point started: "
+                         + "; ".join(f"c={c} {size}" for c, size in sizes[endpoint]))
     for note in notes:
         print(f"\n- {note}", end="")
     if notes:
@@ -195,7 +244,9 @@ def table(results):
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "preload":
-        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)
+    elif command == "settle":
+        settle(sys.argv[2])
     elif command == "memory":
         memory(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif command == "table":

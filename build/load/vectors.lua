@@ -1,6 +1,15 @@
--- wrk script: POST /api/v1/vectors (register, a new id per request) or /api/v1/vectors/search
--- (a random 24-slot v4 query). CADML_LOAD_MODE = register | search, CADML_LOAD_KEY = X-API-Key.
+-- wrk script: POST /api/v1/vectors (register, a new id per request) or /api/v1/vectors/search.
+-- CADML_LOAD_MODE = register | search, CADML_LOAD_KEY = X-API-Key. Searches take their query
+-- from CADML_LOAD_QUERIES (stored vectors, one JSON array a line, picked at random per request,
+-- so no cache can answer a repeated query) or, without it, a random 24-slot v4 vector.
 local mode = os.getenv("CADML_LOAD_MODE")
+local queries = {}
+local queries_path = os.getenv("CADML_LOAD_QUERIES")
+if queries_path and queries_path ~= "" then
+  for line in assert(io.open(queries_path, "r")):lines() do
+    queries[#queries + 1] = line
+  end
+end
 local counter = 0
 thread_id = 0
 local threads = 0
@@ -32,5 +41,6 @@ function request()
     return wrk.format(nil, "/api/v1/vectors", nil,
       '{"id":"' .. id .. '","feature_version":"v4","vector":' .. vector() .. '}')
   end
-  return wrk.format(nil, "/api/v1/vectors/search", nil, '{"feature_version":"v4","k":10,"vector":' .. vector() .. '}')
+  local query = #queries > 0 and queries[math.random(#queries)] or vector()
+  return wrk.format(nil, "/api/v1/vectors/search", nil, '{"feature_version":"v4","k":10,"vector":' .. query .. '}')
 end

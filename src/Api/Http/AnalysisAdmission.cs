@@ -18,7 +18,8 @@ namespace CadMl.Api.Http;
 /// </summary>
 public sealed class AnalysisAdmission
 {
-    private const long LargeUploadBytes = 16L * 1024 * 1024;
+    /// <summary>Upload bytes answered since the last trim that make one worth its pause.</summary>
+    private const long TrimAfterBytes = 16L * 1024 * 1024;
 
     private readonly Lock _sync = new();
     private readonly int _maxInFlight;
@@ -29,7 +30,9 @@ public sealed class AnalysisAdmission
     private readonly Counter _rejected;
     private int _inFlight;
     private long _bytes;
-    private bool _largeReleased;
+    private long _admitted;
+    private long _admittedAtLastLook;
+    private long _answeredBytesSinceTrim;
 
     public AnalysisAdmission(IOptions<AnalysisOptions> options, IMetricFactory metrics)
     {
@@ -83,6 +86,7 @@ public sealed class AnalysisAdmission
             }
 
             _inFlight++;
+            _admitted++;
             _bytes += reserve;
             _inFlightGauge.Set(_inFlight);
             _bytesGauge.Set(_bytes);
@@ -100,19 +104,24 @@ public sealed class AnalysisAdmission
     }
 
     /// <summary>
-    /// True once after a large upload (16 MiB or more) was answered and no upload bytes are in
-    /// flight any more: the moment to give the memory those uploads used back to the system.
+    /// True once when a load is over: at least 16 MiB of uploads were answered since the last
+    /// trim, nothing is in flight and nothing was admitted since the previous look (so with a look
+    /// every few seconds the service has been idle for a whole interval). Under steady load it
+    /// stays false, so the trim's full collection never pauses requests; after a single burst of
+    /// large uploads or a long run of small ones it fires once.
     /// </summary>
-    public bool TakeIdleAfterLargeUploads()
+    public bool TakeIdleAfterUploads()
     {
         lock (_sync)
         {
-            if (!_largeReleased || _bytes > 0)
+            var quiet = _inFlight == 0 && _admitted == _admittedAtLastLook;
+            _admittedAtLastLook = _admitted;
+            if (!quiet || _answeredBytesSinceTrim < TrimAfterBytes)
             {
                 return false;
             }
 
-            _largeReleased = false;
+            _answeredBytesSinceTrim = 0;
             return true;
         }
     }
@@ -123,7 +132,7 @@ public sealed class AnalysisAdmission
         {
             _inFlight--;
             _bytes -= reserved;
-            _largeReleased |= reserved >= LargeUploadBytes;
+            _answeredBytesSinceTrim += reserved;
             _inFlightGauge.Set(_inFlight);
             _bytesGauge.Set(_bytes);
         }
@@ -168,11 +177,12 @@ public sealed class AnalysisAdmissionFilter(AnalysisAdmission admission, IAnalys
 }
 
 /// <summary>
-/// Gives the memory of a burst of large uploads back to the system once it is over. Their arrays
-/// are garbage as soon as the analyses are answered, but an idle service allocates nothing, so no
-/// collection would run and the process would keep its peak size indefinitely. One aggressive
-/// (compacting, decommitting) collection after the burst, off the request path, costs tens of
-/// milliseconds and only happens after uploads of 16 MiB or more.
+/// Gives the memory of a load back to the system once it is over: the upload arrays the pool kept
+/// (<see cref="UploadBuffers.Release"/>), the garbage of the last requests and the heap space the
+/// collector grew for them. An idle service allocates nothing, so no collection would run and the
+/// process would keep its peak size indefinitely (702 MB after the full load of build/bench load).
+/// One aggressive (compacting, decommitting) collection after the load, off the request path,
+/// costs tens of milliseconds and never runs while analyses keep arriving.
 /// </summary>
 internal sealed class UploadMemoryTrimmer(AnalysisAdmission admission, TimeProvider time) : BackgroundService
 {
@@ -185,8 +195,9 @@ internal sealed class UploadMemoryTrimmer(AnalysisAdmission admission, TimeProvi
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (admission.TakeIdleAfterLargeUploads())
+                if (admission.TakeIdleAfterUploads())
                 {
+                    UploadBuffers.Release();
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 }
             }

@@ -23,7 +23,7 @@ public sealed record Upload(string FileName, ReadOnlyMemory<byte> Content, strin
     {
         if (Pooled is { } pooled)
         {
-            ArrayPool<byte>.Shared.Return(pooled);
+            UploadBuffers.Return(pooled);
         }
     }
 }
@@ -48,14 +48,6 @@ public static class MultipartUpload
     private const int FramingBytes = 64 * 1024;
 
     private const int GrowthChunk = 1024 * 1024;
-
-    /// <summary>
-    /// Files up to this size are read into pooled arrays: typical uploads (a few KB to a few MB)
-    /// would otherwise each be a fresh large-object-heap allocation and drive full collections
-    /// under load. Larger ones get a fresh array that is freed with the request, so a burst of big
-    /// uploads does not stay resident in the pool.
-    /// </summary>
-    private const int PooledFileBytes = 4 * 1024 * 1024;
 
     private static readonly string[] SupportedMediaTypes = ["multipart/form-data"];
 
@@ -192,7 +184,7 @@ public static class MultipartUpload
             // Every way out but a complete upload (a refusal, a malformed body) gives the buffer back here.
             if (pooled is not null)
             {
-                ArrayPool<byte>.Shared.Return(pooled);
+                UploadBuffers.Return(pooled);
             }
         }
     }
@@ -248,7 +240,7 @@ public static class MultipartUpload
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var capacity = (int)Math.Max(Math.Min(contentLength ?? GrowthChunk, limit + 1), 1);
-        var buffer = Allocate(capacity);
+        var buffer = UploadBuffers.Rent(capacity);
         var length = 0;
         try
         {
@@ -262,9 +254,9 @@ public static class MultipartUpload
                     }
 
                     capacity = (int)Math.Min((long)length + GrowthChunk, limit + 1);
-                    var grown = Allocate(capacity);
+                    var grown = UploadBuffers.Rent(capacity);
                     buffer.AsSpan(0, length).CopyTo(grown);
-                    Free(buffer);
+                    UploadBuffers.Return(buffer);
                     buffer = grown;
                 }
 
@@ -283,7 +275,7 @@ public static class MultipartUpload
                 return null;
             }
 
-            var result = (new ReadOnlyMemory<byte>(buffer, 0, length), Convert.ToHexStringLower(hash.GetHashAndReset()), buffer.Length <= PooledFileBytes ? buffer : null);
+            var result = (new ReadOnlyMemory<byte>(buffer, 0, length), Convert.ToHexStringLower(hash.GetHashAndReset()), buffer.Length <= UploadBuffers.MaxPooledBytes ? buffer : null);
             buffer = null!;
             return result;
         }
@@ -291,19 +283,8 @@ public static class MultipartUpload
         {
             if (buffer is not null)
             {
-                Free(buffer);
+                UploadBuffers.Return(buffer);
             }
-        }
-    }
-
-    private static byte[] Allocate(int size) =>
-        size <= PooledFileBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void Free(byte[] buffer)
-    {
-        if (buffer.Length <= PooledFileBytes)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
