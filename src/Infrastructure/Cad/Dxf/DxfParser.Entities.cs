@@ -82,18 +82,18 @@ internal sealed partial class DxfParser
 
     private readonly record struct LocalArc(double Cx, double Cy, double Ux, double Uy, double Vx, double Vy, double Start, double Span);
 
-    private SectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
+    private DxfSectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
     {
         _inBlocks = inBlocks;
         _blockSink = null;
         _blockCounts = false;
         _mode = ReadMode.None;
-        while (Next(ref tags))
+        while (tags.Read())
         {
             if (tags.Code == 0)
             {
                 FinishEntity(ref tags);
-                if (SectionBoundary(ref tags, out var end))
+                if (DxfSection.IsBoundary(ref tags, out var end))
                 {
                     FinishOpenLink();
                     _mode = ReadMode.None;
@@ -108,7 +108,7 @@ internal sealed partial class DxfParser
             }
         }
 
-        throw Truncated(ref tags);
+        throw DxfSection.Truncated(ref tags);
     }
 
     private void StartEntity(ref DxfTagReader tags)
@@ -177,6 +177,14 @@ internal sealed partial class DxfParser
         _mode = ReadMode.Entity;
         _entry = entry;
         _kind = entry.Kind;
+        if (_kind == DxfEntityKind.Leader)
+        {
+            _leaders.StartLeader();
+        }
+        else if (_kind == DxfEntityKind.Multileader)
+        {
+            _leaders.StartMultileader();
+        }
     }
 
     private void MtextColumnTag(ref DxfTagReader tags)
@@ -275,7 +283,11 @@ internal sealed partial class DxfParser
             case 100 or 999:
                 return;
             case >= 1000:
-                if (_entry?.Name == "MTEXT")
+                if (_kind == DxfEntityKind.Leader && _mode == ReadMode.Entity)
+                {
+                    _leaders.LeaderTag(ref tags);
+                }
+                else if (_entry?.Name == "MTEXT")
                 {
                     MtextColumnTag(ref tags);
                 }
@@ -303,7 +315,10 @@ internal sealed partial class DxfParser
                 HatchTag(ref tags);
                 return;
             case DxfEntityKind.Leader:
-                PointListTag(ref tags, 10);
+                _leaders.LeaderTag(ref tags);
+                return;
+            case DxfEntityKind.Multileader:
+                _leaders.MultileaderTag(ref tags);
                 return;
             case DxfEntityKind.Mesh:
                 // Vertices come before the face list (93); face indices are not coordinates.
@@ -392,7 +407,7 @@ internal sealed partial class DxfParser
     private void BeginBlock(ref DxfTagReader tags)
     {
         var name = _nameOffset >= 0 ? tags.Data.Slice(_nameOffset, _nameLength) : default;
-        switch (SpaceOf(DxfNumber.Trim(name)))
+        switch (DxfTables.SpaceOf(DxfNumber.Trim(name)))
         {
             case 1:
                 _blockSink = ModelSink;
@@ -431,8 +446,8 @@ internal sealed partial class DxfParser
         {
             // The owner handle decides first, the paper-space flag only when the owner is
             // neither space (ezdxf does the same; the flag alone is what R12 files have).
-            var paper = _hasOwner && _owner != 0 && _owner == _modelSpaceHandle ? false
-                : _hasOwner && _owner != 0 && _owner == _paperSpaceHandle ? true
+            var paper = _hasOwner && _owner != 0 && _owner == _tables.ModelSpaceHandle ? false
+                : _hasOwner && _owner != 0 && _owner == _tables.PaperSpaceHandle ? true
                 : _paperFlag != 0;
             counted = !paper;
             sink = paper ? DiscardingSink.Instance : ModelSink;
@@ -492,7 +507,13 @@ internal sealed partial class DxfParser
                 EmitPointList(sink, _listCount > 0 ? _list : _fit, _listCount > 0 ? _listCount : _fitCount);
                 SplineExtentsApproximate |= _listCount + _fitCount > 0;
                 break;
-            case DxfEntityKind.Leader or DxfEntityKind.Mesh or DxfEntityKind.MLine:
+            case DxfEntityKind.Leader:
+                _leaders.FinishLeader(sink);
+                break;
+            case DxfEntityKind.Multileader:
+                _leaders.FinishMultileader(sink);
+                break;
+            case DxfEntityKind.Mesh or DxfEntityKind.MLine:
                 EmitPointList(sink, _list, _listCount);
                 break;
             case DxfEntityKind.Solid:
