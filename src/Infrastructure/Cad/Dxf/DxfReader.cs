@@ -26,6 +26,7 @@ public sealed class DxfReader : ICadReader
 
     public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
+        CadInput.RequireContent(content.Span, "DXF");
         cancellationToken.ThrowIfCancellationRequested();
         var parser = new DxfParser(cancellationToken);
         parser.Parse(content.Span);

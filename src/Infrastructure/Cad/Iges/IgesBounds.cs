@@ -46,14 +46,16 @@ internal sealed partial class IgesBounds(IgesFile file)
     private int _stamp;
     private long _steps;
     private long _points;
-    private CancellationToken _cancellationToken;
+    private WorkCheckpoint _walkCheckpoint;
+    private WorkCheckpoint _pointCheckpoint;
 
     /// <summary>Why the computed box is not exact (<see cref="BoundsAccuracy"/> reasons); empty when it is.</summary>
     public IReadOnlyCollection<string> Approximations => _approximations;
 
     public BoundingBox Compute(CancellationToken cancellationToken)
     {
-        _cancellationToken = cancellationToken;
+        _walkCheckpoint = new WorkCheckpoint(1024, cancellationToken);
+        _pointCheckpoint = new WorkCheckpoint(65_536, cancellationToken);
         MarkParameterSpace();
         CountSubfigureInstances();
         for (var e = 0; e < file.Count; e++)
@@ -167,14 +169,11 @@ internal sealed partial class IgesBounds(IgesFile file)
             return;
         }
 
-        if (++_steps % 1024 == 0)
+        _walkCheckpoint.Step();
+        if (++_steps > MaxStepsPerEntity * ((long)file.Count + 1000))
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (_steps > MaxStepsPerEntity * ((long)file.Count + 1000))
-            {
-                // Subfigure instances of instances can multiply without bound.
-                throw file.Error(e, "The entity structure expands beyond what a part can hold (runaway subfigure nesting?).");
-            }
+            // Subfigure instances of instances can multiply without bound.
+            throw file.Error(e, "The entity structure expands beyond what a part can hold (runaway subfigure nesting?).");
         }
 
         var world = OwnMatrix(e).Then(parent);
@@ -677,14 +676,11 @@ internal sealed partial class IgesBounds(IgesFile file)
 
     private void IncludePoint(int e, Point3 point)
     {
-        if (++_points % 65_536 == 0)
+        _pointCheckpoint.Step();
+        if (++_points > MaxPoints)
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (_points > MaxPoints)
-            {
-                // Only nested instancing can get here: a file holds far fewer coordinates than this.
-                throw file.Error(e, "Subfigure instances expand to more points than a part can hold.");
-            }
+            // Only nested instancing can get here: a file holds far fewer coordinates than this.
+            throw file.Error(e, "Subfigure instances expand to more points than a part can hold.");
         }
 
         _bounds.Include(point);

@@ -63,9 +63,8 @@ internal sealed partial class StepBounds
     private readonly int _trimmedCurve;
     private readonly int _compositeCurve;
     private int _stamp;
-    private int _steps;
     private bool _usedControlPoints;
-    private CancellationToken _cancellationToken;
+    private WorkCheckpoint _collectCheckpoint;
 
     public StepBounds(StepFile file, StepUnits units)
     {
@@ -123,7 +122,7 @@ internal sealed partial class StepBounds
 
     public StepBoundsResult Compute(CancellationToken cancellationToken)
     {
-        _cancellationToken = cancellationToken;
+        _collectCheckpoint = new WorkCheckpoint(4096, cancellationToken);
         var bodies = RecordsWithRole(Role.Body);
         if (bodies.Count == 0)
         {
@@ -137,6 +136,7 @@ internal sealed partial class StepBounds
             cancellationToken);
         var bounds = new BoundsAccumulator();
         var instances = 0;
+        var instanceCheckpoint = new WorkCheckpoint(256, cancellationToken);
         var approximated = false;
         foreach (var body in bodies)
         {
@@ -153,10 +153,8 @@ internal sealed partial class StepBounds
             {
                 foreach (var world in worlds)
                 {
-                    if (++instances % 256 == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
+                    instances++;
+                    instanceCheckpoint.Step();
 
                     var transform = Affine3.Scale(scale).Then(world);
                     if (corners is null)
@@ -302,10 +300,7 @@ internal sealed partial class StepBounds
             }
 
             _visited[record] = _stamp;
-            if (++_steps % 4096 == 0)
-            {
-                _cancellationToken.ThrowIfCancellationRequested();
-            }
+            _collectCheckpoint.Step();
 
             switch (RoleOf(record))
             {
