@@ -3,7 +3,7 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 /// <summary>Entities of the BLOCKS and ENTITIES sections: which ones count, and their geometry.</summary>
 internal sealed partial class DxfParser
 {
-    private const double DegreesToRadians = Math.PI / 180;
+    private const double DegreesToRadians = DxfCoordinates.DegreesToRadians;
 
     // Fields of the entity being read. Codes 10..59 are doubles and 60..79 integers in every
     // entity type, so one flat slot per code serves all simple types without per-type classes.
@@ -44,10 +44,11 @@ internal sealed partial class DxfParser
 
     // Geometry in the entity's object coordinate system, mapped to world coordinates once the
     // extrusion is known (LWPOLYLINE writes it after its vertices).
-    private double[] _localPoints = [];
-    private int _localPointCount;
-    private LocalArc[] _localArcs = [];
-    private int _localArcCount;
+    private readonly DxfLocalOutline _outline = new();
+    private DxfHatchBoundary? _hatchBoundary;
+
+    // MESH: vertices come before the face list (93); face indices are not coordinates.
+    private bool _meshFaces;
 
     // Section context.
     private bool _inBlocks;
@@ -80,7 +81,7 @@ internal sealed partial class DxfParser
         Insert,
     }
 
-    private readonly record struct LocalArc(double Cx, double Cy, double Ux, double Uy, double Vx, double Vy, double Start, double Span);
+    private DxfHatchBoundary Hatch => _hatchBoundary ??= new DxfHatchBoundary(_outline);
 
     private DxfSectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
     {
@@ -237,9 +238,9 @@ internal sealed partial class DxfParser
         _inMtextColumns = false;
         _listCount = 0;
         _fitCount = 0;
-        _localPointCount = 0;
-        _localArcCount = 0;
-        _hatch = default;
+        _outline.Clear();
+        Hatch.Reset();
+        _meshFaces = false;
         _entry = null;
     }
 
@@ -312,7 +313,11 @@ internal sealed partial class DxfParser
                 SplineTag(ref tags);
                 return;
             case DxfEntityKind.Hatch:
-                HatchTag(ref tags);
+                if (!Hatch.Tag(ref tags))
+                {
+                    Slot(ref tags);
+                }
+
                 return;
             case DxfEntityKind.Leader:
                 _leaders.LeaderTag(ref tags);
@@ -321,12 +326,11 @@ internal sealed partial class DxfParser
                 _leaders.MultileaderTag(ref tags);
                 return;
             case DxfEntityKind.Mesh:
-                // Vertices come before the face list (93); face indices are not coordinates.
                 if (code == 93)
                 {
-                    _hatch.Stage = HatchStage.Pattern;
+                    _meshFaces = true;
                 }
-                else if (_hatch.Stage == HatchStage.Header)
+                else if (!_meshFaces)
                 {
                     PointListTag(ref tags, 10);
                 }
@@ -532,8 +536,8 @@ internal sealed partial class DxfParser
                 EmitTable(ref tags, sink);
                 break;
             case DxfEntityKind.Hatch:
-                FinishHatch();
-                EmitLocal(sink, EntityOcs, _hatch.Elevation);
+                Hatch.Finish();
+                _outline.EmitTo(sink, EntityOcs, Hatch.Elevation);
                 break;
             case DxfEntityKind.Image:
                 EmitImage(sink);
@@ -592,7 +596,7 @@ internal sealed partial class DxfParser
         var code = tags.Code;
         if (code == xCode)
         {
-            Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
         }
         else if (code == xCode + 10)
         {
@@ -614,25 +618,12 @@ internal sealed partial class DxfParser
         }
     }
 
-    private static void Append(ref double[] buffer, ref int count, double a, double b, double c)
-    {
-        if (count + 3 > buffer.Length)
-        {
-            Array.Resize(ref buffer, Math.Max(48, buffer.Length * 2));
-        }
-
-        buffer[count] = a;
-        buffer[count + 1] = b;
-        buffer[count + 2] = c;
-        count += 3;
-    }
-
     private void LwPolylineTag(ref DxfTagReader tags)
     {
         switch (tags.Code)
         {
             case 10:
-                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
                 break;
             case 20 when _listCount >= 3:
                 _list[_listCount - 2] = tags.GetDouble();
@@ -649,8 +640,8 @@ internal sealed partial class DxfParser
     private void EmitLwPolyline(GeometrySink sink)
     {
         var closed = (I(70) & 1) != 0;
-        BuildPolyline2D(_list, _listCount, 3, closed);
-        EmitLocal(sink, EntityOcs, D(38));
+        _outline.Polyline(_list, _listCount, 3, closed);
+        _outline.EmitTo(sink, EntityOcs, D(38));
     }
 
     private void SplineTag(ref DxfTagReader tags)
@@ -658,7 +649,7 @@ internal sealed partial class DxfParser
         switch (tags.Code)
         {
             case 10:
-                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
                 break;
             case 20 when _listCount >= 3:
                 _list[_listCount - 2] = tags.GetDouble();
@@ -667,7 +658,7 @@ internal sealed partial class DxfParser
                 _list[_listCount - 1] = tags.GetDouble();
                 break;
             case 11:
-                Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
                 break;
             case 21 when _fitCount >= 3:
                 _fit[_fitCount - 2] = tags.GetDouble();
@@ -676,96 +667,6 @@ internal sealed partial class DxfParser
                 _fit[_fitCount - 1] = tags.GetDouble();
                 break;
         }
-    }
-
-    /// <summary>
-    /// Vertices (x, y, bulge) at <paramref name="stride"/> into local points and bulge arcs. A bulge
-    /// b on a segment is an arc of included angle 4·atan(b), counter-clockwise for b &gt; 0.
-    /// </summary>
-    private void BuildPolyline2D(double[] vertices, int length, int stride, bool closed)
-    {
-        var n = length / stride;
-        for (var k = 0; k < n; k++)
-        {
-            var x1 = vertices[k * stride];
-            var y1 = vertices[(k * stride) + 1];
-            AddLocalPoint(x1, y1);
-            var last = k == n - 1;
-            if (last && !closed)
-            {
-                break;
-            }
-
-            var next = last ? 0 : k + 1;
-            var bulge = vertices[(k * stride) + 2];
-            if (bulge != 0)
-            {
-                AddBulgeArc(x1, y1, vertices[next * stride], vertices[(next * stride) + 1], bulge);
-            }
-        }
-    }
-
-    private void AddBulgeArc(double x1, double y1, double x2, double y2, double bulge)
-    {
-        var dx = x2 - x1;
-        var dy = y2 - y1;
-        if (dx == 0 && dy == 0)
-        {
-            return;
-        }
-
-        // Centre = chord midpoint + left normal · (1 − b²)/(4b) · chord length (signed by b).
-        var k = (1 - (bulge * bulge)) / (4 * bulge);
-        var cx = ((x1 + x2) / 2) - (dy * k);
-        var cy = ((y1 + y2) / 2) + (dx * k);
-        var r = Math.Sqrt(((x1 - cx) * (x1 - cx)) + ((y1 - cy) * (y1 - cy)));
-        var a1 = Math.Atan2(y1 - cy, x1 - cx);
-        var a2 = Math.Atan2(y2 - cy, x2 - cx);
-        var span = 4 * Math.Atan(Math.Abs(bulge));
-        AddLocalArc(new LocalArc(cx, cy, r, 0, 0, r, bulge > 0 ? a1 : a2, span));
-    }
-
-    private void AddLocalPoint(double x, double y)
-    {
-        if (_localPointCount + 2 > _localPoints.Length)
-        {
-            Array.Resize(ref _localPoints, Math.Max(32, _localPoints.Length * 2));
-        }
-
-        _localPoints[_localPointCount++] = x;
-        _localPoints[_localPointCount++] = y;
-    }
-
-    private void AddLocalArc(in LocalArc arc)
-    {
-        if (_localArcCount == _localArcs.Length)
-        {
-            Array.Resize(ref _localArcs, Math.Max(8, _localArcs.Length * 2));
-        }
-
-        _localArcs[_localArcCount++] = arc;
-    }
-
-    private void EmitLocal(GeometrySink sink, Ocs ocs, double elevation)
-    {
-        for (var i = 0; i + 1 < _localPointCount; i += 2)
-        {
-            sink.Point(ocs.ToWcs(_localPoints[i], _localPoints[i + 1], elevation));
-        }
-
-        for (var i = 0; i < _localArcCount; i++)
-        {
-            ref readonly var a = ref _localArcs[i];
-            sink.Arc(new EllipticArc(
-                ocs.ToWcs(a.Cx, a.Cy, elevation),
-                ocs.DirectionToWcs(a.Ux, a.Uy, 0),
-                ocs.DirectionToWcs(a.Vx, a.Vy, 0),
-                a.Start,
-                a.Span));
-        }
-
-        _localPointCount = 0;
-        _localArcCount = 0;
     }
 
     private void StartPolyline(GeometrySink sink)
@@ -846,10 +747,9 @@ internal sealed partial class DxfParser
             packed[j + 2] = _vertices[i + 3];
         }
 
-        _localPointCount = 0;
-        _localArcCount = 0;
-        BuildPolyline2D(packed, packed.Length, 3, (flags & 1) != 0);
-        EmitLocal(sink, _polylineOcs, elevation);
+        _outline.Clear();
+        _outline.Polyline(packed, packed.Length, 3, (flags & 1) != 0);
+        _outline.EmitTo(sink, _polylineOcs, elevation);
     }
 
     private void EmitInsert(ref DxfTagReader tags, GeometrySink sink)
@@ -949,8 +849,8 @@ internal sealed partial class DxfParser
         {
             var w = D(13);
             _listCount = 0;
-            Append(ref _list, ref _listCount, -0.5, -0.5, 0);
-            Append(ref _list, ref _listCount, w - 0.5, height - 0.5, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, -0.5, -0.5, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, w - 0.5, height - 0.5, 0);
         }
 
         var count = _listCount / 3;
@@ -958,10 +858,10 @@ internal sealed partial class DxfParser
         {
             var (x0, y0, x1, y1) = (_list[0], _list[1], _list[3], _list[4]);
             _listCount = 0;
-            Append(ref _list, ref _listCount, x0, y0, 0);
-            Append(ref _list, ref _listCount, x1, y0, 0);
-            Append(ref _list, ref _listCount, x1, y1, 0);
-            Append(ref _list, ref _listCount, x0, y1, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x0, y0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x1, y0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x1, y1, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x0, y1, 0);
         }
 
         for (var i = 0; i + 2 < _listCount; i += 3)
