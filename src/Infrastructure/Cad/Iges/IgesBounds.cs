@@ -446,11 +446,7 @@ internal sealed partial class IgesBounds(IgesFile file)
 
         var from = Math.Atan2(start.Y - center.Y, start.X - center.X);
         var to = Math.Atan2(end.Y - center.Y, end.X - center.X);
-        var sweep = (to - from) % EllipseArc.FullTurn;
-        if (sweep < 0)
-        {
-            sweep += EllipseArc.FullTurn;
-        }
+        var sweep = Angles.Normalize(to - from);
 
         if (start == end)
         {

@@ -539,12 +539,7 @@ internal sealed partial class StepBounds
             var t1 = Angle(p1);
             var t2 = Angle(p2);
             from = sameSense ? t1 : t2;
-            sweep = ((sameSense ? t2 : t1) - from) % EllipseArc.FullTurn;
-            if (sweep < 0)
-            {
-                sweep += EllipseArc.FullTurn;
-            }
-
+            sweep = Angles.Normalize((sameSense ? t2 : t1) - from);
             if (sweep == 0)
             {
                 sweep = EllipseArc.FullTurn;
