@@ -58,12 +58,7 @@ internal sealed partial class DxfParser
     // POLYLINE + VERTEX… + SEQEND and INSERT (66=1) + ATTRIB… + SEQEND are one entity each.
     private LinkMode _link;
     private GeometrySink _linkSink = DiscardingSink.Instance;
-    private long _polylineFlags;
-    private double _polylineElevation;
-    private bool _polylineHasElevation;
-    private Ocs _polylineOcs = Ocs.World;
-    private double[] _vertices = [];
-    private int _vertexCount;
+    private DxfPolylineSequence? _polyline;
 
     private enum ReadMode
     {
@@ -82,6 +77,8 @@ internal sealed partial class DxfParser
     }
 
     private DxfHatchBoundary Hatch => _hatchBoundary ??= new DxfHatchBoundary(_outline);
+
+    private DxfPolylineSequence Polyline => _polyline ??= new DxfPolylineSequence(_outline);
 
     private DxfSectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
     {
@@ -673,83 +670,22 @@ internal sealed partial class DxfParser
     {
         _link = LinkMode.Polyline;
         _linkSink = sink;
-        _polylineFlags = I(70);
-        _polylineHasElevation = Has(30);
-        _polylineElevation = D(30);
-        _polylineOcs = EntityOcs;
-        _vertexCount = 0;
+        Polyline.Start(I(70), Has(30), D(30), EntityOcs);
     }
 
-    private void AddVertex()
-    {
-        if (_vertexCount + 5 > _vertices.Length)
-        {
-            Array.Resize(ref _vertices, Math.Max(80, _vertices.Length * 2));
-        }
-
-        _vertices[_vertexCount++] = D(10);
-        _vertices[_vertexCount++] = D(20);
-        _vertices[_vertexCount++] = D(30);
-        _vertices[_vertexCount++] = D(42);
-        _vertices[_vertexCount++] = I(70);
-    }
+    private void AddVertex() => Polyline.AddVertex(D(10), D(20), D(30), D(42), I(70));
 
     /// <summary>Ends an open POLYLINE or INSERT sequence and emits the polyline's geometry.</summary>
     private void FinishOpenLink()
     {
         if (_link == LinkMode.Polyline && !ReferenceEquals(_linkSink, DiscardingSink.Instance))
         {
-            EmitPolyline(_linkSink);
+            Polyline.EmitTo(_linkSink);
         }
 
         _link = LinkMode.None;
         _linkSink = DiscardingSink.Instance;
-        _vertexCount = 0;
-    }
-
-    private void EmitPolyline(GeometrySink sink)
-    {
-        const int stride = 5;
-        var flags = _polylineFlags;
-        var is3D = (flags & (8 | 16 | 64)) != 0;
-        if (is3D)
-        {
-            var polyface = (flags & 64) != 0;
-            for (var i = 0; i + stride <= _vertexCount; i += stride)
-            {
-                var vertexFlags = (long)_vertices[i + 4];
-
-                // Polyface face records (128 without 64) hold vertex indices, not a position.
-                if (polyface && (vertexFlags & 128) != 0 && (vertexFlags & 64) == 0)
-                {
-                    continue;
-                }
-
-                sink.Point(new Vec3(_vertices[i], _vertices[i + 1], _vertices[i + 2]));
-            }
-
-            return;
-        }
-
-        if (_vertexCount == 0)
-        {
-            return;
-        }
-
-        // 2D polylines lie in their OCS at the polyline's elevation; a missing elevation is taken
-        // from the first vertex, as ezdxf does.
-        var elevation = _polylineHasElevation ? _polylineElevation : _vertices[2];
-        var packed = new double[_vertexCount / stride * 3];
-        for (int i = 0, j = 0; i + stride <= _vertexCount; i += stride, j += 3)
-        {
-            packed[j] = _vertices[i];
-            packed[j + 1] = _vertices[i + 1];
-            packed[j + 2] = _vertices[i + 3];
-        }
-
-        _outline.Clear();
-        _outline.Polyline(packed, packed.Length, 3, (flags & 1) != 0);
-        _outline.EmitTo(sink, _polylineOcs, elevation);
+        Polyline.Clear();
     }
 
     private void EmitInsert(ref DxfTagReader tags, GeometrySink sink)

@@ -32,7 +32,7 @@ internal sealed class DxfTables
         var entry = Entry.None;
         ulong handle = 0;
         string? name = null;
-        DxfDimensionStyle style = new();
+        DxfDimensionStyle? style = null;
         while (tags.Read())
         {
             if (tags.Code == 0)
@@ -48,7 +48,7 @@ internal sealed class DxfTables
                     : Entry.None;
                 handle = 0;
                 name = null;
-                style = new DxfDimensionStyle();
+                style = entry == Entry.DimensionStyle ? new DxfDimensionStyle() : null;
                 continue;
             }
 
@@ -66,7 +66,7 @@ internal sealed class DxfTables
                     }
 
                     break;
-                case Entry.DimensionStyle:
+                case Entry.DimensionStyle when style is not null:
                     // R12 writes arrow block names under 5..7; only the R2000 handle (341) names the leader's arrow.
                     switch (tags.Code)
                     {
@@ -91,7 +91,7 @@ internal sealed class DxfTables
         throw DxfSection.Truncated(ref tags);
     }
 
-    private void Finish(Entry entry, ulong handle, string? name, DxfDimensionStyle style)
+    private void Finish(Entry entry, ulong handle, string? name, DxfDimensionStyle? style)
     {
         switch (entry)
         {
@@ -101,7 +101,7 @@ internal sealed class DxfTables
                     _blockRecordNames[handle] = name;
                 }
 
-                switch (SpaceOf(System.Text.Encoding.Latin1.GetBytes(name ?? string.Empty)))
+                switch (SpaceOf(name))
                 {
                     case 1:
                         ModelSpaceHandle = handle;
@@ -112,12 +112,17 @@ internal sealed class DxfTables
                 }
 
                 break;
-            case Entry.DimensionStyle when name is not null:
+            case Entry.DimensionStyle when name is not null && style is not null:
                 // The first entry of a name is the one a reference gets, as for blocks.
                 _dimensionStyles.TryAdd(name, style);
                 break;
         }
     }
+
+    private static int SpaceOf(string? blockName) =>
+        blockName is { Length: >= 12 } && blockName[0] is '*' or '$'
+            ? SpaceOf(System.Text.Encoding.Latin1.GetBytes(blockName))
+            : 0;
 
     /// <summary>1 for the model-space block, 2 for a paper-space block, 0 otherwise.</summary>
     public static int SpaceOf(ReadOnlySpan<byte> blockName)
