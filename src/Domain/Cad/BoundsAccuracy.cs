@@ -46,11 +46,17 @@ public sealed record BoundsAccuracy(BoundsQuality Quality, IReadOnlyList<string>
     /// <summary>Either way: text and similar annotation bounded by an estimate of its glyphs.</summary>
     public const string TextEstimate = "text_estimate";
 
-    /// <summary>Smaller than the geometry: DXF LEADER arrowheads (sized by the dimension style) are not measured.</summary>
+    /// <summary>Smaller than the geometry: a DXF leader arrow names neither a block of the file nor a built-in arrow, so it is not drawn.</summary>
     public const string LeaderArrowheads = "leader_arrowheads_not_measured";
 
-    /// <summary>Smaller than the geometry: DXF MULTILEADER lines, arrowheads and content are not measured.</summary>
+    /// <summary>Smaller than the geometry: the text underline a DXF MULTILEADER draws as long as its text is wide is not measured.</summary>
     public const string MultileaderGraphics = "multileader_not_measured";
+
+    /// <summary>Either way: a DXF leader drawn as a spline is bounded by its vertices; the fitted curve can swing past them.</summary>
+    public const string LeaderSplinePath = "leader_spline_path";
+
+    /// <summary>Smaller than the geometry: the hook line a DXF LEADER draws towards its text (text width plus gap) is not measured.</summary>
+    public const string LeaderHookline = "leader_hookline_not_measured";
 
     /// <summary>No box: the geometry present is of kinds the reader cannot bound.</summary>
     public const string NoBoundableGeometry = "no_boundable_geometry";

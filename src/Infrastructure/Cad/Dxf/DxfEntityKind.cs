@@ -30,6 +30,9 @@ internal enum DxfEntityKind : byte
     MLine,
     Mesh,
 
+    /// <summary>MULTILEADER (MLEADER): leader lines, arrows, landing and block content from its context data; its MTEXT is text.</summary>
+    Multileader,
+
     /// <summary>ACAD_TABLE: its graphics are the anonymous *T block it references, placed like an unscaled INSERT.</summary>
     Table,
 }
@@ -67,6 +70,7 @@ internal sealed class DxfKindEntry(string name, DxfEntityKind kind)
         "MLINE" => DxfEntityKind.MLine,
         "MESH" => DxfEntityKind.Mesh,
         "ACAD_TABLE" => DxfEntityKind.Table,
+        "MULTILEADER" or "MLEADER" => DxfEntityKind.Multileader,
         _ when upperName.Contains("TEXT", StringComparison.Ordinal) => DxfEntityKind.Text,
         "ATTDEF" => DxfEntityKind.Text,
         _ => DxfEntityKind.Other,

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CadMl.Infrastructure.Cad.Geometry;
 
 namespace CadMl.Infrastructure.Cad.Dxf;
 
@@ -158,7 +159,7 @@ internal readonly record struct Ocs(Vec3 Ax, Vec3 Ay, Vec3 Az)
 /// </summary>
 internal readonly record struct EllipticArc(Vec3 Center, Vec3 U, Vec3 V, double Start, double Span)
 {
-    public const double FullTurn = 2 * Math.PI;
+    public const double FullTurn = Angles.FullTurn;
 
     public EllipticArc Transform(in Affine m) => new(m.Apply(Center), m.ApplyLinear(U), m.ApplyLinear(V), Start, Span);
 
@@ -185,11 +186,7 @@ internal readonly record struct EllipticArc(Vec3 Center, Vec3 U, Vec3 V, double 
         return e > s ? e - s : e - s + FullTurn;
     }
 
-    public static double Normalize(double angle)
-    {
-        var r = angle % FullTurn;
-        return r < 0 ? r + FullTurn : r;
-    }
+    public static double Normalize(double angle) => Angles.Normalize(angle);
 
     public void IncludeIn(Extents target)
     {
@@ -225,8 +222,7 @@ internal readonly record struct EllipticArc(Vec3 Center, Vec3 U, Vec3 V, double 
             return;
         }
 
-        var r = Math.Sqrt((u * u) + (v * v));
-        var phi = Math.Atan2(v, u);
+        var (r, phi) = Angles.AxisAmplitude(u, v);
         if (Contains(phi))
         {
             target.IncludeAxis(axis, c + r);
@@ -238,7 +234,7 @@ internal readonly record struct EllipticArc(Vec3 Center, Vec3 U, Vec3 V, double 
         }
     }
 
-    private bool Contains(double t) => Normalize(t - Start) <= Span;
+    private bool Contains(double t) => Angles.IsWithin(t, Start, Span);
 }
 
 /// <summary>

@@ -3,7 +3,7 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 /// <summary>Entities of the BLOCKS and ENTITIES sections: which ones count, and their geometry.</summary>
 internal sealed partial class DxfParser
 {
-    private const double DegreesToRadians = Math.PI / 180;
+    private const double DegreesToRadians = DxfCoordinates.DegreesToRadians;
 
     // Fields of the entity being read. Codes 10..59 are doubles and 60..79 integers in every
     // entity type, so one flat slot per code serves all simple types without per-type classes.
@@ -44,10 +44,11 @@ internal sealed partial class DxfParser
 
     // Geometry in the entity's object coordinate system, mapped to world coordinates once the
     // extrusion is known (LWPOLYLINE writes it after its vertices).
-    private double[] _localPoints = [];
-    private int _localPointCount;
-    private LocalArc[] _localArcs = [];
-    private int _localArcCount;
+    private readonly DxfLocalOutline _outline = new();
+    private DxfHatchBoundary? _hatchBoundary;
+
+    // MESH: vertices come before the face list (93); face indices are not coordinates.
+    private bool _meshFaces;
 
     // Section context.
     private bool _inBlocks;
@@ -57,12 +58,7 @@ internal sealed partial class DxfParser
     // POLYLINE + VERTEX… + SEQEND and INSERT (66=1) + ATTRIB… + SEQEND are one entity each.
     private LinkMode _link;
     private GeometrySink _linkSink = DiscardingSink.Instance;
-    private long _polylineFlags;
-    private double _polylineElevation;
-    private bool _polylineHasElevation;
-    private Ocs _polylineOcs = Ocs.World;
-    private double[] _vertices = [];
-    private int _vertexCount;
+    private DxfPolylineSequence? _polyline;
 
     private enum ReadMode
     {
@@ -80,20 +76,22 @@ internal sealed partial class DxfParser
         Insert,
     }
 
-    private readonly record struct LocalArc(double Cx, double Cy, double Ux, double Uy, double Vx, double Vy, double Start, double Span);
+    private DxfHatchBoundary Hatch => _hatchBoundary ??= new DxfHatchBoundary(_outline);
 
-    private SectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
+    private DxfPolylineSequence Polyline => _polyline ??= new DxfPolylineSequence(_outline);
+
+    private DxfSectionEnd ParseEntities(ref DxfTagReader tags, bool inBlocks)
     {
         _inBlocks = inBlocks;
         _blockSink = null;
         _blockCounts = false;
         _mode = ReadMode.None;
-        while (Next(ref tags))
+        while (tags.Read())
         {
             if (tags.Code == 0)
             {
                 FinishEntity(ref tags);
-                if (SectionBoundary(ref tags, out var end))
+                if (DxfSection.IsBoundary(ref tags, out var end))
                 {
                     FinishOpenLink();
                     _mode = ReadMode.None;
@@ -108,7 +106,7 @@ internal sealed partial class DxfParser
             }
         }
 
-        throw Truncated(ref tags);
+        throw DxfSection.Truncated(ref tags);
     }
 
     private void StartEntity(ref DxfTagReader tags)
@@ -177,6 +175,14 @@ internal sealed partial class DxfParser
         _mode = ReadMode.Entity;
         _entry = entry;
         _kind = entry.Kind;
+        if (_kind == DxfEntityKind.Leader)
+        {
+            _leaders.StartLeader();
+        }
+        else if (_kind == DxfEntityKind.Multileader)
+        {
+            _leaders.StartMultileader();
+        }
     }
 
     private void MtextColumnTag(ref DxfTagReader tags)
@@ -229,9 +235,9 @@ internal sealed partial class DxfParser
         _inMtextColumns = false;
         _listCount = 0;
         _fitCount = 0;
-        _localPointCount = 0;
-        _localArcCount = 0;
-        _hatch = default;
+        _outline.Clear();
+        Hatch.Reset();
+        _meshFaces = false;
         _entry = null;
     }
 
@@ -275,7 +281,11 @@ internal sealed partial class DxfParser
             case 100 or 999:
                 return;
             case >= 1000:
-                if (_entry?.Name == "MTEXT")
+                if (_kind == DxfEntityKind.Leader && _mode == ReadMode.Entity)
+                {
+                    _leaders.LeaderTag(ref tags);
+                }
+                else if (_entry?.Name == "MTEXT")
                 {
                     MtextColumnTag(ref tags);
                 }
@@ -300,18 +310,24 @@ internal sealed partial class DxfParser
                 SplineTag(ref tags);
                 return;
             case DxfEntityKind.Hatch:
-                HatchTag(ref tags);
+                if (!Hatch.Tag(ref tags))
+                {
+                    Slot(ref tags);
+                }
+
                 return;
             case DxfEntityKind.Leader:
-                PointListTag(ref tags, 10);
+                _leaders.LeaderTag(ref tags);
+                return;
+            case DxfEntityKind.Multileader:
+                _leaders.MultileaderTag(ref tags);
                 return;
             case DxfEntityKind.Mesh:
-                // Vertices come before the face list (93); face indices are not coordinates.
                 if (code == 93)
                 {
-                    _hatch.Stage = HatchStage.Pattern;
+                    _meshFaces = true;
                 }
-                else if (_hatch.Stage == HatchStage.Header)
+                else if (!_meshFaces)
                 {
                     PointListTag(ref tags, 10);
                 }
@@ -392,7 +408,7 @@ internal sealed partial class DxfParser
     private void BeginBlock(ref DxfTagReader tags)
     {
         var name = _nameOffset >= 0 ? tags.Data.Slice(_nameOffset, _nameLength) : default;
-        switch (SpaceOf(DxfNumber.Trim(name)))
+        switch (DxfTables.SpaceOf(DxfNumber.Trim(name)))
         {
             case 1:
                 _blockSink = ModelSink;
@@ -431,8 +447,8 @@ internal sealed partial class DxfParser
         {
             // The owner handle decides first, the paper-space flag only when the owner is
             // neither space (ezdxf does the same; the flag alone is what R12 files have).
-            var paper = _hasOwner && _owner != 0 && _owner == _modelSpaceHandle ? false
-                : _hasOwner && _owner != 0 && _owner == _paperSpaceHandle ? true
+            var paper = _hasOwner && _owner != 0 && _owner == _tables.ModelSpaceHandle ? false
+                : _hasOwner && _owner != 0 && _owner == _tables.PaperSpaceHandle ? true
                 : _paperFlag != 0;
             counted = !paper;
             sink = paper ? DiscardingSink.Instance : ModelSink;
@@ -492,7 +508,13 @@ internal sealed partial class DxfParser
                 EmitPointList(sink, _listCount > 0 ? _list : _fit, _listCount > 0 ? _listCount : _fitCount);
                 SplineExtentsApproximate |= _listCount + _fitCount > 0;
                 break;
-            case DxfEntityKind.Leader or DxfEntityKind.Mesh or DxfEntityKind.MLine:
+            case DxfEntityKind.Leader:
+                _leaders.FinishLeader(sink);
+                break;
+            case DxfEntityKind.Multileader:
+                _leaders.FinishMultileader(sink);
+                break;
+            case DxfEntityKind.Mesh or DxfEntityKind.MLine:
                 EmitPointList(sink, _list, _listCount);
                 break;
             case DxfEntityKind.Solid:
@@ -511,8 +533,8 @@ internal sealed partial class DxfParser
                 EmitTable(ref tags, sink);
                 break;
             case DxfEntityKind.Hatch:
-                FinishHatch();
-                EmitLocal(sink, EntityOcs, _hatch.Elevation);
+                Hatch.Finish();
+                _outline.EmitTo(sink, EntityOcs, Hatch.Elevation);
                 break;
             case DxfEntityKind.Image:
                 EmitImage(sink);
@@ -571,7 +593,7 @@ internal sealed partial class DxfParser
         var code = tags.Code;
         if (code == xCode)
         {
-            Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
         }
         else if (code == xCode + 10)
         {
@@ -593,25 +615,12 @@ internal sealed partial class DxfParser
         }
     }
 
-    private static void Append(ref double[] buffer, ref int count, double a, double b, double c)
-    {
-        if (count + 3 > buffer.Length)
-        {
-            Array.Resize(ref buffer, Math.Max(48, buffer.Length * 2));
-        }
-
-        buffer[count] = a;
-        buffer[count + 1] = b;
-        buffer[count + 2] = c;
-        count += 3;
-    }
-
     private void LwPolylineTag(ref DxfTagReader tags)
     {
         switch (tags.Code)
         {
             case 10:
-                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
                 break;
             case 20 when _listCount >= 3:
                 _list[_listCount - 2] = tags.GetDouble();
@@ -628,8 +637,8 @@ internal sealed partial class DxfParser
     private void EmitLwPolyline(GeometrySink sink)
     {
         var closed = (I(70) & 1) != 0;
-        BuildPolyline2D(_list, _listCount, 3, closed);
-        EmitLocal(sink, EntityOcs, D(38));
+        _outline.Polyline(_list, _listCount, 3, closed);
+        _outline.EmitTo(sink, EntityOcs, D(38));
     }
 
     private void SplineTag(ref DxfTagReader tags)
@@ -637,7 +646,7 @@ internal sealed partial class DxfParser
         switch (tags.Code)
         {
             case 10:
-                Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
                 break;
             case 20 when _listCount >= 3:
                 _list[_listCount - 2] = tags.GetDouble();
@@ -646,7 +655,7 @@ internal sealed partial class DxfParser
                 _list[_listCount - 1] = tags.GetDouble();
                 break;
             case 11:
-                Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
+                DxfCoordinates.Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
                 break;
             case 21 when _fitCount >= 3:
                 _fit[_fitCount - 2] = tags.GetDouble();
@@ -657,178 +666,26 @@ internal sealed partial class DxfParser
         }
     }
 
-    /// <summary>
-    /// Vertices (x, y, bulge) at <paramref name="stride"/> into local points and bulge arcs. A bulge
-    /// b on a segment is an arc of included angle 4·atan(b), counter-clockwise for b &gt; 0.
-    /// </summary>
-    private void BuildPolyline2D(double[] vertices, int length, int stride, bool closed)
-    {
-        var n = length / stride;
-        for (var k = 0; k < n; k++)
-        {
-            var x1 = vertices[k * stride];
-            var y1 = vertices[(k * stride) + 1];
-            AddLocalPoint(x1, y1);
-            var last = k == n - 1;
-            if (last && !closed)
-            {
-                break;
-            }
-
-            var next = last ? 0 : k + 1;
-            var bulge = vertices[(k * stride) + 2];
-            if (bulge != 0)
-            {
-                AddBulgeArc(x1, y1, vertices[next * stride], vertices[(next * stride) + 1], bulge);
-            }
-        }
-    }
-
-    private void AddBulgeArc(double x1, double y1, double x2, double y2, double bulge)
-    {
-        var dx = x2 - x1;
-        var dy = y2 - y1;
-        if (dx == 0 && dy == 0)
-        {
-            return;
-        }
-
-        // Centre = chord midpoint + left normal · (1 − b²)/(4b) · chord length (signed by b).
-        var k = (1 - (bulge * bulge)) / (4 * bulge);
-        var cx = ((x1 + x2) / 2) - (dy * k);
-        var cy = ((y1 + y2) / 2) + (dx * k);
-        var r = Math.Sqrt(((x1 - cx) * (x1 - cx)) + ((y1 - cy) * (y1 - cy)));
-        var a1 = Math.Atan2(y1 - cy, x1 - cx);
-        var a2 = Math.Atan2(y2 - cy, x2 - cx);
-        var span = 4 * Math.Atan(Math.Abs(bulge));
-        AddLocalArc(new LocalArc(cx, cy, r, 0, 0, r, bulge > 0 ? a1 : a2, span));
-    }
-
-    private void AddLocalPoint(double x, double y)
-    {
-        if (_localPointCount + 2 > _localPoints.Length)
-        {
-            Array.Resize(ref _localPoints, Math.Max(32, _localPoints.Length * 2));
-        }
-
-        _localPoints[_localPointCount++] = x;
-        _localPoints[_localPointCount++] = y;
-    }
-
-    private void AddLocalArc(in LocalArc arc)
-    {
-        if (_localArcCount == _localArcs.Length)
-        {
-            Array.Resize(ref _localArcs, Math.Max(8, _localArcs.Length * 2));
-        }
-
-        _localArcs[_localArcCount++] = arc;
-    }
-
-    private void EmitLocal(GeometrySink sink, Ocs ocs, double elevation)
-    {
-        for (var i = 0; i + 1 < _localPointCount; i += 2)
-        {
-            sink.Point(ocs.ToWcs(_localPoints[i], _localPoints[i + 1], elevation));
-        }
-
-        for (var i = 0; i < _localArcCount; i++)
-        {
-            ref readonly var a = ref _localArcs[i];
-            sink.Arc(new EllipticArc(
-                ocs.ToWcs(a.Cx, a.Cy, elevation),
-                ocs.DirectionToWcs(a.Ux, a.Uy, 0),
-                ocs.DirectionToWcs(a.Vx, a.Vy, 0),
-                a.Start,
-                a.Span));
-        }
-
-        _localPointCount = 0;
-        _localArcCount = 0;
-    }
-
     private void StartPolyline(GeometrySink sink)
     {
         _link = LinkMode.Polyline;
         _linkSink = sink;
-        _polylineFlags = I(70);
-        _polylineHasElevation = Has(30);
-        _polylineElevation = D(30);
-        _polylineOcs = EntityOcs;
-        _vertexCount = 0;
+        Polyline.Start(I(70), Has(30), D(30), EntityOcs);
     }
 
-    private void AddVertex()
-    {
-        if (_vertexCount + 5 > _vertices.Length)
-        {
-            Array.Resize(ref _vertices, Math.Max(80, _vertices.Length * 2));
-        }
-
-        _vertices[_vertexCount++] = D(10);
-        _vertices[_vertexCount++] = D(20);
-        _vertices[_vertexCount++] = D(30);
-        _vertices[_vertexCount++] = D(42);
-        _vertices[_vertexCount++] = I(70);
-    }
+    private void AddVertex() => Polyline.AddVertex(D(10), D(20), D(30), D(42), I(70));
 
     /// <summary>Ends an open POLYLINE or INSERT sequence and emits the polyline's geometry.</summary>
     private void FinishOpenLink()
     {
         if (_link == LinkMode.Polyline && !ReferenceEquals(_linkSink, DiscardingSink.Instance))
         {
-            EmitPolyline(_linkSink);
+            Polyline.EmitTo(_linkSink);
         }
 
         _link = LinkMode.None;
         _linkSink = DiscardingSink.Instance;
-        _vertexCount = 0;
-    }
-
-    private void EmitPolyline(GeometrySink sink)
-    {
-        const int stride = 5;
-        var flags = _polylineFlags;
-        var is3D = (flags & (8 | 16 | 64)) != 0;
-        if (is3D)
-        {
-            var polyface = (flags & 64) != 0;
-            for (var i = 0; i + stride <= _vertexCount; i += stride)
-            {
-                var vertexFlags = (long)_vertices[i + 4];
-
-                // Polyface face records (128 without 64) hold vertex indices, not a position.
-                if (polyface && (vertexFlags & 128) != 0 && (vertexFlags & 64) == 0)
-                {
-                    continue;
-                }
-
-                sink.Point(new Vec3(_vertices[i], _vertices[i + 1], _vertices[i + 2]));
-            }
-
-            return;
-        }
-
-        if (_vertexCount == 0)
-        {
-            return;
-        }
-
-        // 2D polylines lie in their OCS at the polyline's elevation; a missing elevation is taken
-        // from the first vertex, as ezdxf does.
-        var elevation = _polylineHasElevation ? _polylineElevation : _vertices[2];
-        var packed = new double[_vertexCount / stride * 3];
-        for (int i = 0, j = 0; i + stride <= _vertexCount; i += stride, j += 3)
-        {
-            packed[j] = _vertices[i];
-            packed[j + 1] = _vertices[i + 1];
-            packed[j + 2] = _vertices[i + 3];
-        }
-
-        _localPointCount = 0;
-        _localArcCount = 0;
-        BuildPolyline2D(packed, packed.Length, 3, (flags & 1) != 0);
-        EmitLocal(sink, _polylineOcs, elevation);
+        Polyline.Clear();
     }
 
     private void EmitInsert(ref DxfTagReader tags, GeometrySink sink)
@@ -928,8 +785,8 @@ internal sealed partial class DxfParser
         {
             var w = D(13);
             _listCount = 0;
-            Append(ref _list, ref _listCount, -0.5, -0.5, 0);
-            Append(ref _list, ref _listCount, w - 0.5, height - 0.5, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, -0.5, -0.5, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, w - 0.5, height - 0.5, 0);
         }
 
         var count = _listCount / 3;
@@ -937,10 +794,10 @@ internal sealed partial class DxfParser
         {
             var (x0, y0, x1, y1) = (_list[0], _list[1], _list[3], _list[4]);
             _listCount = 0;
-            Append(ref _list, ref _listCount, x0, y0, 0);
-            Append(ref _list, ref _listCount, x1, y0, 0);
-            Append(ref _list, ref _listCount, x1, y1, 0);
-            Append(ref _list, ref _listCount, x0, y1, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x0, y0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x1, y0, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x1, y1, 0);
+            DxfCoordinates.Append(ref _list, ref _listCount, x0, y1, 0);
         }
 
         for (var i = 0; i + 2 < _listCount; i += 3)

@@ -10,26 +10,24 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 /// </summary>
 internal sealed partial class DxfParser(CancellationToken cancellationToken)
 {
-    private const int CancellationInterval = 4096;
-
     private readonly Dictionary<string, DxfKindEntry> _kinds = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<DxfKindEntry> _kindOrder = [];
     private readonly Dictionary<string, LayerEntry> _layers = new(StringComparer.Ordinal);
     private readonly List<LayerEntry> _layerOrder = [];
     private readonly Dictionary<string, DxfBlock> _blocks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Extents _modelExtents = new();
+    private readonly DxfHeader _header = new();
+    private readonly DxfTables _tables = new();
+    private readonly DxfObjects _objects = new();
+    private readonly DxfLeaders _leaders = new();
     private ModelSpaceSink? _modelSink;
-    private int _tagCount;
     private bool _sawSection;
 
-    private ulong _modelSpaceHandle;
-    private ulong _paperSpaceHandle;
+    public string? AcadVersion => _header.AcadVersion;
 
-    public string? AcadVersion { get; private set; }
+    public string? CodePage => _header.CodePage;
 
-    public string? CodePage { get; private set; }
-
-    public long? InsUnits { get; private set; }
+    public long? InsUnits => _header.InsUnits;
 
     public bool IsBinary { get; private set; }
 
@@ -43,28 +41,31 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
 
     public DxfShape ModelShape => ModelSink.Shape;
 
+    /// <summary>Why leader graphics are not exactly bounded (<see cref="DxfLeaders.Approximations"/>).</summary>
+    public IReadOnlyList<string> LeaderApproximations => _leaders.Approximations;
+
     private ModelSpaceSink ModelSink => _modelSink ??= new ModelSpaceSink(_modelExtents);
 
     public void Parse(ReadOnlySpan<byte> data)
     {
-        var tags = new DxfTagReader(data);
+        var tags = new DxfTagReader(data, cancellationToken);
         IsBinary = tags.IsBinary;
         var eof = false;
         var pendingSection = false;
-        while (!eof && (pendingSection || Next(ref tags)))
+        while (!eof && (pendingSection || tags.Read()))
         {
             if (pendingSection || (tags.Code == 0 && tags.ValueIs("SECTION"u8)))
             {
                 pendingSection = false;
-                if (!Next(ref tags) || tags.Code != 2)
+                if (!tags.Read() || tags.Code != 2)
                 {
                     throw tags.Invalid($"A SECTION at {tags.LocationName} {tags.Location} has no name.");
                 }
 
                 _sawSection = true;
                 var end = ParseSection(ref tags);
-                eof = end == SectionEnd.EndOfFile;
-                pendingSection = end == SectionEnd.NextSection;
+                eof = end == DxfSectionEnd.EndOfFile;
+                pendingSection = end == DxfSectionEnd.NextSection;
             }
             else if (tags.Code == 0 && tags.ValueIs("EOF"u8))
             {
@@ -74,9 +75,9 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
             {
                 // Header variables after a premature ENDSEC (LibreCAD's dxflib writes one right
                 // after $HANDSEED): readers that recover keep them, and so does this one.
-                var end = ParseHeaderVariables(ref tags);
-                eof = end is null or SectionEnd.EndOfFile;
-                pendingSection = end == SectionEnd.NextSection;
+                var end = _header.ReadVariables(ref tags);
+                eof = end is null or DxfSectionEnd.EndOfFile;
+                pendingSection = end == DxfSectionEnd.NextSection;
             }
 
             // Anything else between sections (a stray ENDSEC, comments) carries no information.
@@ -89,37 +90,20 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
 
         FinishOpenLink();
         UncountLinkedMtextColumns();
+        _leaders.Draw(new DxfDrawingContext(_header, _tables, _objects, DefinedBlock));
     }
 
-    private enum SectionEnd
-    {
-        EndSec,
-        NextSection,
-        EndOfFile,
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Next(ref DxfTagReader tags)
-    {
-        if (++_tagCount % CancellationInterval == 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        return tags.Read();
-    }
-
-    private SectionEnd ParseSection(ref DxfTagReader tags)
+    private DxfSectionEnd ParseSection(ref DxfTagReader tags)
     {
         var name = tags.TrimmedValue;
         if (name.SequenceEqual("HEADER"u8))
         {
-            return ParseHeader(ref tags);
+            return _header.ReadSection(ref tags);
         }
 
         if (name.SequenceEqual("TABLES"u8))
         {
-            return ParseTables(ref tags);
+            return _tables.ReadSection(ref tags);
         }
 
         if (name.SequenceEqual("BLOCKS"u8))
@@ -132,189 +116,15 @@ internal sealed partial class DxfParser(CancellationToken cancellationToken)
             return ParseEntities(ref tags, inBlocks: false);
         }
 
-        return SkipSection(ref tags);
+        if (name.SequenceEqual("OBJECTS"u8))
+        {
+            return _objects.ReadSection(ref tags);
+        }
+
+        return DxfSection.Skip(ref tags);
     }
 
-    /// <summary>
-    /// Consumes tags up to the section's ENDSEC. Running out of data inside a section means the file
-    /// was cut short: its counts would be silently wrong, so that is an error, not a smaller drawing.
-    /// </summary>
-    private SectionEnd SkipSection(ref DxfTagReader tags)
-    {
-        while (Next(ref tags))
-        {
-            if (tags.Code == 0 && SectionBoundary(ref tags, out var end))
-            {
-                return end;
-            }
-        }
-
-        throw Truncated(ref tags);
-    }
-
-    private static bool SectionBoundary(ref DxfTagReader tags, out SectionEnd end)
-    {
-        var value = tags.TrimmedValue;
-        if (value.SequenceEqual("ENDSEC"u8))
-        {
-            end = SectionEnd.EndSec;
-            return true;
-        }
-
-        if (value.SequenceEqual("EOF"u8))
-        {
-            end = SectionEnd.EndOfFile;
-            return true;
-        }
-
-        if (value.SequenceEqual("SECTION"u8))
-        {
-            end = SectionEnd.NextSection;
-            return true;
-        }
-
-        end = default;
-        return false;
-    }
-
-    private static Application.Analysis.Ports.CadReadException Truncated(ref DxfTagReader tags) =>
-        tags.Invalid($"The file ends inside a section (last tag at {tags.LocationName} {tags.Location}); it is truncated.", "TRUNCATED");
-
-    private SectionEnd ParseHeader(ref DxfTagReader tags)
-    {
-        while (Next(ref tags))
-        {
-            if (tags.Code == 0 && SectionBoundary(ref tags, out var boundary))
-            {
-                return boundary;
-            }
-
-            if (tags.Code == 9)
-            {
-                return ParseHeaderVariables(ref tags) ?? throw Truncated(ref tags);
-            }
-        }
-
-        throw Truncated(ref tags);
-    }
-
-    /// <summary>
-    /// Reads "9 $NAME" variables and their values, starting at a code 9 tag, up to the tag that ends
-    /// the section; null when the data ends first.
-    /// </summary>
-    private SectionEnd? ParseHeaderVariables(ref DxfTagReader tags)
-    {
-        var variable = HeaderVariable.None;
-        while (true)
-        {
-            if (tags.Code == 9)
-            {
-                var name = tags.TrimmedValue;
-                variable = name.SequenceEqual("$ACADVER"u8) ? HeaderVariable.AcadVersion
-                    : name.SequenceEqual("$DWGCODEPAGE"u8) ? HeaderVariable.CodePage
-                    : name.SequenceEqual("$INSUNITS"u8) ? HeaderVariable.InsUnits
-                    : HeaderVariable.None;
-            }
-            else if (tags.Code == 0)
-            {
-                if (SectionBoundary(ref tags, out var end))
-                {
-                    return end;
-                }
-
-                variable = HeaderVariable.None;
-            }
-            else
-            {
-                switch (variable)
-                {
-                    case HeaderVariable.AcadVersion when tags.Code == 1:
-                        AcadVersion = System.Text.Encoding.ASCII.GetString(tags.TrimmedValue);
-                        break;
-                    case HeaderVariable.CodePage when tags.Code == 3:
-                        CodePage = System.Text.Encoding.ASCII.GetString(tags.TrimmedValue);
-                        break;
-                    case HeaderVariable.InsUnits when tags.Code == 70:
-                        InsUnits = tags.GetInteger();
-                        break;
-                }
-            }
-
-            if (!Next(ref tags))
-            {
-                return null;
-            }
-        }
-    }
-
-    private enum HeaderVariable
-    {
-        None,
-        AcadVersion,
-        CodePage,
-        InsUnits,
-    }
-
-    /// <summary>Only the BLOCK_RECORD handles of model and paper space matter: entities name their owner by handle.</summary>
-    private SectionEnd ParseTables(ref DxfTagReader tags)
-    {
-        var inBlockRecord = false;
-        ulong handle = 0;
-        var space = 0;
-        while (Next(ref tags))
-        {
-            switch (tags.Code)
-            {
-                case 0:
-                    if (inBlockRecord && handle != 0)
-                    {
-                        if (space == 1)
-                        {
-                            _modelSpaceHandle = handle;
-                        }
-                        else if (space == 2)
-                        {
-                            _paperSpaceHandle = handle;
-                        }
-                    }
-
-                    if (SectionBoundary(ref tags, out var end))
-                    {
-                        return end;
-                    }
-
-                    inBlockRecord = tags.ValueIs("BLOCK_RECORD"u8);
-                    handle = 0;
-                    space = 0;
-                    break;
-                case 5 when inBlockRecord:
-                    handle = tags.GetHandle();
-                    break;
-                case 2 when inBlockRecord:
-                    space = SpaceOf(tags.TrimmedValue);
-                    break;
-            }
-        }
-
-        throw Truncated(ref tags);
-    }
-
-    /// <summary>1 for the model-space block, 2 for a paper-space block, 0 otherwise.</summary>
-    private static int SpaceOf(ReadOnlySpan<byte> blockName)
-    {
-        if (blockName.Length < 12 || (blockName[0] != (byte)'*' && blockName[0] != (byte)'$'))
-        {
-            return 0;
-        }
-
-        var rest = blockName[1..];
-        if (System.Text.Ascii.EqualsIgnoreCase(rest, "MODEL_SPACE"u8))
-        {
-            return 1;
-        }
-
-        return rest.Length >= 11 && System.Text.Ascii.EqualsIgnoreCase(rest[..11], "PAPER_SPACE"u8) ? 2 : 0;
-    }
+    private DxfBlock? DefinedBlock(string name) => _blocks.TryGetValue(name, out var block) && block.IsDefined ? block : null;
 
     [SkipLocalsInit]
     private DxfKindEntry KindOf(ReadOnlySpan<byte> rawName)

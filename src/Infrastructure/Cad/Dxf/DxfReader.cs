@@ -27,6 +27,7 @@ public sealed class DxfReader : ICadReader
 
     public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
+        CadInput.RequireContent(content.Span, "DXF");
         cancellationToken.ThrowIfCancellationRequested();
         var parser = new DxfParser(cancellationToken);
         parser.Parse(content.Span);
@@ -87,33 +88,23 @@ public sealed class DxfReader : ICadReader
             Facets: faces > 0 ? faces : null,
             Units: DxfUnits.Name(parser.InsUnits),
             Facts: facts,
-            BoundsAccuracy: Accuracy(parser, expander, bounds));
+            BoundsAccuracy: Accuracy(parser, expander));
         return new CadDocument(CadFormat.Dxf, kinds, layers, bounds, metadata, Shape: shape.Summarise());
     }
 
     /// <summary>
     /// Text, MTEXT and attributes are outside the extents by contract, so they make no box
-    /// approximate. A drawing whose only graphics are MULTILEADERs has geometry this reader does
-    /// not measure yet, so its zeros are reported as unavailable rather than as a box.
+    /// approximate. Leader graphics are measured (lines, arrowheads, landings, block content);
+    /// what of them is not is named by the leaders themselves.
     /// </summary>
-    private static BoundsAccuracy Accuracy(DxfParser parser, BlockExpander expander, BoundingBox bounds)
-    {
-        var multileaders = parser.Kinds.Any(k => k.Name is "MULTILEADER" or "MLEADER");
-        return bounds == BoundingBox.Empty && multileaders
-            ? BoundsAccuracy.Unavailable(BoundsAccuracy.NoBoundableGeometry)
-            : BoundsAccuracy.From(Approximations(parser, expander, multileaders));
-    }
+    private static BoundsAccuracy Accuracy(DxfParser parser, BlockExpander expander) =>
+        BoundsAccuracy.From(Approximations(parser, expander));
 
-    private static IEnumerable<string> Approximations(DxfParser parser, BlockExpander expander, bool multileaders)
+    private static IEnumerable<string> Approximations(DxfParser parser, BlockExpander expander)
     {
-        if (parser.Kinds.Any(k => k.Name == "LEADER"))
+        foreach (var reason in parser.LeaderApproximations)
         {
-            yield return BoundsAccuracy.LeaderArrowheads;
-        }
-
-        if (multileaders)
-        {
-            yield return BoundsAccuracy.MultileaderGraphics;
+            yield return reason;
         }
 
         if (parser.SplineExtentsApproximate)

@@ -16,10 +16,15 @@ internal ref struct DxfTagReader
     private readonly bool _twoByteCodes;
     private int _position;
     private int _line;
+    private WorkCheckpoint _checkpoint;
 
-    public DxfTagReader(ReadOnlySpan<byte> data)
+    /// <summary>Tags between two looks at the parse budget: a few microseconds of reading.</summary>
+    private const int CancellationInterval = 4096;
+
+    public DxfTagReader(ReadOnlySpan<byte> data, CancellationToken cancellationToken)
     {
         _data = data;
+        _checkpoint = new WorkCheckpoint(CancellationInterval, cancellationToken);
         IsBinary = data.StartsWith(BinarySentinel);
         if (IsBinary)
         {
@@ -53,6 +58,7 @@ internal ref struct DxfTagReader
     /// <summary>Reads the next pair; false at the end of the data. A code line that is not an integer is not DXF.</summary>
     public bool Read()
     {
+        _checkpoint.Step();
         return IsBinary ? ReadBinary() : ReadAscii();
     }
 

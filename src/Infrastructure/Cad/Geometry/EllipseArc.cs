@@ -10,7 +10,7 @@ namespace CadMl.Infrastructure.Cad.Geometry;
 /// </summary>
 internal readonly record struct EllipseArc(Point3 Center, Point3 U, Point3 V, double Start, double Sweep)
 {
-    public const double FullTurn = 2 * Math.PI;
+    public const double FullTurn = Angles.FullTurn;
 
     public bool IsFull => Sweep >= FullTurn;
 
@@ -30,15 +30,12 @@ internal readonly record struct EllipseArc(Point3 Center, Point3 U, Point3 V, do
             // P_k(t) = C_k + R_k·cos(t − φ_k): largest at t = φ_k, smallest at φ_k + π. The point
             // at that parameter is on the arc; only its extreme coordinate is replaced by the
             // exact C_k ± R_k.
-            var u = U[axis];
-            var v = V[axis];
-            var r = Math.Sqrt((u * u) + (v * v));
+            var (r, phi) = Angles.AxisAmplitude(U[axis], V[axis]);
             if (r == 0)
             {
                 continue;
             }
 
-            var phi = Math.Atan2(v, u);
             if (Contains(phi))
             {
                 bounds.Include(At(phi), axis, Center[axis] + r);
@@ -51,21 +48,7 @@ internal readonly record struct EllipseArc(Point3 Center, Point3 U, Point3 V, do
         }
     }
 
-    private bool Contains(double angle)
-    {
-        if (IsFull)
-        {
-            return true;
-        }
-
-        var d = (angle - Start) % FullTurn;
-        if (d < 0)
-        {
-            d += FullTurn;
-        }
-
-        return d <= Sweep;
-    }
+    private bool Contains(double angle) => Angles.IsWithin(angle, Start, Sweep);
 }
 
 internal static class BoundsAccumulatorExtensions

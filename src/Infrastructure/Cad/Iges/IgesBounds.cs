@@ -47,14 +47,16 @@ internal sealed partial class IgesBounds(IgesFile file)
     private int _stamp;
     private long _steps;
     private long _points;
-    private CancellationToken _cancellationToken;
+    private WorkCheckpoint _walkCheckpoint;
+    private WorkCheckpoint _pointCheckpoint;
 
     /// <summary>Why the computed box is not exact (<see cref="BoundsAccuracy"/> reasons); empty when it is.</summary>
     public IReadOnlyCollection<string> Approximations => _approximations;
 
     public BoundingBox Compute(CancellationToken cancellationToken)
     {
-        _cancellationToken = cancellationToken;
+        _walkCheckpoint = new WorkCheckpoint(1024, cancellationToken);
+        _pointCheckpoint = new WorkCheckpoint(65_536, cancellationToken);
         MarkParameterSpace();
         CountSubfigureInstances();
         for (var e = 0; e < file.Count; e++)
@@ -168,14 +170,11 @@ internal sealed partial class IgesBounds(IgesFile file)
             return;
         }
 
-        if (++_steps % 1024 == 0)
+        _walkCheckpoint.Step();
+        if (++_steps > MaxStepsPerEntity * ((long)file.Count + 1000))
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (_steps > MaxStepsPerEntity * ((long)file.Count + 1000))
-            {
-                // Subfigure instances of instances can multiply without bound.
-                throw file.Error(e, "The entity structure expands beyond what a part can hold (runaway subfigure nesting?).");
-            }
+            // Subfigure instances of instances can multiply without bound.
+            throw file.Error(e, "The entity structure expands beyond what a part can hold (runaway subfigure nesting?).");
         }
 
         var world = OwnMatrix(e).Then(parent);
@@ -448,11 +447,7 @@ internal sealed partial class IgesBounds(IgesFile file)
 
         var from = Math.Atan2(start.Y - center.Y, start.X - center.X);
         var to = Math.Atan2(end.Y - center.Y, end.X - center.X);
-        var sweep = (to - from) % EllipseArc.FullTurn;
-        if (sweep < 0)
-        {
-            sweep += EllipseArc.FullTurn;
-        }
+        var sweep = Angles.Normalize(to - from);
 
         if (start == end)
         {
@@ -678,14 +673,11 @@ internal sealed partial class IgesBounds(IgesFile file)
 
     private void IncludePoint(int e, Point3 point)
     {
-        if (++_points % 65_536 == 0)
+        _pointCheckpoint.Step();
+        if (++_points > MaxPoints)
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (_points > MaxPoints)
-            {
-                // Only nested instancing can get here: a file holds far fewer coordinates than this.
-                throw file.Error(e, "Subfigure instances expand to more points than a part can hold.");
-            }
+            // Only nested instancing can get here: a file holds far fewer coordinates than this.
+            throw file.Error(e, "Subfigure instances expand to more points than a part can hold.");
         }
 
         _bounds.Include(point);

@@ -254,12 +254,10 @@ internal sealed class IgesFile
         ParameterCount = new int[count];
         var parameterPointers = new int[count];
         var parameterLineCounts = new int[count];
+        var checkpoint = new WorkCheckpoint(CancellationStride, cancellationToken);
         for (var e = 0; e < count; e++)
         {
-            if (e % CancellationStride == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             var first = Line(bytes, lines[2 * e]);
             var second = Line(bytes, lines[(2 * e) + 1]);
@@ -290,12 +288,10 @@ internal sealed class IgesFile
     {
         var buffer = new byte[64 * 16];
         var fields = new List<double>(64);
+        var checkpoint = new WorkCheckpoint(CancellationStride, cancellationToken);
         for (var e = 0; e < Count; e++)
         {
-            if (e % CancellationStride == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             // Columns 1–64 of the entity's lines, padded, make one free-format record.
             var length = 64 * lineCounts[e];

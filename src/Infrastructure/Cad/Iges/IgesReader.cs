@@ -32,10 +32,7 @@ public sealed class IgesReader : ICadReader
 
     public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        if (content.IsEmpty)
-        {
-            throw new CadReadException("The IGES file is empty.");
-        }
+        CadInput.RequireContent(content.Span, "IGES");
 
         var file = IgesFile.Parse(content.Span, cancellationToken);
         var kinds = new CountTable();

@@ -64,9 +64,8 @@ internal sealed partial class StepBounds
     private readonly int _trimmedCurve;
     private readonly int _compositeCurve;
     private int _stamp;
-    private int _steps;
     private bool _usedControlPoints;
-    private CancellationToken _cancellationToken;
+    private WorkCheckpoint _collectCheckpoint;
 
     public StepBounds(StepFile file, StepUnits units)
     {
@@ -124,7 +123,7 @@ internal sealed partial class StepBounds
 
     public StepBoundsResult Compute(CancellationToken cancellationToken)
     {
-        _cancellationToken = cancellationToken;
+        _collectCheckpoint = new WorkCheckpoint(4096, cancellationToken);
         var bodies = RecordsWithRole(Role.Body);
         if (bodies.Count == 0)
         {
@@ -138,6 +137,7 @@ internal sealed partial class StepBounds
             cancellationToken);
         var bounds = new BoundsAccumulator();
         var instances = 0;
+        var instanceCheckpoint = new WorkCheckpoint(256, cancellationToken);
         var approximated = false;
         foreach (var body in bodies)
         {
@@ -154,10 +154,8 @@ internal sealed partial class StepBounds
             {
                 foreach (var world in worlds)
                 {
-                    if (++instances % 256 == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
+                    instances++;
+                    instanceCheckpoint.Step();
 
                     var transform = Affine3.Scale(scale).Then(world);
                     if (corners is null)
@@ -303,10 +301,7 @@ internal sealed partial class StepBounds
             }
 
             _visited[record] = _stamp;
-            if (++_steps % 4096 == 0)
-            {
-                _cancellationToken.ThrowIfCancellationRequested();
-            }
+            _collectCheckpoint.Step();
 
             switch (RoleOf(record))
             {
@@ -545,12 +540,7 @@ internal sealed partial class StepBounds
             var t1 = Angle(p1);
             var t2 = Angle(p2);
             from = sameSense ? t1 : t2;
-            sweep = ((sameSense ? t2 : t1) - from) % EllipseArc.FullTurn;
-            if (sweep < 0)
-            {
-                sweep += EllipseArc.FullTurn;
-            }
-
+            sweep = Angles.Normalize((sameSense ? t2 : t1) - from);
             if (sweep == 0)
             {
                 sweep = EllipseArc.FullTurn;

@@ -216,12 +216,10 @@ internal sealed class StepFile
 
     private void ParseData(ref StepLexer lexer, CancellationToken cancellationToken)
     {
+        var checkpoint = new WorkCheckpoint(CancellationStride, cancellationToken);
         while (true)
         {
-            if (Count % CancellationStride == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             lexer.SkipTrivia();
             if (lexer.AtEnd)

@@ -47,12 +47,10 @@ internal sealed class StepPlacements
         var representationType = RepresentationTypes(file);
         var mappedItem = file.TypeCode("MAPPED_ITEM");
         var mappedItems = new List<int>();
+        var checkpoint = new WorkCheckpoint(4096, cancellationToken);
         for (var record = 0; record < file.Count; record++)
         {
-            if (record % 4096 == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             var part = RepresentationPart(file, record, representationType);
             if (part < 0)
@@ -189,12 +187,10 @@ internal sealed class StepPlacements
         };
 
         var transformed = new List<(int Record, int Rep1, int Rep2, int Transformation)>();
+        var checkpoint = new WorkCheckpoint(4096, cancellationToken);
         for (var record = 0; record < file.Count; record++)
         {
-            if (record % 4096 == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             ReadOnlySpan<byte> relation;
             ReadOnlySpan<byte> operatorItem;
@@ -308,12 +304,10 @@ internal sealed class StepPlacements
         }
 
         var representationsOf = new Dictionary<int, List<int>>();
+        var checkpoint = new WorkCheckpoint(4096, cancellationToken);
         for (var record = 0; record < file.Count; record++)
         {
-            if (record % 4096 == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             // SHAPE_DEFINITION_REPRESENTATION(definition, used_representation); definition is a
             // PRODUCT_DEFINITION_SHAPE(name, description, definition).

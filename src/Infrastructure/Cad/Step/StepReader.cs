@@ -29,10 +29,7 @@ public sealed class StepReader : ICadReader
 
     public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        if (content.IsEmpty)
-        {
-            throw new CadReadException("The STEP file is empty.");
-        }
+        CadInput.RequireContent(content.Span, "STEP");
 
         var file = StepFile.Parse(content, cancellationToken);
         var solids = CountSolids(file);

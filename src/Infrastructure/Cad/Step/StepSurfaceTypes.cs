@@ -32,6 +32,7 @@ internal static class StepSurfaceTypes
         var classes = new string?[file.TypeCount];
         var types = new CountTable();
         var faces = 0;
+        var checkpoint = new WorkCheckpoint(4096, cancellationToken);
         for (var record = 0; record < file.Count; record++)
         {
             if (!file.HasType(record, advancedFace) && !file.HasType(record, faceSurface))
@@ -39,10 +40,7 @@ internal static class StepSurfaceTypes
                 continue;
             }
 
-            if (faces % 4096 == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            checkpoint.Step();
 
             faces++;
 

@@ -29,6 +29,7 @@ internal static class AsciiStl
         var bounds = new BoundsAccumulator();
         var shape = new ShapeSampler();
         var triangles = 0;
+        var checkpoint = new WorkCheckpoint(CancellationStride, cancellationToken);
         var solids = 0;
 
         while (tokens.TryNext(out var token))
@@ -56,10 +57,7 @@ internal static class AsciiStl
 
                 ReadFacet(ref tokens, bounds, shape);
                 triangles++;
-                if (triangles % CancellationStride == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
+                checkpoint.Step();
             }
         }
 

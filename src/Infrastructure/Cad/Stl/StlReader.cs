@@ -25,10 +25,7 @@ public sealed class StlReader : ICadReader
     public CadDocument Read(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var bytes = content.Span;
-        if (bytes.IsEmpty)
-        {
-            throw new CadReadException("The STL file is empty.");
-        }
+        CadInput.RequireContent(bytes, "STL");
 
         StlMesh mesh;
         if (BinaryStl.HasMatchingSize(bytes))

@@ -236,19 +236,6 @@ public sealed class DxfReaderTests
     }
 
     [Fact]
-    public void Leaders_and_multileaders_whose_graphics_are_not_measured_say_so()
-    {
-        var leader = Read(Document(Tags(0, "LEADER", 8, "0", 3, "Standard", 71, 1, 76, 2, 10, 0, 20, 0, 30, 0, 10, 10, 20, 0, 30, 0)));
-        var multileader = Read(Document(Tags(0, "MULTILEADER", 8, "0", 300, "CONTEXT_DATA{", 40, 1.0, 10, 5, 20, 5, 30, 0, 301, "}")));
-
-        leader.Bounds.Should().Be(new BoundingBox(0, 0, 0, 10, 0, 0));
-        leader.Metadata.BoundsAccuracy!.Quality.Should().Be(BoundsQuality.Approximate);
-        leader.Metadata.BoundsAccuracy.Reasons.Should().Equal(BoundsAccuracy.LeaderArrowheads);
-        multileader.Bounds.Should().Be(BoundingBox.Empty);
-        multileader.Metadata.BoundsAccuracy!.Quality.Should().Be(BoundsQuality.Unavailable, "a MULTILEADER has graphics; zeros are not its box");
-    }
-
-    [Fact]
     public void Dimension_is_measured_through_its_geometry_block()
     {
         var blocks = Block("*D1", Line(0, 0, 5, 0) + Tags(0, "MTEXT", 8, "0", 10, 100, 20, 100, 30, 0, 1, "5.00"));

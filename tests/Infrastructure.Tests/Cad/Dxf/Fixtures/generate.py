@@ -5,8 +5,8 @@ reference numbers (ezdxf_reference.json, by ../../../Corpus/ezdxf_reference.py).
 The Debian corpus is plain 2D drawings; these files exercise what it lacks:
 nested, rotated, mirrored and non-uniformly scaled block references with base
 points, MINSERT grids, object coordinate systems, HATCH edge paths (clockwise
-arcs, ellipse edges), R12 POLYLINE variants, binary DXF, dimensions and MTEXT
-columns linked across entities.
+arcs, ellipse edges), R12 POLYLINE variants, binary DXF, dimensions, MTEXT
+columns linked across entities, LEADER arrowheads and MULTILEADERs.
 
     /usr/bin/python3 generate.py
 """
@@ -96,6 +96,58 @@ doc,msp=base('R2013')
 msp.add_line((0,0),(100,0))
 msp.add_mtext_static_columns(["col one","col two","col three"], width=20, gutter_width=2, height=30, dxfattribs={'insert':(0,50)})
 doc.saveas(out+'mtext_columns.dxf')
+
+# 8 LEADER arrowheads sized by DIMSTYLE (DIMASZ x DIMSCALE), overridden by XDATA ACAD DSTYLE,
+#   built-in arrow kinds and a user block as arrow; MULTILEADER with text, rotated, and block content
+from ezdxf.render import mleader
+from ezdxf.math import Vec2
+
+
+def leader(name, vertices, style='BIGARROWS', override=None, setup=None):
+    doc = ezdxf.new('R2013'); msp = doc.modelspace()
+    ds = doc.dimstyles.new('BIGARROWS'); ds.dxf.dimasz = 3.0; ds.dxf.dimscale = 2.0
+    if setup: setup(doc)
+    l = msp.add_leader(vertices, dimstyle=style, override=override)
+    doc.saveas(out + name)
+    return l
+
+leader('leader_style.dxf', [(10,10),(50,10),(60,20)])
+leader('leader_dstyle_override.dxf', [(-5,40),(-5,60),(20,60)], override={'dimasz': 7.0})
+leader('leader_dot.dxf', [(100,0),(130,0)], override={'dimldrblk': 'DOT'})
+leader('leader_oblique.dxf', [(100,50),(100,20)], override={'dimldrblk': 'OBLIQUE', 'dimscale': 3})
+leader('leader_box.dxf', [(60,-40),(80,-40)], override={'dimldrblk': 'BOXFILLED'})
+leader('leader_datum.dxf', [(0,-60),(-30,-60)], override={'dimldrblk': 'DATUMFILLED'})
+leader('leader_integral.dxf', [(-60,0),(-40,3)], override={'dimldrblk': 'INTEGRAL'})
+leader('leader_origin2.dxf', [(-60,-20),(-40,-25)], override={'dimldrblk': 'ORIGIN2'})
+leader('leader_closedblank.dxf', [(-60,-90),(-40,-90)], style='Standard', override={'dimldrblk': 'CLOSEDBLANK'})
+def myarrow(doc):
+    b = doc.blocks.new('MYARROW'); b.add_circle((0,0), 1.5); b.add_line((0,0),(-2,1))
+leader('leader_block_arrow.dxf', [(200,0),(220,30)], override={'dimldrblk': 'MYARROW'}, setup=myarrow)
+
+doc = ezdxf.new('R2013'); msp = doc.modelspace()
+ml = msp.add_multileader_mtext('Standard')
+ml.set_content('Part A', char_height=2.5)
+ml.set_arrow_properties(size=4.0)
+ml.add_leader_line(mleader.ConnectionSide.left, [Vec2(-20, -15), Vec2(-10, -5)])
+ml.add_leader_line(mleader.ConnectionSide.right, [Vec2(40, -20)])
+ml.build(insert=Vec2(0, 0))
+doc.saveas(out + 'multileader_text.dxf')
+doc = ezdxf.new('R2013'); msp = doc.modelspace()
+ml = msp.add_multileader_mtext('Standard')
+ml.set_content('Part B', char_height=2.5)
+ml.set_arrow_properties(name='DOT', size=3.0)
+ml.add_leader_line(mleader.ConnectionSide.left, [Vec2(60, 60), Vec2(70, 40)])
+ml.build(insert=Vec2(100, 50), rotation=30)
+doc.saveas(out + 'multileader_dot_rotated.dxf')
+doc = ezdxf.new('R2013'); msp = doc.modelspace()
+blk = doc.blocks.new('TAGBOX'); blk.add_lwpolyline([(0,0),(10,0),(10,5),(0,5)], close=True)
+ml = msp.add_multileader_block('Standard')
+ml.set_content('TAGBOX', scale=2.0)
+ml.set_arrow_properties(name='BOXFILLED', size=5.0)
+ml.add_leader_line(mleader.ConnectionSide.left, [Vec2(-80, 30)])
+ml.add_leader_line(mleader.ConnectionSide.right, [Vec2(-10, 90)])
+ml.build(insert=Vec2(-50, 60))
+doc.saveas(out + 'multileader_block.dxf')
 
 reference = os.path.join(here, '..', '..', '..', 'Corpus', 'ezdxf_reference.py')
 files = sorted(os.path.join(here, f) for f in os.listdir(here) if f.endswith('.dxf'))

@@ -6,9 +6,25 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 /// the parts are tracked as a small state machine. Counts in the file (91 paths, 93 edges, 96
 /// control points) are never used to size anything: a claim costs nothing until the data is there.
 /// </summary>
-internal sealed partial class DxfParser
+internal sealed class DxfHatchBoundary(DxfLocalOutline outline)
 {
     private HatchState _hatch;
+
+    // Spline edges: control points (10/20) and fit points (11/21), as (x, y, 0) triples.
+    private double[] _control = [];
+    private int _controlCount;
+    private double[] _fit = [];
+    private int _fitCount;
+
+    /// <summary>The boundary's elevation (the z of its elevation point, code 30).</summary>
+    public double Elevation => _hatch.Elevation;
+
+    public void Reset()
+    {
+        _hatch = default;
+        _controlCount = 0;
+        _fitCount = 0;
+    }
 
     private enum HatchStage : byte
     {
@@ -35,7 +51,8 @@ internal sealed partial class DxfParser
         public bool Ccw;
     }
 
-    private void HatchTag(ref DxfTagReader tags)
+    /// <summary>Reads one HATCH tag; false for the extrusion (210/220/230), which the entity's own fields keep.</summary>
+    public bool Tag(ref DxfTagReader tags)
     {
         var code = tags.Code;
         switch (_hatch.Stage)
@@ -47,16 +64,15 @@ internal sealed partial class DxfParser
                         _hatch.Elevation = tags.GetDouble();
                         break;
                     case 210 or 220 or 230:
-                        Slot(ref tags);
-                        break;
+                        return false;
                     case 91:
                         _hatch.Stage = HatchStage.Boundary;
                         break;
                 }
 
-                return;
+                return true;
             case HatchStage.Pattern:
-                return;
+                return true;
         }
 
         switch (code)
@@ -68,16 +84,16 @@ internal sealed partial class DxfParser
                 _hatch.PolylinePath = (tags.GetInteger() & 2) != 0;
                 _hatch.Closed = false;
                 _hatch.EdgeType = 0;
-                return;
+                return true;
             case 75 or 76 or 98:
                 FinishHatchPath();
                 _hatch.Stage = HatchStage.Pattern;
-                return;
+                return true;
         }
 
         if (!_hatch.InPath || _hatch.PathDone)
         {
-            return;
+            return true;
         }
 
         if (_hatch.PolylinePath)
@@ -88,13 +104,13 @@ internal sealed partial class DxfParser
                     _hatch.Closed = tags.GetInteger() != 0;
                     break;
                 case 10:
-                    Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                    DxfCoordinates.Append(ref _control, ref _controlCount, tags.GetDouble(), 0, 0);
                     break;
-                case 20 when _listCount >= 3:
-                    _list[_listCount - 2] = tags.GetDouble();
+                case 20 when _controlCount >= 3:
+                    _control[_controlCount - 2] = tags.GetDouble();
                     break;
-                case 42 when _listCount >= 3:
-                    _list[_listCount - 1] = tags.GetDouble();
+                case 42 when _controlCount >= 3:
+                    _control[_controlCount - 1] = tags.GetDouble();
                     break;
                 case 97:
                     FinishHatchPath();
@@ -102,7 +118,7 @@ internal sealed partial class DxfParser
                     break;
             }
 
-            return;
+            return true;
         }
 
         if (code == 72)
@@ -111,7 +127,7 @@ internal sealed partial class DxfParser
             _hatch.EdgeType = (int)tags.GetInteger();
             _hatch.Ccw = true;
             _hatch.X10 = _hatch.Y10 = _hatch.X11 = _hatch.Y11 = _hatch.R40 = _hatch.A50 = _hatch.A51 = 0;
-            return;
+            return true;
         }
 
         if (_hatch.EdgeType == 4)
@@ -121,20 +137,20 @@ internal sealed partial class DxfParser
             switch (code)
             {
                 case 10:
-                    Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
+                    DxfCoordinates.Append(ref _control, ref _controlCount, tags.GetDouble(), 0, 0);
                     break;
-                case 20 when _listCount >= 3:
-                    _list[_listCount - 2] = tags.GetDouble();
+                case 20 when _controlCount >= 3:
+                    _control[_controlCount - 2] = tags.GetDouble();
                     break;
                 case 11:
-                    Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
+                    DxfCoordinates.Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
                     break;
                 case 21 when _fitCount >= 3:
                     _fit[_fitCount - 2] = tags.GetDouble();
                     break;
             }
 
-            return;
+            return true;
         }
 
         switch (code)
@@ -168,9 +184,11 @@ internal sealed partial class DxfParser
                 _hatch.PathDone = true;
                 break;
         }
+
+        return true;
     }
 
-    private void FinishHatch()
+    public void Finish()
     {
         FinishHatchPath();
         _hatch.InPath = false;
@@ -185,8 +203,8 @@ internal sealed partial class DxfParser
 
         if (_hatch.PolylinePath)
         {
-            BuildPolyline2D(_list, _listCount, 3, _hatch.Closed);
-            _listCount = 0;
+            outline.Polyline(_control, _controlCount, 3, _hatch.Closed);
+            _controlCount = 0;
         }
         else
         {
@@ -206,8 +224,8 @@ internal sealed partial class DxfParser
         switch (h.EdgeType)
         {
             case 1:
-                AddLocalPoint(h.X10, h.Y10);
-                AddLocalPoint(h.X11, h.Y11);
+                outline.Point(h.X10, h.Y10);
+                outline.Point(h.X11, h.Y11);
                 break;
             case 2:
             {
@@ -215,8 +233,8 @@ internal sealed partial class DxfParser
                 if (r > 1e-12 || double.IsNaN(r))
                 {
                     var (start, end) = h.Ccw ? (h.A50, h.A51) : (360 - h.A51, 360 - h.A50);
-                    var s = start * DegreesToRadians;
-                    AddLocalArc(new LocalArc(h.X10, h.Y10, r, 0, 0, r, s, EllipticArc.SpanOf(s, end * DegreesToRadians)));
+                    var s = start * DxfCoordinates.DegreesToRadians;
+                    outline.Arc(new DxfLocalOutline.LocalArc(h.X10, h.Y10, r, 0, 0, r, s, EllipticArc.SpanOf(s, end * DxfCoordinates.DegreesToRadians)));
                 }
 
                 break;
@@ -231,21 +249,21 @@ internal sealed partial class DxfParser
 
                 var ratio = h.R40;
                 var (start, end) = h.Ccw ? (h.A50, h.A51) : (360 - h.A51, 360 - h.A50);
-                var p0 = AngleToParameter(ratio, start * DegreesToRadians);
-                var p1 = AngleToParameter(ratio, end * DegreesToRadians);
-                AddLocalArc(new LocalArc(h.X10, h.Y10, h.X11, h.Y11, -h.Y11 * ratio, h.X11 * ratio, p0, EllipticArc.SpanOf(p0, p1)));
+                var p0 = AngleToParameter(ratio, start * DxfCoordinates.DegreesToRadians);
+                var p1 = AngleToParameter(ratio, end * DxfCoordinates.DegreesToRadians);
+                outline.Arc(new DxfLocalOutline.LocalArc(h.X10, h.Y10, h.X11, h.Y11, -h.Y11 * ratio, h.X11 * ratio, p0, EllipticArc.SpanOf(p0, p1)));
                 break;
             }
 
             case 4:
             {
-                var (points, count) = _listCount > 0 ? (_list, _listCount) : (_fit, _fitCount);
+                var (points, count) = _controlCount > 0 ? (_control, _controlCount) : (_fit, _fitCount);
                 for (var i = 0; i + 2 < count; i += 3)
                 {
-                    AddLocalPoint(points[i], points[i + 1]);
+                    outline.Point(points[i], points[i + 1]);
                 }
 
-                _listCount = 0;
+                _controlCount = 0;
                 _fitCount = 0;
                 break;
             }
