@@ -10,16 +10,34 @@ namespace CadMl.Domain.Cad;
 /// <param name="RmsRadius">√(Σw·|p − c|² / Σw) about the weighted centroid c, in document units (mm for STEP).</param>
 /// <param name="Spread">The weighted covariance eigenvalues λ1 ≥ λ2 ≥ λ3 divided by RmsRadius² (they sum to 1).</param>
 /// <param name="Radial">Weighted shares of |p − c| / RmsRadius in <see cref="ShapeSampler.RadialBins"/> equal bins over [0, 3); the last bin takes the rest.</param>
+/// <param name="Edges">Edge-length descriptors (<see cref="ShapeSampler.EdgeDescriptors"/> numbers, see <c>ShapeSampler.EdgeSummary</c>); null for digests stored before they existed or without edges.</param>
 /// <param name="Distances">Pair-weighted shares of |p − q| / RmsRadius in <see cref="ShapeSampler.DistanceBins"/> equal bins over [0, 4); the last bin takes the rest.</param>
 public sealed record ShapeSummary(
     int Samples,
     double RmsRadius,
     IReadOnlyList<double> Spread,
     IReadOnlyList<double> Radial,
-    IReadOnlyList<double> Distances)
+    IReadOnlyList<double> Distances,
+    IReadOnlyList<double>? Edges = null)
 {
     /// <summary>The same digest in other length units: only the radius carries a unit.</summary>
-    public ShapeSummary Scaled(double factor) => this with { RmsRadius = RmsRadius * factor };
+    /// <remarks>Edge lengths are relative to the radius except the median's decade phase, which turns by log10 factor.</remarks>
+    public ShapeSummary Scaled(double factor)
+    {
+        if (Edges is not { Count: ShapeSampler.EdgeDescriptors } edges)
+        {
+            return this with { RmsRadius = RmsRadius * factor };
+        }
+
+        var moved = edges.ToArray();
+        foreach (var at in (int[])[5, 13])
+        {
+            var phase = Math.Atan2(moved[at + 1], moved[at]) + (2 * Math.PI * Math.Log10(factor));
+            (moved[at + 1], moved[at]) = Math.SinCos(phase);
+        }
+
+        return this with { RmsRadius = RmsRadius * factor, Edges = moved };
+    }
 
     /// <summary>Structural equality: two digests are the same when every number is the same bit for bit.</summary>
     public bool Equals(ShapeSummary? other) =>
@@ -28,7 +46,8 @@ public sealed record ShapeSummary(
         && RmsRadius.Equals(other.RmsRadius)
         && Spread.SequenceEqual(other.Spread)
         && Radial.SequenceEqual(other.Radial)
-        && Distances.SequenceEqual(other.Distances);
+        && Distances.SequenceEqual(other.Distances)
+        && (Edges is null ? other.Edges is null : other.Edges is not null && Edges.SequenceEqual(other.Edges));
 
     public override int GetHashCode() => HashCode.Combine(Samples, RmsRadius);
 }
