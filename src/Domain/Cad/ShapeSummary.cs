@@ -20,23 +20,16 @@ public sealed record ShapeSummary(
     IReadOnlyList<double> Distances,
     IReadOnlyList<double>? Edges = null)
 {
-    /// <summary>The same digest in other length units: only the radius carries a unit.</summary>
-    /// <remarks>Edge lengths are relative to the radius except the median's decade phase, which turns by log10 factor.</remarks>
+    /// <summary>
+    /// The same digest in other length units: only the radius and the edges' decade phases carry a
+    /// unit. A power of ten leaves the phases alone; any other factor would need the edge lengths
+    /// themselves (the phase histogram cannot be turned by a fraction of a bin exactly), so the
+    /// edge descriptors are dropped and v5's edge slots read 0, the population mean.
+    /// </summary>
     public ShapeSummary Scaled(double factor)
     {
-        if (Edges is not { Count: ShapeSampler.EdgeDescriptors } edges)
-        {
-            return this with { RmsRadius = RmsRadius * factor };
-        }
-
-        var moved = edges.ToArray();
-        foreach (var at in (int[])[5, 13])
-        {
-            var phase = Math.Atan2(moved[at + 1], moved[at]) + (2 * Math.PI * Math.Log10(factor));
-            (moved[at + 1], moved[at]) = Math.SinCos(phase);
-        }
-
-        return this with { RmsRadius = RmsRadius * factor, Edges = moved };
+        var decades = Math.Log10(factor);
+        return this with { RmsRadius = RmsRadius * factor, Edges = Edges is null || decades == Math.Round(decades) ? Edges : null };
     }
 
     /// <summary>Structural equality: two digests are the same when every number is the same bit for bit.</summary>
