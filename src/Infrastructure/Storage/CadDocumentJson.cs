@@ -87,6 +87,6 @@ internal static class CadDocumentJson
 
     private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
 
-    /// <summary>The v5 shape digest: 26 numbers plus a count, a few hundred bytes per analysis.</summary>
+    /// <summary>The v5 shape digest: 26 numbers, 26 edge descriptors (absent before they existed) and a count, under a kilobyte per analysis.</summary>
     private sealed record StoredShape(int Samples, double RmsRadius, double[] Spread, double[] Radial, double[] Distances, double[]? Edges = null);
 }
