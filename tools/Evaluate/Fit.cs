@@ -25,7 +25,7 @@ public static class Fit
             for (var i = 0; i < mean.Length; i++)
             {
                 // Shape slots are fitted on documents that have a shape digest; the rest on all.
-                var source = i < FeatureSlots.V5StructureStart ? withShape : raws;
+                var source = (i < FeatureSlots.V5StructureStart ? withShape : raws).Where(r => !double.IsNaN(r[i])).ToList();
                 if (source.Count < 2)
                 {
                     continue;

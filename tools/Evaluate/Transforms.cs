@@ -92,7 +92,23 @@ public static partial class FileTransforms
         }
 
         text = CartesianPoint().Replace(text, m => Rewrite(m, (x, y, z) => t.Apply(x, y, z)));
-        text = Direction().Replace(text, m => Rewrite(m, (x, y, z) => t.Direction(x, y, z)));
+        if (kind != TransformKind.Mirror)
+        {
+            text = Direction().Replace(text, m => Rewrite(m, (x, y, z) => t.Direction(x, y, z)));
+            return Encoding.Latin1.GetBytes(text);
+        }
+
+        // AXIS2_PLACEMENT_3D is right-handed by definition (ref_direction × axis order fixes y), so
+        // mirroring its two directions alone would describe every circle running the other way
+        // round and turn each trimmed arc into its complement. A CAD system writing the mirrored
+        // part flips the axis too: then the frame is right-handed again and its circles are the
+        // mirror images of the original ones.
+        var axes = new HashSet<string>(Axis2Placement().Matches(text).Select(m => m.Groups["axis"].Value), StringComparer.Ordinal);
+        text = Direction().Replace(text, m => Rewrite(m, (x, y, z) =>
+        {
+            var (a, b, c) = t.Direction(x, y, z);
+            return axes.Contains(m.Groups["id"].Value) ? (-a, -b, -c) : (a, b, c);
+        }));
         return Encoding.Latin1.GetBytes(text);
     }
 
@@ -129,7 +145,10 @@ public static partial class FileTransforms
     [GeneratedRegex(@"(?<head>CARTESIAN_POINT\s*\(\s*'[^']*'\s*,\s*)\((?<c>[^()]*)\)(?<tail>\s*\))", RegexOptions.CultureInvariant)]
     private static partial Regex CartesianPoint();
 
-    [GeneratedRegex(@"(?<head>DIRECTION\s*\(\s*'[^']*'\s*,\s*)\((?<c>[^()]*)\)(?<tail>\s*\))", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"#(?<id>\d+)\s*=\s*AXIS2_PLACEMENT_3D\s*\(\s*'[^']*'\s*,\s*#\d+\s*,\s*#(?<axis>\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Axis2Placement();
+
+    [GeneratedRegex(@"(?<head>#(?<id>\d+)\s*=\s*DIRECTION\s*\(\s*'[^']*'\s*,\s*)\((?<c>[^()]*)\)(?<tail>\s*\))", RegexOptions.CultureInvariant)]
     private static partial Regex Direction();
 
     [GeneratedRegex(@"SI_UNIT\s*\(\s*\.MILLI\.\s*,\s*\.METRE\.\s*\)", RegexOptions.CultureInvariant)]

@@ -14,10 +14,14 @@ internal static class TrainerDefaults
     public static bool LogInput(FeatureVersion version) => version < FeatureVersion.V5;
 
     /// <summary>
-    /// v5 keeps the part's size in its own slot for search; a class must not depend on it, or the
-    /// same part drawn in centimetres instead of millimetres would change family.
+    /// v5 keeps absolute lengths for search: the part's size, and where its size, median edge
+    /// length, median radius and edge lengths sit within their decade (the same in mm, cm and m,
+    /// not in inches). A class must depend on none of them, or the same part drawn in another unit
+    /// would change family.
     /// </summary>
-    public static IReadOnlyList<string> IgnoredSlots(FeatureVersion version) => version == FeatureVersion.V5 ? ["size_log"] : [];
+    public static IReadOnlyList<string> IgnoredSlots(FeatureVersion version) => version == FeatureVersion.V5
+        ? [.. FeatureSlots.V5.Select(s => s.Name).Where(n => n == "size_log" || n.Contains("_phase_", StringComparison.Ordinal) || n.StartsWith("edge_decade_", StringComparison.Ordinal))]
+        : [];
 }
 
 /// <summary>Reads a file with the service's own reader for its extension and extracts the trainer's feature version, as analyze does.</summary>

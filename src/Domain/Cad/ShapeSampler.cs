@@ -1,5 +1,13 @@
 namespace CadMl.Domain.Cad;
 
+/// <summary>What an edge's geometry is, for the digest's edge shares.</summary>
+public enum EdgeKind
+{
+    Straight,
+    Circular,
+    Other,
+}
+
 /// <summary>
 /// Collects weighted points while a reader walks the geometry and reduces them to a
 /// <see cref="ShapeSummary"/>. Deterministic bit for bit: points are kept by position in the
@@ -31,7 +39,71 @@ public sealed class ShapeSampler
     private long _seen;
     private long _stride = 1;
 
+    /// <summary>
+    /// Edge descriptors: quantiles of log10(length / R), the decade phase of the median length, the
+    /// kind shares, quantiles of log10(radius / R) of circular edges, the decade phase of their
+    /// median radius, log10(1 + edges), then <see cref="PhaseBins"/> shares of the edges' decade phases.
+    /// </summary>
+    public const int EdgeDescriptors = 16 + PhaseBins;
+
+    /// <summary>Bins over one decade of absolute edge length (a circle: 9.9 mm sits next to 1.0 mm).</summary>
+    public const int PhaseBins = 10;
+
+    /// <summary>Quantiles of the edge lengths the descriptor reports, in order.</summary>
+    private static readonly double[] EdgeQuantiles = [0.1, 0.25, 0.5, 0.75, 0.9];
+
+    // (length, radius) pairs; the radius is NaN for edges that are not circular.
+    private double[] _edges = new double[128];
+    private int _edgesKept;
+    private long _edgesSeen;
+    private long _edgeStride = 1;
+    private readonly long[] _edgeKinds = new long[3];
+
     public long Seen => _seen;
+
+    /// <summary>
+    /// One boundary edge (STEP, IGES) or drawn curve (DXF) of the given length, in document units.
+    /// Lengths are kept like points (an even spread of the stream, at most <see cref="Capacity"/>);
+    /// kinds are counted in full.
+    /// </summary>
+    public void AddEdge(double length, EdgeKind kind, double radius = double.NaN)
+    {
+        if (!(length > 0) || !double.IsFinite(length))
+        {
+            return;
+        }
+
+        _edgeKinds[(int)kind]++;
+        var position = _edgesSeen++;
+        if (position % _edgeStride != 0)
+        {
+            return;
+        }
+
+        if (_edgesKept == Capacity)
+        {
+            for (var i = 0; i < Capacity / 2; i++)
+            {
+                _edges[2 * i] = _edges[4 * i];
+                _edges[(2 * i) + 1] = _edges[(4 * i) + 1];
+            }
+
+            _edgesKept = Capacity / 2;
+            _edgeStride *= 2;
+            if (position % _edgeStride != 0)
+            {
+                return;
+            }
+        }
+
+        if (2 * _edgesKept == _edges.Length)
+        {
+            Array.Resize(ref _edges, Math.Min(2 * Capacity, _edges.Length * 2));
+        }
+
+        _edges[2 * _edgesKept] = length;
+        _edges[(2 * _edgesKept++) + 1] = radius > 0 && double.IsFinite(radius) ? radius : double.NaN;
+    }
 
     public void Add(double x, double y, double z, double weight = 1.0)
     {
@@ -153,7 +225,83 @@ public sealed class ShapeSampler
         }
 
         Normalise(distances);
-        return new ShapeSummary(_kept, radius, spread, radial, distances);
+        return new ShapeSummary(_kept, radius, spread, radial, distances, EdgeSummary(radius));
+    }
+
+    /// <summary>
+    /// Scale-free statistics of the edge lengths relative to the RMS radius, the decade phase of
+    /// the median length (cos and sin of 2π·log10 L: unchanged when the unit changes by a power of
+    /// ten, so it tells a 1.27 mm pitch from a 2.54 mm one without breaking mm/cm invariance), and
+    /// the shares of straight, circular and other edges. Null without edges.
+    /// </summary>
+    private double[]? EdgeSummary(double radius)
+    {
+        if (_edgesKept == 0)
+        {
+            return null;
+        }
+
+        var lengths = new double[_edgesKept];
+        var radii = new List<double>();
+        for (var i = 0; i < _edgesKept; i++)
+        {
+            lengths[i] = _edges[2 * i];
+            if (!double.IsNaN(_edges[(2 * i) + 1]))
+            {
+                radii.Add(_edges[(2 * i) + 1]);
+            }
+        }
+
+        Array.Sort(lengths);
+        var result = new double[EdgeDescriptors];
+        for (var i = 0; i < EdgeQuantiles.Length; i++)
+        {
+            result[i] = Math.Log10(Quantile(lengths, EdgeQuantiles[i]) / radius);
+        }
+
+        (result[5], result[6]) = DecadePhase(Quantile(lengths, 0.5));
+        double total = _edgeKinds[0] + _edgeKinds[1] + _edgeKinds[2];
+        for (var k = 0; k < 3; k++)
+        {
+            result[7 + k] = _edgeKinds[k] / total;
+        }
+
+        // Without circular edges their radii say nothing: the part's own radius stands in (ratio 1, its phase).
+        var sortedRadii = radii.Count > 0 ? radii.Order().ToArray() : [radius];
+        result[10] = Math.Log10(Quantile(sortedRadii, 0.25) / radius);
+        result[11] = Math.Log10(Quantile(sortedRadii, 0.5) / radius);
+        result[12] = Math.Log10(Quantile(sortedRadii, 0.75) / radius);
+        (result[13], result[14]) = DecadePhase(Quantile(sortedRadii, 0.5));
+        result[15] = Math.Log10(1 + total);
+
+        // Where the edge lengths sit within their decade: the repeated dimensions of a family
+        // (a pin's width, a pitch) in a form a mm/cm/m change leaves alone. Each length is shared
+        // between its two nearest bin centres, so a length on a bin boundary cannot jump on rounding.
+        var phases = result.AsSpan(16, PhaseBins);
+        for (var i = 0; i < _edgesKept; i++)
+        {
+            var phase = Math.Log10(_edges[2 * i]);
+            phase = (phase - Math.Floor(phase)) * PhaseBins;
+            var low = (int)Math.Floor(phase);
+            var share = phase - low;
+            phases[low % PhaseBins] += 1 - share;
+            phases[(low + 1) % PhaseBins] += share;
+        }
+
+        for (var i = 0; i < PhaseBins; i++)
+        {
+            phases[i] /= _edgesKept;
+        }
+        return result;
+    }
+
+    private static double Quantile(double[] sorted, double q) => sorted[(int)(q * (sorted.Length - 1))];
+
+    /// <summary>cos and sin of 2π·log10 length: where a length sits within its decade, the same in mm, cm and m.</summary>
+    public static (double Cos, double Sin) DecadePhase(double length)
+    {
+        var (sin, cos) = Math.SinCos(2 * Math.PI * Math.Log10(length));
+        return (cos, sin);
     }
 
     private static int Bin(double value, double range, int bins) =>

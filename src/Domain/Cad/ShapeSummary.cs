@@ -10,16 +10,27 @@ namespace CadMl.Domain.Cad;
 /// <param name="RmsRadius">√(Σw·|p − c|² / Σw) about the weighted centroid c, in document units (mm for STEP).</param>
 /// <param name="Spread">The weighted covariance eigenvalues λ1 ≥ λ2 ≥ λ3 divided by RmsRadius² (they sum to 1).</param>
 /// <param name="Radial">Weighted shares of |p − c| / RmsRadius in <see cref="ShapeSampler.RadialBins"/> equal bins over [0, 3); the last bin takes the rest.</param>
+/// <param name="Edges">Edge-length descriptors (<see cref="ShapeSampler.EdgeDescriptors"/> numbers, see <c>ShapeSampler.EdgeSummary</c>); null for digests stored before they existed or without edges.</param>
 /// <param name="Distances">Pair-weighted shares of |p − q| / RmsRadius in <see cref="ShapeSampler.DistanceBins"/> equal bins over [0, 4); the last bin takes the rest.</param>
 public sealed record ShapeSummary(
     int Samples,
     double RmsRadius,
     IReadOnlyList<double> Spread,
     IReadOnlyList<double> Radial,
-    IReadOnlyList<double> Distances)
+    IReadOnlyList<double> Distances,
+    IReadOnlyList<double>? Edges = null)
 {
-    /// <summary>The same digest in other length units: only the radius carries a unit.</summary>
-    public ShapeSummary Scaled(double factor) => this with { RmsRadius = RmsRadius * factor };
+    /// <summary>
+    /// The same digest in other length units: only the radius and the edges' decade phases carry a
+    /// unit. A power of ten leaves the phases alone; any other factor would need the edge lengths
+    /// themselves (the phase histogram cannot be turned by a fraction of a bin exactly), so the
+    /// edge descriptors are dropped and v5's edge slots read 0, the population mean.
+    /// </summary>
+    public ShapeSummary Scaled(double factor)
+    {
+        var decades = Math.Log10(factor);
+        return this with { RmsRadius = RmsRadius * factor, Edges = Edges is null || decades == Math.Round(decades) ? Edges : null };
+    }
 
     /// <summary>Structural equality: two digests are the same when every number is the same bit for bit.</summary>
     public bool Equals(ShapeSummary? other) =>
@@ -28,7 +39,8 @@ public sealed record ShapeSummary(
         && RmsRadius.Equals(other.RmsRadius)
         && Spread.SequenceEqual(other.Spread)
         && Radial.SequenceEqual(other.Radial)
-        && Distances.SequenceEqual(other.Distances);
+        && Distances.SequenceEqual(other.Distances)
+        && (Edges is null ? other.Edges is null : other.Edges is not null && Edges.SequenceEqual(other.Edges));
 
     public override int GetHashCode() => HashCode.Combine(Samples, RmsRadius);
 }

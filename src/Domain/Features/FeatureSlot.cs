@@ -11,13 +11,13 @@ public sealed record FeatureSlot(int Index, string Name, SlotGroup Group, Featur
 
 /// <summary>
 /// The canonical slot order of v1..v4: base(5) + semantic(2) + v2(5) + v3(10) + v4(2); and the
-/// separate v5 layout (<see cref="V5"/>): shape(25) + structure(20).
+/// separate v5 layout (<see cref="V5"/>): shape(53) + structure(20).
 /// </summary>
 public static class FeatureSlots
 {
-    public const int V5StructureStart = 25;
+    public const int V5StructureStart = 53;
 
-    public const int V5Dimension = 45;
+    public const int V5Dimension = 73;
 
     public static IReadOnlyList<FeatureSlot> All { get; } =
     [
@@ -78,6 +78,30 @@ public static class FeatureSlots
             Add($"distance_{i + 1}", SlotGroup.Geometric, $"pair-weighted share of |p−q|/R in [{i * width:0.0##}, {(i + 1) * width:0.0##})" + (i == Cad.ShapeSampler.DistanceBins - 1 ? " and above" : ""));
         }
 
+        Add("size_phase_cos", SlotGroup.Geometric, "cos(2π·log10 R): the size's place within its decade, unchanged by ×10ᵏ");
+        Add("size_phase_sin", SlotGroup.Geometric, "sin(2π·log10 R)");
+        foreach (var q in (int[])[10, 25, 50, 75, 90])
+        {
+            Add($"edge_length_q{q}", SlotGroup.Geometric, $"log10(L/R) at the {q} % quantile of edge (STEP/IGES) or curve (DXF) lengths L");
+        }
+
+        Add("edge_phase_cos", SlotGroup.Geometric, "cos(2π·log10 median L): the median edge length's place within its decade");
+        Add("edge_phase_sin", SlotGroup.Geometric, "sin(2π·log10 median L)");
+        Add("edge_share_straight", SlotGroup.Geometric, "share of edges that are straight");
+        Add("edge_share_circular", SlotGroup.Geometric, "share of edges that are circles, ellipses or their arcs");
+        Add("edge_share_other", SlotGroup.Geometric, "share of edges on other curves (B-spline, polyline)");
+        foreach (var q in (int[])[25, 50, 75])
+        {
+            Add($"radius_q{q}", SlotGroup.Geometric, $"log10(r/R) at the {q} % quantile of the radii r of circular edges (0 without any)");
+        }
+
+        Add("radius_phase_cos", SlotGroup.Geometric, "cos(2π·log10 median r)");
+        Add("radius_phase_sin", SlotGroup.Geometric, "sin(2π·log10 median r)");
+        Add("edge_log", SlotGroup.Geometric, "log10(1 + edges)");
+        for (var i = 0; i < Cad.ShapeSampler.PhaseBins; i++)
+        {
+            Add($"edge_decade_{i + 1}", SlotGroup.Geometric, $"share of edges whose log10 L mod 1 is near {i * 0.1:0.0} (shared linearly between the two nearest of 10 circular bins)");
+        }
         Add("entity_log", SlotGroup.Geometric, "log10(1 + n)");
         Add("surface_log", SlotGroup.Geometric, "log10(1 + surface_count) (v4 rule)");
         Add("surfaces_per_solid_log", SlotGroup.Geometric, "log10(1 + surface_count / max(1, solids))");

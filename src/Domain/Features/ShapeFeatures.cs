@@ -25,6 +25,24 @@ public static class ShapeFeatures
     /// </summary>
     public const double HistogramWeight = 0.4;
 
+    /// <summary>The decade phases of the part's size and of its median edge length.</summary>
+    public const double PhaseWeight = 1.0;
+
+    /// <summary>Quantiles of edge length relative to the part's size.</summary>
+    public const double EdgeLengthWeight = 1.5;
+
+    /// <summary>Shares of straight, circular and other edges.</summary>
+    public const double EdgeShareWeight = 1.0;
+
+    /// <summary>Quantiles of circular edges' radii relative to the part's size.</summary>
+    public const double RadiusWeight = 1.0;
+
+    /// <summary>How many edges the part has.</summary>
+    public const double EdgeCountWeight = 1.0;
+
+    /// <summary>The decade-phase histogram of edge lengths.</summary>
+    public const double DecadeWeight = 1.5;
+
     /// <summary>Structure (topology, type mix) tells part families apart best on real libraries.</summary>
     public const double StructureWeight = 1.5;
 
@@ -32,10 +50,18 @@ public static class ShapeFeatures
 
     private static readonly string[] DrawingGroups = ["line", "arc", "polyline", "spline", "insert", "text", "fill", "dimension"];
 
-    /// <summary>The raw (unstandardised) v5 values, in slot order. Exposed for the evaluation tool's offline fit.</summary>
+    /// <summary>First slot of the digest's edge descriptors (docs/FEATURES_V5.md).</summary>
+    public const int EdgeStart = 3 + ShapeSampler.RadialBins + ShapeSampler.DistanceBins + 2;
+
+    /// <summary>
+    /// The raw (unstandardised) v5 values, in slot order; NaN where the document has no value
+    /// (no shape digest, or a digest without edges), which standardises to 0, the population mean.
+    /// Exposed for the evaluation tool's offline fit.
+    /// </summary>
     public static double[] Raw(CadDocument document)
     {
         var values = new double[FeatureSlots.V5Dimension];
+        values.AsSpan(0, FeatureSlots.V5StructureStart).Fill(double.NaN);
         var shape = document.Shape;
         if (shape is not null)
         {
@@ -51,6 +77,18 @@ public static class ShapeFeatures
             for (var i = 0; i < ShapeSampler.DistanceBins; i++)
             {
                 values[3 + ShapeSampler.RadialBins + i] = shape.Distances[i];
+            }
+
+            // The size's decade phase: unchanged by a unit change of a power of ten (mm, cm, m).
+            var phase = 2 * Math.PI * values[0];
+            values[EdgeStart - 2] = Math.Cos(phase);
+            values[EdgeStart - 1] = Math.Sin(phase);
+            if (shape.Edges is { Count: ShapeSampler.EdgeDescriptors } edges)
+            {
+                for (var i = 0; i < ShapeSampler.EdgeDescriptors; i++)
+                {
+                    values[EdgeStart + i] = edges[i];
+                }
             }
         }
 
@@ -68,16 +106,15 @@ public static class ShapeFeatures
         return values;
     }
 
-    /// <summary>The v5 vector: raw values standardised with the document's format constants, clipped, the size slot weighted down.</summary>
+    /// <summary>The v5 vector: raw values standardised with the document's format constants, clipped, weighted.</summary>
     public static void Fill(CadDocument document, Span<double> values)
     {
         var raw = Raw(document);
         var (mean, scale) = ShapeStandardisation.For(document.Format);
-        // Without a shape digest (no geometry) the shape slots say nothing: 0, the population mean.
-        var first = document.Shape is null ? FeatureSlots.V5StructureStart : 0;
-        for (var i = first; i < raw.Length; i++)
+        for (var i = 0; i < raw.Length; i++)
         {
-            var z = scale[i] > 0 ? (raw[i] - mean[i]) / scale[i] : 0;
+            // A value the document does not have says nothing: 0, the population mean.
+            var z = scale[i] > 0 && !double.IsNaN(raw[i]) ? (raw[i] - mean[i]) / scale[i] : 0;
             z = Math.Clamp(z, -Clip, Clip);
             values[i] = z * Weight(i);
         }
@@ -88,7 +125,15 @@ public static class ShapeFeatures
     {
         0 => SizeWeight,
         < 3 => 1.0,
-        < FeatureSlots.V5StructureStart => HistogramWeight,
+        < EdgeStart - 2 => HistogramWeight,
+        < EdgeStart => PhaseWeight,
+        < EdgeStart + 5 => EdgeLengthWeight,
+        < EdgeStart + 7 => PhaseWeight,
+        < EdgeStart + 10 => EdgeShareWeight,
+        < EdgeStart + 13 => RadiusWeight,
+        < EdgeStart + 15 => PhaseWeight,
+        < EdgeStart + 16 => EdgeCountWeight,
+        < FeatureSlots.V5StructureStart => DecadeWeight,
         _ => StructureWeight,
     };
 

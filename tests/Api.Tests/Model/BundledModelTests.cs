@@ -92,8 +92,8 @@ public sealed partial class BundledModelTests
         }
 
         beds.Should().HaveCountGreaterThan(20, "PrusaSlicer ships dozens of printer beds");
-        // The v5 model (rotation and scale invariant, size not read, able to say unknown) takes 40 of 53
-        // for plates and 9 for unknown (MODEL_CARD.md); a v4 model with the same abstention took 43, but
+        // The v5 model (rotation and scale invariant, no absolute length read, able to say unknown) takes
+        // 42 of 53 for plates and 5 for unknown (MODEL_CARD.md); a v4 model with the same abstention took 43, but
         // changed its answer for most parts when they were turned or scaled.
         labels.Count(l => l == "plate").Should().BeGreaterThanOrEqualTo(beds.Count / 2, string.Join(", ", labels));
     }

@@ -13,6 +13,14 @@ internal abstract class GeometrySink
     public abstract void Arc(in EllipticArc arc);
 
     public abstract void Reference(in BlockReference reference);
+
+    /// <summary>
+    /// A straight edge whose end points were also given to <see cref="Point"/>: only the v5 shape
+    /// digest measures it (edge lengths), so sinks that do not build one ignore it.
+    /// </summary>
+    public virtual void Segment(Vec3 a, Vec3 b)
+    {
+    }
 }
 
 /// <summary>
@@ -70,6 +78,8 @@ internal sealed class DxfBlock(string name) : GeometrySink
     private int _arcCount;
     private BlockReference[] _references = [];
     private int _referenceCount;
+    private double[] _segments = [];
+    private int _segmentCount;
 
     public string Name { get; } = name;
 
@@ -97,6 +107,23 @@ internal sealed class DxfBlock(string name) : GeometrySink
     public ReadOnlySpan<EllipticArc> Arcs => _arcs.AsSpan(0, _arcCount);
 
     public ReadOnlySpan<BlockReference> References => _references.AsSpan(0, _referenceCount);
+
+    public int SegmentCount => _segmentCount;
+
+    /// <summary>Straight edges as (x1, y1, z1, x2, y2, z2), in block coordinates.</summary>
+    public ReadOnlySpan<double> Segments => _segments.AsSpan(0, _segmentCount * 6);
+
+    public override void Segment(Vec3 a, Vec3 b)
+    {
+        if ((_segmentCount + 1) * 6 > _segments.Length)
+        {
+            Array.Resize(ref _segments, Math.Max(48, _segments.Length * 2));
+        }
+
+        var i = _segmentCount++ * 6;
+        (_segments[i], _segments[i + 1], _segments[i + 2]) = (a.X, a.Y, a.Z);
+        (_segments[i + 3], _segments[i + 4], _segments[i + 5]) = (b.X, b.Y, b.Z);
+    }
 
     public override void Point(Vec3 p)
     {
@@ -163,6 +190,8 @@ internal sealed class ModelSpaceSink(Extents extents) : GeometrySink
     }
 
     public override void Reference(in BlockReference reference) => _references.Add(reference);
+
+    public override void Segment(Vec3 a, Vec3 b) => Shape.Segment(a, b);
 }
 
 /// <summary>Geometry of paper-space entities and of blocks nobody can reference is not needed.</summary>

@@ -488,6 +488,7 @@ internal sealed partial class DxfParser
             case DxfEntityKind.Line:
                 sink.Point(P(10));
                 sink.Point(P(11));
+                sink.Segment(P(10), P(11));
                 break;
             case DxfEntityKind.Point:
                 sink.Point(P(10));

@@ -4,7 +4,7 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 
 /// <summary>
 /// The v5 shape digest of a drawing: model-space vertices and points spread evenly along arcs,
-/// circles and ellipses, then the same for the geometry of block references, expanded through
+/// circles and ellipses, the lengths of lines, arcs, circles and ellipses (edges), then the same for the geometry of block references, expanded through
 /// nested blocks. Expansion spends a budget (like the extents' expander) so a hostile fan-out of
 /// references costs bounded work; a MINSERT grid contributes its first copy, which is enough for
 /// the digest's histograms.
@@ -13,6 +13,9 @@ internal sealed class DxfShape
 {
     /// <summary>Interior samples per arc; open arcs' end points are also vertices of the drawing.</summary>
     private const int ArcSamples = 8;
+
+    /// <summary>Chords per arc when measuring its length: within 0.2 % of a full circle's length.</summary>
+    private const int ArcLengthSegments = 32;
 
     /// <summary>Primitives walked through block references; a reference is charged like 16 primitives, as in the extents' expander.</summary>
     private const long ReferenceBudget = 200_000;
@@ -37,7 +40,37 @@ internal sealed class DxfShape
             var p = arc.Center + (arc.U * cos) + (arc.V * sin);
             _sampler.Add(p.X, p.Y, p.Z);
         }
+
+        // Arcs, circles and ellipses are the drawing's edges the digest can measure: straight
+        // segments reach it as bare vertices.
+        var ru = arc.U.Length;
+        var rv = arc.V.Length;
+        double length;
+        if (Math.Abs(ru - rv) <= 1e-12 * ru && Math.Abs(Dot(arc.U, arc.V)) <= 1e-12 * ru * rv)
+        {
+            // A circular arc (nearly every one): the same 32-chord polygon in closed form, so a
+            // fan-out of references to circles costs no more than one to points.
+            length = ArcLengthSegments * 2 * ru * Math.Sin(arc.Span / (2 * ArcLengthSegments));
+        }
+        else
+        {
+            length = 0;
+            var previous = arc.Center + arc.U;
+            for (var i = 0; i <= ArcLengthSegments; i++)
+            {
+                var (sin, cos) = Math.SinCos(arc.Start + (arc.Span * i / ArcLengthSegments));
+                var p = arc.Center + (arc.U * cos) + (arc.V * sin);
+                length += i == 0 ? 0 : (p - previous).Length;
+                previous = p;
+            }
+        }
+
+        _sampler.AddEdge(length, EdgeKind.Circular, Math.Sqrt(arc.U.Length * arc.V.Length));
     }
+
+    private static double Dot(Vec3 a, Vec3 b) => (a.X * b.X) + (a.Y * b.Y) + (a.Z * b.Z);
+
+    public void Segment(Vec3 a, Vec3 b) => _sampler.AddEdge((b - a).Length, EdgeKind.Straight);
 
     public void Reference(in BlockReference reference, CancellationToken cancellationToken) =>
         Walk(reference.Block, reference.Effective(), 0, cancellationToken);
@@ -52,11 +85,17 @@ internal sealed class DxfShape
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        _budget -= block.PointCount + block.ArcCount + (ReferenceCost * (long)block.ReferenceCount) + 1;
+        _budget -= block.PointCount + block.ArcCount + block.SegmentCount + (ReferenceCost * (long)block.ReferenceCount) + 1;
         var points = block.Points;
         for (var i = 0; i < points.Length; i += 3)
         {
             Point(m.Apply(points[i], points[i + 1], points[i + 2]));
+        }
+
+        var segments = block.Segments;
+        for (var i = 0; i < segments.Length; i += 6)
+        {
+            Segment(m.Apply(segments[i], segments[i + 1], segments[i + 2]), m.Apply(segments[i + 3], segments[i + 4], segments[i + 5]));
         }
 
         foreach (ref readonly var arc in block.Arcs)

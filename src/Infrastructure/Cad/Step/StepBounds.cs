@@ -292,6 +292,7 @@ internal sealed partial class StepBounds
         _stamp++;
         _points.Clear();
         _arcs.Clear();
+        _edges.Clear();
         _pending.Push(body);
         while (_pending.TryPop(out var record))
         {
@@ -381,10 +382,14 @@ internal sealed partial class StepBounds
         AddIfPresent(start);
         AddIfPresent(end);
         var sameSense = !IsFalse(_geometry.Attribute(record, _edgeCurve, 4, 1));
+        var curveFrom = _points.Count;
+        var arcFrom = _arcs.Count;
         if (_geometry.Reference(_geometry.Attribute(record, _edgeCurve, 3, 0)) is { } curve)
         {
             AddCurve(curve, start, end, sameSense, 0);
         }
+
+        _edges.Add(new LocalEdge(start is null || end is null ? -1 : curveFrom - 2, curveFrom, _points.Count, arcFrom, _arcs.Count));
     }
 
     private void AddSetElements(int record)
