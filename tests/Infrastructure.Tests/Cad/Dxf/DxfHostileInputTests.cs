@@ -9,13 +9,15 @@ using static CadMl.Infrastructure.Tests.Cad.Dxf.TestDxf;
 namespace CadMl.Infrastructure.Tests.Cad.Dxf;
 
 /// <summary>
-/// Input built to hurt: every case must end, quickly, in a document or a <see cref="CadReadException"/>;
-/// any other exception (including the 2 s cancellation firing) fails the test.
+/// Input built to hurt: every case must end in a document or a <see cref="CadReadException"/>; any
+/// other exception fails the test. What bounds the work is the readers' budgets, checked through
+/// the facts they report; the deadline is only a hang guard, generous enough for a machine under
+/// heavy load (a 2 s deadline failed here at load average 40 while the parse was correct).
 /// </summary>
 public sealed class DxfHostileInputTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(90);
 
     [Fact]
     public void Empty_buffer_is_rejected_as_not_dxf()
@@ -251,7 +253,7 @@ public sealed class DxfHostileInputTests
     }
 
     [Fact]
-    public void Exponential_block_fan_out_is_bounded_in_time()
+    public void Exponential_block_fan_out_is_cut_by_the_expansion_budget()
     {
         // Ten rotated references per level, twelve levels: 10¹² copies if expanded naively.
         const int levels = 12;
@@ -274,7 +276,7 @@ public sealed class DxfHostileInputTests
 
         outcome.Document.Should().NotBeNull();
         outcome.Document!.Bounds.IsFinite.Should().BeTrue();
-        outcome.Document.Metadata.Facts!.Should().ContainKey("block_expansion");
+        outcome.Document.Metadata.Facts!.Should().ContainKey("block_expansion", "the budget, not the clock, ended the expansion");
     }
 
     [Fact]
