@@ -119,6 +119,8 @@ internal static class Program
         return summary.Count("failed") == 0 ? 0 : 1;
     }
 
+    private const int ListedRefusals = 20;
+
     private static void PrintSummary(ImportSummary summary, string report)
     {
         var rows = new List<string[]>
@@ -137,9 +139,17 @@ internal static class Program
         rows.Add(["throughput", string.Create(CultureInfo.InvariantCulture,
             $"{summary.SentFiles} files, {summary.SentBytes / 1048576.0:0.0} MB in {ImportProgress.Duration(summary.Elapsed)}: {summary.FilesPerSecond:0.0} files/s, {summary.MegabytesPerSecond:0.00} MB/s")]);
         Table.Print(["", ""], rows, header: false);
-        foreach (var failed in summary.Files.Where(f => f.Outcome is "rejected" or "failed" && !f.FromJournal).Take(20))
+        // Every refused file is listed, also those an earlier (interrupted) run refused: the counts
+        // above include them, and a rerun does not send them again unless --retry-rejected.
+        var refused = summary.Files.Where(f => f.Outcome is "rejected" or "failed").ToList();
+        foreach (var failed in refused.Take(ListedRefusals))
         {
-            Console.WriteLine($"  {failed.Outcome} {failed.Code}: {failed.Path}");
+            Console.WriteLine($"  {failed.Outcome} {failed.Code}: {failed.Path}{(failed.FromJournal ? " (earlier run)" : "")}");
+        }
+
+        if (refused.Count > ListedRefusals)
+        {
+            Console.WriteLine($"  … {refused.Count - ListedRefusals} more in the report");
         }
 
         Console.WriteLine($"report: {report}.csv, {report}.json");
