@@ -10,7 +10,7 @@ namespace CadMl.Architecture.Tests;
 public sealed class UseCaseResponseTests
 {
     private static readonly Type[] Messages = typeof(CadMl.Application.DependencyInjection).Assembly.GetTypes()
-        .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ICommand<>) || i.GetGenericTypeDefinition() == typeof(IQuery<>))))
+        .Where(t => t.IsClass && t.GetInterfaces().Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ICommand<>) || i.GetGenericTypeDefinition() == typeof(IQuery<>))))
         .ToArray();
 
     /// <summary>

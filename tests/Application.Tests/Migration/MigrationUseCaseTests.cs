@@ -242,7 +242,7 @@ public sealed class MigrationUseCaseTests
             var refused = await host.Sender.Send(new MigrateVectorsCommand(null, "v4"));
 
             refused.Status.Should().Be(ResultStatus.Conflict);
-            ((IProblemResult)refused).Problem.Code.Should().Be("MIGRATION_IN_PROGRESS");
+            refused.ToProblem().Code.Should().Be("MIGRATION_IN_PROGRESS");
         }
         finally
         {
@@ -298,7 +298,7 @@ public sealed class MigrationUseCaseTests
 
         var result = await host.Sender.Send(new MigrateVectorsCommand(null, version));
 
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         problem.Code.Should().Be("INPUT_VALIDATION_FAILED");
         problem.Context["allowed"].Should().BeEquivalentTo(new[] { "v1", "v2", "v3", "v4", "v5" });
         ((IEnumerable<Dictionary<string, object?>>)problem.Context["errors"]!).Single()["field"].Should().Be(field);
@@ -312,7 +312,7 @@ public sealed class MigrationUseCaseTests
         var result = await host.Sender.Send(new MigrateVectorsCommand([], "v4"));
 
         result.Status.Should().Be(ResultStatus.Invalid);
-        ((IProblemResult)result).Problem.Context.Should().NotContainKey("allowed");
+        result.ToProblem().Context.Should().NotContainKey("allowed");
     }
 
     private static async Task<long> Generation(ApplicationHost host) => await host.Get<IVectorStore>().GenerationAsync(CancellationToken.None);

@@ -57,7 +57,7 @@ public sealed class VectorUseCaseTests
         var result = await host.Sender.Send(new RegisterVectorCommand("short", [1, 2, 3, 4, 5], "v4"));
 
         result.Status.Should().Be(ResultStatus.Invalid);
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         problem.Code.Should().Be("DIMENSION_MISMATCH");
         problem.Context["expected"].Should().Be(24);
         problem.Context["found"].Should().Be(5);

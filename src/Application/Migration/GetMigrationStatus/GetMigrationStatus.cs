@@ -6,7 +6,7 @@ using Mediator;
 namespace CadMl.Application.Migration.GetMigrationStatus;
 
 /// <summary>The run in progress (if any), the most recent runs, and how many vectors are at each version now.</summary>
-public sealed record GetMigrationStatusQuery : IQuery<Result<MigrationStatusDto>>
+public sealed record GetMigrationStatusQuery : IUseCaseQuery<MigrationStatusDto>
 {
     public const int RecentRuns = 20;
 }

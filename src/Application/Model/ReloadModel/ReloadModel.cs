@@ -20,7 +20,7 @@ namespace CadMl.Application.Model.ReloadModel;
 /// <c>startup</c>) for logs and health; it is not part of the HTTP body.
 /// </summary>
 public sealed record ReloadModelCommand(string Path, string? ExpectedVersion = null, bool Force = false, string Origin = "api")
-    : ICommand<Result<ModelReloadDto>>, IExclusiveMessage
+    : IUseCaseCommand<ModelReloadDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => "model_reload";
 
@@ -68,7 +68,7 @@ internal sealed partial class ReloadModelHandler(
             return ValueTask.FromResult<Result<ModelReloadDto>>(result.Value with { StageDurationsMs = clock.Durations, TotalDurationMs = total });
         }
 
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         metrics.ReloadFinished(problem.Code.Replace("MODEL_", "", StringComparison.Ordinal).ToLowerInvariant());
         var path = ModelPathRules.Check(command.Path, out var relative) is null ? relative : null;
         registry.Record(new ReloadOutcome("failed", problem.Stage, problem.Code, problem.Message, path, null, time.GetUtcNow(), total));

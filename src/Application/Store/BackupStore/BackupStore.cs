@@ -10,7 +10,7 @@ namespace CadMl.Application.Store.BackupStore;
 /// An online backup of the durable store into the data folder's <c>backups/</c> as
 /// <c>&lt;name&gt;.db</c>; every write acknowledged before the call is in it. Writers keep going.
 /// </summary>
-public sealed record BackupStoreCommand(string? Name = null) : ICommand<Result<BackupReport>>, IExclusiveMessage
+public sealed record BackupStoreCommand(string? Name = null) : IUseCaseCommand<BackupReport>, IExclusiveMessage
 {
     public string ExclusiveGroup => "store_backup";
 

@@ -10,7 +10,7 @@ namespace CadMl.Application.Store.CheckStoreIntegrity;
 /// The full SQLite <c>integrity_check</c> on demand (start-up runs only the bounded quick_check).
 /// A command, not a query: finding damage marks the store damaged and the instance unready.
 /// </summary>
-public sealed record CheckStoreIntegrityCommand : ICommand<Result<IntegrityReport>>, IExclusiveMessage
+public sealed record CheckStoreIntegrityCommand : IUseCaseCommand<IntegrityReport>, IExclusiveMessage
 {
     public string ExclusiveGroup => "store_integrity_check";
 
