@@ -18,6 +18,6 @@ internal sealed class GetMigrationStatusHandler(IVectorStore vectors, IMigration
     {
         var stats = await vectors.StatsAsync(cancellationToken);
         var runs = await store.RecentRunsAsync(GetMigrationStatusQuery.RecentRuns, cancellationToken);
-        return Result.Success(new MigrationStatusDto(progress.Current, stats.Total, stats.ByVersion, runs));
+        return Result.Success(new MigrationStatusDto(progress.Current, stats.Total, stats.ByVersion, [.. runs.Select(MigrationRunDto.From)]));
     }
 }
