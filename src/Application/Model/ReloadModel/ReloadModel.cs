@@ -51,7 +51,7 @@ internal sealed partial class ReloadModelHandler(
     public ValueTask<Result<ModelReloadDto>> Handle(ReloadModelCommand command, CancellationToken cancellationToken)
     {
         var clock = new StageClock(time, metrics, cancellationToken);
-        var result = Load(command, clock);
+        var result = Load(command, clock, cancellationToken);
         var total = clock.Finish();
 
         if (result.IsSuccess)
@@ -78,7 +78,7 @@ internal sealed partial class ReloadModelHandler(
         return ValueTask.FromResult((problem with { Context = context }).ToResult<ModelReloadDto>());
     }
 
-    private Result<ModelReloadDto> Load(ReloadModelCommand command, StageClock clock)
+    private Result<ModelReloadDto> Load(ReloadModelCommand command, StageClock clock, CancellationToken cancellationToken)
     {
         var settings = options.Value;
 
@@ -108,7 +108,7 @@ internal sealed partial class ReloadModelHandler(
         using (var file = opening.File!)
         {
             clock.Begin(ReloadStage.Size);
-            bytes = file.ReadBounded(settings.MaxBytes);
+            bytes = file.ReadBounded(settings.MaxBytes, cancellationToken);
         }
 
         if (bytes is null)
