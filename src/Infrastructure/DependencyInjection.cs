@@ -47,6 +47,7 @@ public static class DependencyInjection
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
+        services.AddValidatedOptions<OnnxRuntimeOptions>(configuration);
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
         services.AddSingleton<FileServedModelRecord>();
         services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());

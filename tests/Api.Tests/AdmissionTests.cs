@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using CadMl.Api.Tests.Infrastructure;
@@ -78,15 +77,11 @@ public sealed class AdmissionTests : IDisposable
         (await client.AnalyzeAsync(Path.GetFileName(stl), bytes)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    private static async Task WaitUntilInFlightAsync(HttpClient client)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!(await client.GetStringAsync("/metrics")).Contains("\nanalysis_in_flight 1", StringComparison.Ordinal))
-        {
-            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the held request should have been admitted");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilInFlightAsync(HttpClient client) =>
+        Poll.UntilAsync(
+            async () => (await client.GetStringAsync("/metrics")).Contains("\nanalysis_in_flight 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            "The held request's admission");
 
     /// <summary>Sends the first half of a body, then waits for <see cref="Release"/> before the rest.</summary>
     private sealed class HeldUpload : HttpContent

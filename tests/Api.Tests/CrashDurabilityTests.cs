@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -48,11 +47,7 @@ public sealed class CrashDurabilityTests
                     }
                 })).ToList();
 
-                var deadline = Stopwatch.StartNew();
-                while (acknowledged.Count < 150 && deadline.Elapsed < TimeSpan.FromSeconds(60))
-                {
-                    await Task.Delay(10);
-                }
+                await Poll.UntilAsync(() => acknowledged.Count >= 150, TimeSpan.FromSeconds(60));
 
                 await first.KillAsync(); // SIGKILL: no shutdown hooks, no index save, no flush.
                 await stop.CancelAsync();
@@ -130,11 +125,7 @@ public sealed class CrashDurabilityTests
                     })).ToList();
 
                     // Kill at a different point of the stream each trial.
-                    var deadline = Stopwatch.StartNew();
-                    while (acknowledged.Count < before + 10 + (trial * 7 % 40) && deadline.Elapsed < TimeSpan.FromSeconds(60))
-                    {
-                        await Task.Delay(5);
-                    }
+                    await Poll.UntilAsync(() => acknowledged.Count >= before + 10 + (trial * 7 % 40), TimeSpan.FromSeconds(60));
 
                     await service.KillAsync();
                     await stop.CancelAsync();

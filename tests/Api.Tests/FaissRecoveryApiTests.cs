@@ -272,21 +272,8 @@ public sealed class FaissRecoveryApiTests
     }
 
     /// <summary>The recovery runs on the loop's thread after the clock moved: poll, bounded.</summary>
-    private static async Task<JsonElement> PollHealthAsync(HttpClient client, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var health = await HealthAsync(client);
-            if (done(health) || DateTime.UtcNow > deadline)
-            {
-                done(health).Should().BeTrue($"the health endpoint should get there within 20 s: {health}");
-                return health;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task<JsonElement> PollHealthAsync(HttpClient client, Func<JsonElement, bool> done) =>
+        Poll.UntilAsync(() => HealthAsync(client), done, TimeSpan.FromSeconds(20), "The FAISS health");
 
     private static double Sample(string metrics, string series)
     {

@@ -10,7 +10,7 @@ public sealed class NamingConventionTests
         .GetTypes().Where(t => t.Namespace?.StartsWith("CadMl.", StringComparison.Ordinal) == true && !t.IsNested).ToArray();
 
     private static bool Implements(Type type, Type openGeneric) =>
-        type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == openGeneric);
+        type.IsClass && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == openGeneric);
 
     [Fact]
     public void Commands_end_with_Command_and_are_sealed_records()
@@ -56,5 +56,20 @@ public sealed class NamingConventionTests
             .Where(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ICommand<>) || i.GetGenericTypeDefinition() == typeof(IQuery<>)))
             .All(i => i.GetGenericArguments()[0].IsGenericType
                       && i.GetGenericArguments()[0].GetGenericTypeDefinition() == typeof(Ardalis.Result.Result<>)));
+    }
+
+    /// <summary>
+    /// The validation, exclusive and store-fault behaviours are constrained to messages that can
+    /// answer with a problem; a message declared on Mediator's interfaces directly would compile
+    /// and silently skip them.
+    /// </summary>
+    [Fact]
+    public void Use_cases_are_declared_as_use_case_commands_or_queries_so_every_behaviour_runs()
+    {
+        var messages = ApplicationTypes.Where(t => Implements(t, typeof(ICommand<>)) || Implements(t, typeof(IQuery<>))).ToList();
+
+        messages.Should().NotBeEmpty();
+        messages.Where(t => !Implements(t, typeof(CadMl.Application.IUseCaseCommand<>)) && !Implements(t, typeof(CadMl.Application.IUseCaseQuery<>)))
+            .Should().BeEmpty();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using CadMl.Api.Tests.Infrastructure;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Storage;
@@ -54,7 +55,7 @@ internal static class IndexRestartReport
 
             clock.Restart();
             var first = await VectorMigrationReport.StartAsync(dataDir, kind, new ConcurrentQueue<string>());
-            await UntilAsync(() => first.Provider.GetRequiredService<IVectorIndex>().Facts().Backend == "faiss", TimeSpan.FromMinutes(30));
+            await Poll.UntilAsync(() => first.Provider.GetRequiredService<IVectorIndex>().Facts().Backend == "faiss", TimeSpan.FromMinutes(30));
             Console.WriteLine($"first start: FAISS {kind} built and serving after {clock.Elapsed.TotalSeconds:F1} s");
             await StopAsync(first);
 
@@ -91,7 +92,7 @@ internal static class IndexRestartReport
             var second = await VectorMigrationReport.StartAsync(dataDir, kind, new ConcurrentQueue<string>());
             var started = clock.Elapsed;
             var index = second.Provider.GetRequiredService<IVectorIndex>();
-            await UntilAsync(() => index.Facts().Backend == "faiss", TimeSpan.FromMinutes(30));
+            await Poll.UntilAsync(() => index.Facts().Backend == "faiss", TimeSpan.FromMinutes(30));
             var serving = clock.Elapsed;
             // Top 10, not top 1: HNSW is approximate, and a miss must mean "not in the index", not "ranked second".
             var missing = late.Count(i => Top(index, Vector(count + i).Values) is not ("faiss", var ids) || !ids.Contains($"late-{i}"));
@@ -138,20 +139,6 @@ internal static class IndexRestartReport
         }
 
         await host.Provider.DisposeAsync();
-    }
-
-    private static async Task UntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > limit)
-            {
-                throw new TimeoutException($"not reached within {limit}");
-            }
-
-            await Task.Delay(20);
-        }
     }
 
     private static async Task<Dictionary<string, double>> MetricsAsync(IServiceProvider provider)

@@ -34,14 +34,4 @@ public static class ProblemResponses
         http.Response.StatusCode = body.Status;
         return http.Response.WriteAsJsonAsync(body, JsonDefaults.Options, ContentType, http.RequestAborted);
     }
-
-    /// <summary>The problem behind a failed result; results that carry none get the generic code of their status.</summary>
-    public static Problem ProblemOf(Ardalis.Result.IResult result) => result switch
-    {
-        IProblemResult carrier => carrier.Problem,
-        _ => Generic(ErrorCodes.ForResult(result.Status), result.Errors.FirstOrDefault()),
-    };
-
-    private static Problem Generic(ErrorCode code, string? message) =>
-        new(code, "handler", message ?? ReasonPhrases.GetReasonPhrase(code.HttpStatus));
 }

@@ -1,4 +1,5 @@
 using Ardalis.Result;
+using CadMl.Application.Common.Problems;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CadMl.Api.Http;
@@ -15,7 +16,7 @@ public static class ResultMapping
                 : new OkObjectResult(result.Value);
         }
 
-        var problem = ProblemResponses.ProblemOf(result);
+        var problem = result.ToProblem();
         // A problem that says when to come back says it in the header clients and proxies read too.
         if (problem.Context.TryGetValue("retry_after_seconds", out var retryAfter) && retryAfter is int seconds)
         {

@@ -22,7 +22,7 @@ public sealed record AnalysisDto(
     string FeatureVersion,
     FeaturesDto Features,
     DocumentDto Document,
-    StageTimings Timings,
+    StageTimingsDto Timings,
     ClassificationDto? Classification,
     IReadOnlyList<SimilarVectorDto>? Similar,
     ClassificationIssueDto? ClassificationIssue = null)
@@ -43,10 +43,17 @@ public sealed record AnalysisDto(
             record.Features.Values.Count,
             record.CacheHit),
         DocumentDto.From(record.Document),
-        record.Timings,
+        StageTimingsDto.From(record.Timings),
         record.Classification?.Classification,
         Similar: null,
         record.Classification?.Issue);
+}
+
+/// <summary>Milliseconds each stage of the analysis took (a stored analysis keeps those of its first run).</summary>
+public sealed record StageTimingsDto(double HashMs, double ParseMs, double FeaturesMs, double StoreMs, double TotalMs)
+{
+    public static StageTimingsDto From(StageTimings timings) =>
+        new(timings.HashMs, timings.ParseMs, timings.FeaturesMs, timings.StoreMs, timings.TotalMs);
 }
 
 public sealed record FeaturesDto(IReadOnlyList<double> Vector, IReadOnlyList<string> Slots, int Dimension, bool CacheHit);

@@ -1,5 +1,3 @@
-using CadMl.Application.Migration.Ports;
-
 namespace CadMl.Application.Migration;
 
 /// <summary>The run in progress, if any, for the status endpoint; one per process, like the run itself.</summary>
@@ -22,4 +20,4 @@ public sealed record RunningMigrationDto(
     string Scope,
     DateTimeOffset StartedAt,
     int Batches,
-    MigrationTotals Totals);
+    MigrationTotalsDto Totals);

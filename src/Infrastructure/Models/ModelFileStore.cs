@@ -140,7 +140,7 @@ internal sealed class ModelFileStore(IOptions<ModelOptions> options) : IModelFil
     {
         private const int Chunk = 1 << 20;
 
-        public byte[]? ReadBounded(long maxBytes)
+        public byte[]? ReadBounded(long maxBytes, CancellationToken cancellationToken)
         {
             // Read up to one byte past the limit: that byte is the proof the file is too large.
             var limit = maxBytes + 1;
@@ -149,6 +149,7 @@ internal sealed class ModelFileStore(IOptions<ModelOptions> options) : IModelFil
             long offset = 0;
             while (offset < limit)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var want = (int)Math.Min(chunk.Length, limit - offset);
                 var read = RandomAccess.Read(handle, chunk.AsSpan(0, want), offset);
                 if (read == 0)

@@ -1,4 +1,3 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Model.Ports;
 using CadMl.Domain.Classification;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace CadMl.Infrastructure.Models;
 /// the runtime. A provider this build lacks fails the load with a message saying so, never a silent
 /// fall back to another provider.
 /// </summary>
-internal sealed class OnnxRuntimeClassifier(IOptions<ModelOptions> options) : IModelRuntime
+internal sealed class OnnxRuntimeClassifier(IOptions<OnnxRuntimeOptions> options) : IModelRuntime
 {
     public string ExecutionProvider => options.Value.ExecutionProvider.Trim().ToLowerInvariant();
 

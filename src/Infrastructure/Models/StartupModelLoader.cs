@@ -42,8 +42,8 @@ internal sealed partial class StartupModelLoader(
                     return;
                 }
 
-                var problem = loaded is IProblemResult carrier ? carrier.Problem : null;
-                Fall(new StartupModelFallback(recorded.Path, problem?.Stage, problem?.Code ?? "MODEL_RELOAD_FAILED", problem?.Message ?? "the load failed"));
+                var problem = loaded.ToProblem();
+                Fall(new StartupModelFallback(recorded.Path, problem.Stage, problem.Code, problem.Message));
             }
         }
 

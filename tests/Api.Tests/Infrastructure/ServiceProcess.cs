@@ -101,34 +101,29 @@ public sealed class ServiceProcess : IAsyncDisposable
     private async Task WaitReadyAsync(TimeSpan limit, string path)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
+        await Poll.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"The service exited with code {_process.ExitCode} before it was ready.");
-            }
-
-            try
-            {
-                if ((await client.GetAsync(path)).StatusCode == HttpStatusCode.OK)
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"The service exited with code {_process.ExitCode} before it was ready.");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Slow start on a busy machine.
-            }
 
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The service was not ready within {limit}.");
+                try
+                {
+                    return (await client.GetAsync(path)).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // not listening yet
+                }
+                catch (TaskCanceledException)
+                {
+                    return false; // slow start on a busy machine
+                }
+            },
+            limit,
+            $"The service answering 200 on {path}");
     }
 
     /// <summary>A loopback port nobody listens on right now (the OS picks it).</summary>

@@ -72,7 +72,7 @@ public sealed class ReloadUnderLoadTests(ITestOutputHelper output)
             }
         })).ToList();
 
-        await WaitForAsync(() => Volatile.Read(ref requests) >= 20, stop.Token);
+        await Poll.UntilAsync(() => Volatile.Read(ref requests) >= 20, TimeSpan.FromSeconds(60));
         var reloadTimes = new List<double>();
         var outcomes = new List<HttpStatusCode>();
         var clock = Stopwatch.StartNew();
@@ -84,7 +84,7 @@ public sealed class ReloadUnderLoadTests(ITestOutputHelper output)
             reloadTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             outcomes.Add(response.StatusCode);
             var before = Volatile.Read(ref requests);
-            await WaitForAsync(() => Volatile.Read(ref requests) >= before + Clients, stop.Token);
+            await Poll.UntilAsync(() => Volatile.Read(ref requests) >= before + Clients, TimeSpan.FromSeconds(60));
         }
 
         var swapSeconds = clock.Elapsed.TotalSeconds;
@@ -116,14 +116,6 @@ public sealed class ReloadUnderLoadTests(ITestOutputHelper output)
         catch (HttpRequestException exception)
         {
             return (HttpStatusCode.ServiceUnavailable, JsonSerializer.SerializeToElement(exception.Message));
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(5, cancellationToken);
         }
     }
 

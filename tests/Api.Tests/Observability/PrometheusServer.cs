@@ -96,31 +96,34 @@ public sealed partial class PrometheusServer : IAsyncDisposable
 
     public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
     {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < limit)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Prometheus exited with code {_process.ExitCode} while waiting for {what}.");
-            }
-
-            try
-            {
-                if (await condition())
+            await Poll.UntilAsync(
+                async () =>
                 {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
+                    if (_process.HasExited)
+                    {
+                        throw new InvalidOperationException($"Prometheus exited with code {_process.ExitCode} while waiting for {what}.");
+                    }
 
-            await Task.Delay(250);
+                    try
+                    {
+                        return await condition();
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false; // not listening yet
+                    }
+                },
+                limit,
+                what);
         }
-
-        var firing = await QueryAsync("ALERTS{alertstate=\"firing\"}");
-        throw new TimeoutException($"Waited {limit} for {what}; firing now: {firing}");
+        catch (TimeoutException)
+        {
+            // What is firing instead is the fact that explains a missed alert.
+            var firing = await QueryAsync("ALERTS{alertstate=\"firing\"}");
+            throw new TimeoutException($"Waited {limit} for {what}; firing now: {firing}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -2,15 +2,14 @@ using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Problems;
 using FluentValidation;
-using Mediator;
 
 namespace CadMl.Application.Tests.Behaviours;
 
 public sealed class PipelineBehaviourTests
 {
-    public sealed record SampleCommand(int Capacity) : ICommand<Result<string>>;
+    public sealed record SampleCommand(int Capacity) : IUseCaseCommand<string>;
 
-    public sealed record SlowExclusiveCommand(TaskCompletionSource Gate) : ICommand<Result<string>>, IExclusiveMessage
+    public sealed record SlowExclusiveCommand(TaskCompletionSource Gate) : IUseCaseCommand<string>, IExclusiveMessage
     {
         public string ExclusiveGroup => "sample-exclusive";
 
@@ -36,7 +35,7 @@ public sealed class PipelineBehaviourTests
 
         handlerRan.Should().BeFalse();
         result.Status.Should().Be(ResultStatus.Invalid);
-        var problem = result.Should().BeAssignableTo<IProblemResult>().Subject.Problem;
+        var problem = result.Should().BeOfType<ProblemResult<string>>().Subject.Problem;
         problem.Code.Should().Be("INPUT_VALIDATION_FAILED");
         var errors = problem.Context["errors"].Should().BeAssignableTo<IEnumerable<Dictionary<string, object?>>>().Subject.ToList();
         errors.Should().ContainSingle().Which["field"].Should().Be("capacity");
@@ -72,7 +71,7 @@ public sealed class PipelineBehaviourTests
             (_, _) => ValueTask.FromResult(Result.Success("second")), CancellationToken.None);
 
         second.Status.Should().Be(ResultStatus.Conflict);
-        ((IProblemResult)second).Problem.Code.Should().Be("RELOAD_IN_PROGRESS");
+        second.ToProblem().Code.Should().Be("RELOAD_IN_PROGRESS");
 
         first.Gate.SetResult();
         (await running).Value.Should().Be("first");
@@ -80,4 +79,28 @@ public sealed class PipelineBehaviourTests
             (_, _) => ValueTask.FromResult(Result.Success("third")), CancellationToken.None);
         third.Value.Should().Be("third", "the gate is released when the first finishes");
     }
+
+    [Fact]
+    public void A_failed_result_built_without_a_problem_still_reads_as_the_catalogue_code_of_its_status()
+    {
+        var problem = Result<string>.NotFound("no such part").ToProblem();
+
+        problem.Error.Should().BeSameAs(ErrorCodes.NotFound);
+        problem.Message.Should().Be("no such part");
+        problem.Stage.Should().Be("handler");
+    }
+
+    [Fact]
+    public void A_behaviour_refuses_through_the_message_type_with_the_problem_intact()
+    {
+        var problem = new Problem(ErrorCodes.StoreDamaged, "store", "damaged", new Dictionary<string, object?> { ["reason"] = "corrupt page" });
+
+        var refused = Refuse<SampleCommand, Result<string>>(problem);
+
+        refused.Status.Should().Be(ResultStatus.Unavailable);
+        refused.ToProblem().Should().BeSameAs(problem);
+    }
+
+    private static TResponse Refuse<TMessage, TResponse>(Problem problem)
+        where TMessage : IAnswersWithProblem<TResponse> => TMessage.Refuse(problem);
 }

@@ -1,3 +1,4 @@
+using CadMl.Api.Tests.Infrastructure;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.Tests.Hosting;
 using CadMl.Application.Vectors.Ports;
@@ -35,14 +36,6 @@ public sealed class FaissFaultTests
         recovery.Health().DegradationHistoryCount.Should().Be(1, "one degraded event per transition, however many requests follow");
     }
 
-    private static async Task<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto> PollAsync(IFaissRecovery recovery, Func<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!done(recovery.Health()) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        return recovery.Health();
-    }
+    private static Task<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto> PollAsync(IFaissRecovery recovery, Func<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto, bool> done) =>
+        Poll.UntilAsync(() => recovery.Health(), done, TimeSpan.FromSeconds(10), "The FAISS health");
 }

@@ -4,6 +4,7 @@ using Ardalis.Result;
 using CadMl.Application.Analysis.AnalyzeFile;
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Migration;
 using CadMl.Application.Migration.GetMigrationStatus;
 using CadMl.Application.Migration.MigrateVectors;
 using CadMl.Application.Migration.Ports;
@@ -85,7 +86,7 @@ public sealed class MigrationUseCaseTests
         var run = (await host.Sender.Send(new MigrateVectorsCommand(null, "v4", BatchSize: 500))).Value;
 
         run.Batches.Should().Be(3);
-        run.Totals.Should().Be(new MigrationTotals(1_200, 1_200, 0, 0, 0, 0, 0));
+        run.Totals.Should().Be(new MigrationTotalsDto(1_200, 1_200, 0, 0, 0, 0, 0));
         run.Items.Should().HaveCount(MigrateVectorsCommand.MaxReportedItems);
         run.ItemsTruncated.Should().BeTrue();
         (await Generation(host)).Should().Be(before + 1_200, "one generation, and one change-log row, per migrated vector");
@@ -199,7 +200,7 @@ public sealed class MigrationUseCaseTests
         var run = (await host.Sender.Send(new MigrateVectorsCommand(null, "v2", DryRun: true, BatchSize: 7))).Value;
 
         run.DryRun.Should().BeTrue();
-        run.Totals.Should().Be(new MigrationTotals(35, 0, 0, 0, 0, 0, 35));
+        run.Totals.Should().Be(new MigrationTotalsDto(35, 0, 0, 0, 0, 0, 35));
         run.Items.Should().OnlyContain(i => i.Status == MigrationOutcome.DryRun && i.Method == MigrationMethod.Truncate);
         (await Generation(host)).Should().Be(before);
         (await host.Get<IVectorStore>().StatsAsync(CancellationToken.None)).ByVersion.Should().BeEquivalentTo(new Dictionary<string, long> { ["v3"] = 30, ["v4"] = 5 });
@@ -223,7 +224,7 @@ public sealed class MigrationUseCaseTests
         run.Items[3].Error.Should().Be("vector has 7 values but v3 has 22");
         run.Items[3].DimensionBefore.Should().Be(7);
         run.Items[1].Method.Should().Be(MigrationMethod.Truncate);
-        run.Totals.Should().Be(new MigrationTotals(4, 0, 1, 1, 1, 1, 0));
+        run.Totals.Should().Be(new MigrationTotalsDto(4, 0, 1, 1, 1, 1, 0));
         run.Status.Should().Be("completed_with_errors");
         run.Scope.Should().Be("ids");
         (await host.Sender.Send(new GetVectorQuery("a"))).Value.FeatureVersion.Should().Be("v2");
@@ -242,7 +243,7 @@ public sealed class MigrationUseCaseTests
             var refused = await host.Sender.Send(new MigrateVectorsCommand(null, "v4"));
 
             refused.Status.Should().Be(ResultStatus.Conflict);
-            ((IProblemResult)refused).Problem.Code.Should().Be("MIGRATION_IN_PROGRESS");
+            refused.ToProblem().Code.Should().Be("MIGRATION_IN_PROGRESS");
         }
         finally
         {
@@ -298,7 +299,7 @@ public sealed class MigrationUseCaseTests
 
         var result = await host.Sender.Send(new MigrateVectorsCommand(null, version));
 
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         problem.Code.Should().Be("INPUT_VALIDATION_FAILED");
         problem.Context["allowed"].Should().BeEquivalentTo(new[] { "v1", "v2", "v3", "v4", "v5" });
         ((IEnumerable<Dictionary<string, object?>>)problem.Context["errors"]!).Single()["field"].Should().Be(field);
@@ -312,7 +313,7 @@ public sealed class MigrationUseCaseTests
         var result = await host.Sender.Send(new MigrateVectorsCommand([], "v4"));
 
         result.Status.Should().Be(ResultStatus.Invalid);
-        ((IProblemResult)result).Problem.Context.Should().NotContainKey("allowed");
+        result.ToProblem().Context.Should().NotContainKey("allowed");
     }
 
     private static async Task<long> Generation(ApplicationHost host) => await host.Get<IVectorStore>().GenerationAsync(CancellationToken.None);

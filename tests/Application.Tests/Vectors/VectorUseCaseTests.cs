@@ -1,4 +1,5 @@
 using Ardalis.Result;
+using CadMl.Api.Tests.Infrastructure;
 using CadMl.Application.Analysis;
 using CadMl.Application.Analysis.AnalyzeFile;
 using CadMl.Application.Analysis.GetAnalysis;
@@ -57,7 +58,7 @@ public sealed class VectorUseCaseTests
         var result = await host.Sender.Send(new RegisterVectorCommand("short", [1, 2, 3, 4, 5], "v4"));
 
         result.Status.Should().Be(ResultStatus.Invalid);
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         problem.Code.Should().Be("DIMENSION_MISMATCH");
         problem.Context["expected"].Should().Be(24);
         problem.Context["found"].Should().Be(5);
@@ -113,14 +114,7 @@ public sealed class VectorUseCaseTests
             new Dictionary<string, string?> { ["FAISS_INDEX_TYPE"] = "hnsw", ["FAISS_BACKGROUND_BUILD_THRESHOLD"] = "0" }, first.DataDir);
 
         var query = new SearchVectorsQuery(Id: "part-12", K: 1, ExcludeSelf: false);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await second.Sender.Send(query)).Value.Backend != "faiss" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        var hits = (await second.Sender.Send(query)).Value;
-        hits.Backend.Should().Be("faiss");
+        var hits = await Poll.UntilAsync(async () => (await second.Sender.Send(query)).Value, h => h.Backend == "faiss", TimeSpan.FromSeconds(20), "The background-built index");
         hits.Results.Single().Id.Should().Be("part-12");
         (await second.MetricAsync("faiss_rebuild_total", "status=\"ok\"")).Should().Be(1);
     }

@@ -27,7 +27,7 @@ public sealed class ModelFileStoreTests : IDisposable
 
         using var file = _store.Open("sub/m.onnx").File!;
 
-        file.ReadBounded(3).Should().Equal(1, 2, 3);
+        file.ReadBounded(3, CancellationToken.None).Should().Equal(1, 2, 3);
     }
 
     [Fact]
@@ -37,7 +37,19 @@ public sealed class ModelFileStoreTests : IDisposable
 
         using var file = _store.Open("m.onnx").File!;
 
-        file.ReadBounded(1024).Should().BeNull();
+        file.ReadBounded(1024, CancellationToken.None).Should().BeNull();
+    }
+
+    [Fact]
+    public void A_cancelled_read_stops_instead_of_reading_the_file()
+    {
+        File.WriteAllBytes(Path.Combine(_models, "m.onnx"), new byte[3 << 20]);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        using var file = _store.Open("m.onnx").File!;
+
+        file.Invoking(f => f.ReadBounded(4 << 20, cancelled.Token)).Should().Throw<OperationCanceledException>();
     }
 
     [Fact]
@@ -67,7 +79,7 @@ public sealed class ModelFileStoreTests : IDisposable
 
         using var file = _store.Open("current.onnx").File!;
 
-        file.ReadBounded(10).Should().Equal(9);
+        file.ReadBounded(10, CancellationToken.None).Should().Equal(9);
     }
 
     [Fact]
@@ -80,7 +92,7 @@ public sealed class ModelFileStoreTests : IDisposable
 
         using var file = store.Open("m.onnx").File!;
 
-        file.ReadBounded(10).Should().Equal(4);
+        file.ReadBounded(10, CancellationToken.None).Should().Equal(4);
     }
 
     [Fact]

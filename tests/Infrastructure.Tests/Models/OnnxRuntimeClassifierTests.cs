@@ -1,4 +1,3 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Domain.Classification;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Models;
@@ -13,7 +12,7 @@ public sealed class OnnxRuntimeClassifierTests
     private static readonly ClassifierContract Contract = new(FeatureVersion.V4, "test-1", TestModels.DefaultClasses, new AbstentionPolicy(1e30, 0));
 
     private static OnnxRuntimeClassifier Runtime(string provider) =>
-        new(Options.Create(new ModelOptions { ExecutionProvider = provider }));
+        new(Options.Create(new OnnxRuntimeOptions { ExecutionProvider = provider }));
 
     [Fact]
     public void A_classifier_runs_on_the_cpu_provider_and_labels_each_row()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using CadMl.Api.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace CadMl.Infrastructure.Tests.Recovery;
@@ -34,20 +35,27 @@ public sealed class RedisServer : IAsyncLifetime
         _process = Process.Start(start)!;
         _ = _process.StandardOutput.ReadToEndAsync();
         _ = _process.StandardError.ReadToEndAsync();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
+        await Poll.UntilAsync(
+            async () =>
             {
-                using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=500");
-                await connection.GetDatabase().PingAsync();
-                return;
-            }
-            catch (RedisConnectionException) when (deadline.Elapsed < TimeSpan.FromSeconds(15) && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} before it answered.");
+                }
+
+                try
+                {
+                    using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=500");
+                    await connection.GetDatabase().PingAsync();
+                    return true;
+                }
+                catch (RedisConnectionException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(15),
+            "redis-server answering PING");
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using CadMl.Api.Tests.Infrastructure;
 using CadMl.Application.Common.Configuration;
 using CadMl.Infrastructure.Storage;
 using Microsoft.Data.Sqlite;
@@ -41,7 +42,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var gate = new ManualResetEventSlim();
         var commitsBefore = _writer.Commits;
         var blocker = _writer.WriteAsync((_, _) => gate.Wait(TimeSpan.FromSeconds(30)));
-        await WaitUntilAsync(() => _writer.Commits == commitsBefore && QueueIsBusy(gate));
+        await Poll.UntilAsync(() => _writer.Commits == commitsBefore && QueueIsBusy(gate), TimeSpan.FromSeconds(30));
 
         var applied = new List<int>();
         var visibleWhenApplied = new List<bool>();
@@ -69,7 +70,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         using var gate = new ManualResetEventSlim();
         var blocker = _writer.WriteAsync((_, _) => gate.Wait(TimeSpan.FromSeconds(30)));
-        await WaitUntilAsync(() => QueueIsBusy(gate));
+        await Poll.UntilAsync(() => QueueIsBusy(gate), TimeSpan.FromSeconds(30));
 
         var before = _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "INSERT INTO journal (n) VALUES (1);"));
         var failing = _writer.WriteAsync((connection, transaction) =>
@@ -124,15 +125,5 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-            await Task.Delay(10);
-        }
     }
 }

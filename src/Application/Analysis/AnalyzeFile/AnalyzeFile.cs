@@ -30,7 +30,7 @@ public sealed record AnalyzeFileCommand(
     string? ProjectId,
     string? Sha256 = null,
     double? MinScore = null,
-    string? IdempotencyKey = null) : ICommand<Result<AnalysisDto>>
+    string? IdempotencyKey = null) : IUseCaseCommand<AnalysisDto>
 {
     public const string IdempotencyScope = "analyze";
 
@@ -89,7 +89,7 @@ internal sealed partial class AnalyzeFileHandler(
             return Result.Success(AnalysisDto.From(record) with { Similar = shown });
         }
 
-        var problem = ((IProblemResult)outcome).Problem;
+        var problem = outcome.ToProblem();
         metrics.Finished("rejected");
         metrics.Rejected(problem.Code);
         return problem.ToResult<AnalysisDto>();
@@ -133,7 +133,7 @@ internal sealed partial class AnalyzeFileHandler(
             var parsed = await ParseAsync(reader, command.Content, settings, cancellationToken);
             if (!parsed.IsSuccess)
             {
-                return ((IProblemResult)parsed).Problem.ToResult<AnalysisRecord>();
+                return parsed.ToProblem().ToResult<AnalysisRecord>();
             }
 
             var parseElapsed = time.GetElapsedTime(parseStarted);

@@ -6,7 +6,7 @@ using Mediator;
 
 namespace CadMl.Application.Analysis.GetAnalysis;
 
-public sealed record GetAnalysisQuery(string Id) : IQuery<Result<AnalysisDto>>;
+public sealed record GetAnalysisQuery(string Id) : IUseCaseQuery<AnalysisDto>;
 
 /// <summary>
 /// A stored analysis. Its similar parts are looked up again on every read rather than stored:

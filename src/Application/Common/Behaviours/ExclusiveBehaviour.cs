@@ -10,14 +10,14 @@ namespace CadMl.Application.Common.Behaviours;
 /// call asking the message's type.
 /// </summary>
 public sealed class ExclusiveBehaviour<TMessage, TResponse>(ExclusiveGates gates) : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage, IExclusiveMessage
+    where TMessage : notnull, IMessage, IExclusiveMessage, IAnswersWithProblem<TResponse>
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var gate = gates.For(message.ExclusiveGroup);
         if (!await gate.WaitAsync(TimeSpan.Zero, cancellationToken))
         {
-            return ProblemResults<TResponse>.Create(new Problem(
+            return TMessage.Refuse(new Problem(
                 message.BusyCode,
                 "exclusive",
                 "Another operation of this kind is running; try again when it has finished.",

@@ -12,6 +12,7 @@ namespace CadMl.Application.Common.Behaviours;
 public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger, TimeProvider time)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
+    where TResponse : Ardalis.Result.IResult
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
@@ -21,7 +22,7 @@ public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<Loggin
             var response = await next(message, cancellationToken);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                LogHandled(UseCaseName<TMessage>.Value, Outcome.Of(response), time.GetElapsedTime(started).TotalMilliseconds);
+                LogHandled(UseCaseName<TMessage>.Value, Outcome.Of(response.Status), time.GetElapsedTime(started).TotalMilliseconds);
             }
 
             return response;

@@ -6,6 +6,7 @@ namespace CadMl.Application.Common.Behaviours;
 public sealed class MetricsBehaviour<TMessage, TResponse>(IUseCaseMetrics metrics, TimeProvider time)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
+    where TResponse : Ardalis.Result.IResult
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
@@ -14,7 +15,7 @@ public sealed class MetricsBehaviour<TMessage, TResponse>(IUseCaseMetrics metric
         try
         {
             var response = await next(message, cancellationToken);
-            outcome = Outcome.Of(response);
+            outcome = Outcome.Of(response.Status);
             return response;
         }
         finally

@@ -7,18 +7,14 @@ namespace CadMl.Application.Common.Behaviours;
 /// <summary>
 /// A damaged or unavailable durable store is an answer (503 with the reason), not a bug: every
 /// use case that touches the store gets the same problem, and the first corruption error marks
-/// the store damaged so /ready and /health say so at once.
+/// the store damaged so /ready and /health say so at once. The constraint keeps messages that
+/// cannot answer with a problem out of it at compile time.
 /// </summary>
 public sealed class StoreFaultBehaviour<TMessage, TResponse>(IStoreFaults faults) : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
+    where TMessage : notnull, IMessage, IAnswersWithProblem<TResponse>
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (!ProblemResults<TResponse>.CanCreate)
-        {
-            return await next(message, cancellationToken);
-        }
-
         Problem? problem;
         try
         {
@@ -33,6 +29,6 @@ public sealed class StoreFaultBehaviour<TMessage, TResponse>(IStoreFaults faults
             problem = damaged;
         }
 
-        return ProblemResults<TResponse>.Create(problem);
+        return TMessage.Refuse(problem);
     }
 }

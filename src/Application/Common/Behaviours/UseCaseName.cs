@@ -14,9 +14,5 @@ internal static class UseCaseName<TMessage>
 /// <summary>How a use case ended, as a metric label.</summary>
 internal static class Outcome
 {
-    public static string Of(object? response) => response switch
-    {
-        Ardalis.Result.IResult result => result.Status.ToString().ToLowerInvariant(),
-        _ => "ok",
-    };
+    public static string Of(Ardalis.Result.ResultStatus status) => status.ToString().ToLowerInvariant();
 }

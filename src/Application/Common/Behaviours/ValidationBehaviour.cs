@@ -10,7 +10,7 @@ namespace CadMl.Application.Common.Behaviours;
 /// </summary>
 public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
     : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
+    where TMessage : notnull, IMessage, IAnswersWithProblem<TResponse>
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
             return await next(message, cancellationToken);
         }
 
-        return ProblemResults<TResponse>.Create(ValidationProblem.From(failures.Select(f =>
+        return TMessage.Refuse(ValidationProblem.From(failures.Select(f =>
             new FieldError(f.PropertyName, f.ErrorMessage, f.AttemptedValue is string or ValueType ? f.AttemptedValue : null,
                 f.CustomState as IReadOnlyDictionary<string, object?>))));
     }

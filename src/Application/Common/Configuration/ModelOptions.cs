@@ -24,10 +24,6 @@ public sealed class ModelOptions : IValidatedOptions
     [ConfigurationKeyName("MODEL_OPCODE_MODE")]
     public string OpcodeMode { get; set; } = "allowlist";
 
-    /// <summary>ONNX Runtime execution provider: <c>cpu</c>, or <c>cuda</c> on GPU nodes.</summary>
-    [ConfigurationKeyName("MODEL_EXECUTION_PROVIDER")]
-    public string ExecutionProvider { get; set; } = "cpu";
-
     public long MaxBytes => MaxMb * 1024L * 1024L;
 
     public string FullModelDir => Path.GetFullPath(ModelDir);
@@ -59,11 +55,6 @@ public sealed class ModelOptions : IValidatedOptions
         if (!Domain.Classification.OpcodeModes.TryParse(OpcodeMode, out _))
         {
             yield return $"MODEL_OPCODE_MODE must be one of {string.Join(", ", Domain.Classification.OpcodeModes.Names)} (was '{OpcodeMode}').";
-        }
-
-        if (ExecutionProvider.Trim().ToLowerInvariant() is not ("cpu" or "cuda"))
-        {
-            yield return $"MODEL_EXECUTION_PROVIDER must be 'cpu' or 'cuda' (was '{ExecutionProvider}').";
         }
 
         if (!ModelHashAllowlist.TryParse(AllowedHashes, out _, out var invalid))

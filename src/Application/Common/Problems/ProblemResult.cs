@@ -2,18 +2,12 @@ using Ardalis.Result;
 
 namespace CadMl.Application.Common.Problems;
 
-/// <summary>Lets the Api find the <see cref="Problem"/> behind any failed result, whatever its value type.</summary>
-public interface IProblemResult
-{
-    Problem Problem { get; }
-}
-
 /// <summary>
 /// A failed <see cref="Result{T}"/> that carries a <see cref="Problem"/>. Ardalis results only
 /// carry strings; subclassing keeps the handler signatures plain <c>Result&lt;T&gt;</c> while the
 /// code, stage and context travel intact to the one HTTP mapper.
 /// </summary>
-public sealed class ProblemResult<T> : Result<T>, IProblemResult
+public sealed class ProblemResult<T> : Result<T>
 {
     public ProblemResult(Problem problem)
         : base(problem.Status)
@@ -25,27 +19,21 @@ public sealed class ProblemResult<T> : Result<T>, IProblemResult
     public Problem Problem { get; }
 }
 
-/// <summary>Builds a failed <typeparamref name="TResponse"/> in pipeline behaviours that only know the response type.</summary>
-internal static class ProblemResults<TResponse>
+public static class ProblemResultExtensions
 {
-    private static readonly Func<Problem, TResponse>? Factory = CreateFactory();
-
-    public static bool CanCreate => Factory is not null;
-
-    public static TResponse Create(Problem problem) =>
-        Factory is null
-            ? throw new InvalidOperationException($"{typeof(TResponse).Name} is not a Result<T>; use cases must return Result<T>.")
-            : Factory(problem);
-
-    private static Func<Problem, TResponse>? CreateFactory()
+    /// <summary>
+    /// The problem behind a failed result: the one its handler attached or, for a result built
+    /// without one, the catalogue's generic code of its status (so a caller never meets a failure
+    /// without a code).
+    /// </summary>
+    public static Problem ToProblem<T>(this Result<T> result)
     {
-        var type = typeof(TResponse);
-        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(Result<>))
+        if (result is ProblemResult<T> carrier)
         {
-            return null;
+            return carrier.Problem;
         }
 
-        var closed = typeof(ProblemResult<>).MakeGenericType(type.GetGenericArguments()[0]);
-        return problem => (TResponse)Activator.CreateInstance(closed, problem)!;
+        var code = ErrorCodes.ForResult(result.Status);
+        return new Problem(code, "handler", result.Errors.FirstOrDefault() ?? code.Meaning);
     }
 }

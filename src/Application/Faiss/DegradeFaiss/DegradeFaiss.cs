@@ -10,7 +10,7 @@ namespace CadMl.Application.Faiss.DegradeFaiss;
 /// Staging drill (admin): degrade the similarity backend on purpose. Searches move to exact,
 /// one degraded event is recorded, and recovery attempts fail until the duration has passed.
 /// </summary>
-public sealed record DegradeFaissCommand(string Reason = "drill", double DurationSeconds = 60) : ICommand<Result<FaissHealthDto>>;
+public sealed record DegradeFaissCommand(string Reason = "drill", double DurationSeconds = 60) : IUseCaseCommand<FaissHealthDto>;
 
 internal sealed class DegradeFaissValidator : AbstractValidator<DegradeFaissCommand>
 {

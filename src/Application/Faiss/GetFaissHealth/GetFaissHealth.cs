@@ -6,7 +6,7 @@ using Mediator;
 
 namespace CadMl.Application.Faiss.GetFaissHealth;
 
-public sealed record GetFaissHealthQuery : IQuery<Result<FaissHealthDto>>;
+public sealed record GetFaissHealthQuery : IUseCaseQuery<FaissHealthDto>;
 
 /// <summary>
 /// The recovery state and the index facts, with the store's own generation beside the one the

@@ -11,7 +11,7 @@ namespace CadMl.Application.Faiss.RecoverFaiss;
 /// A manual recovery attempt (admin). <paramref name="Force"/> overrides a flap suppression.
 /// One at a time: a concurrent request is refused with 409 RECOVERY_IN_PROGRESS.
 /// </summary>
-public sealed record RecoverFaissCommand(bool Force = false) : ICommand<Result<RecoveryResultDto>>, IExclusiveMessage
+public sealed record RecoverFaissCommand(bool Force = false) : IUseCaseCommand<RecoveryResultDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => "faiss_recovery";
 

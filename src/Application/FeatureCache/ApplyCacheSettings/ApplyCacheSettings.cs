@@ -8,7 +8,7 @@ using Mediator;
 namespace CadMl.Application.FeatureCache.ApplyCacheSettings;
 
 /// <summary>Change capacity and/or TTL of the live cache, keeping the previous settings for rollback.</summary>
-public sealed record ApplyCacheSettingsCommand(int? Capacity, int? TtlSeconds) : ICommand<Result<CacheApplyDto>>, IExclusiveMessage
+public sealed record ApplyCacheSettingsCommand(int? Capacity, int? TtlSeconds) : IUseCaseCommand<CacheApplyDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => CacheSettingsGate.Group;
 

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace CadMl.Application.FeatureCache.GetCacheStats;
 
-public sealed record GetCacheStatsQuery : IQuery<Result<CacheStatsDto>>;
+public sealed record GetCacheStatsQuery : IUseCaseQuery<CacheStatsDto>;
 
 public sealed record CacheStatsDto(
     int Size,

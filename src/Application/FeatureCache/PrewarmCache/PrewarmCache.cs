@@ -14,7 +14,7 @@ namespace CadMl.Application.FeatureCache.PrewarmCache;
 /// Load the features of the most recent or most frequently analysed files into the cache, for the
 /// active feature version, recomputed exactly from the stored documents.
 /// </summary>
-public sealed record PrewarmCacheCommand(string? Strategy, int? Limit) : ICommand<Result<CachePrewarmDto>>, IExclusiveMessage
+public sealed record PrewarmCacheCommand(string? Strategy, int? Limit) : IUseCaseCommand<CachePrewarmDto>, IExclusiveMessage
 {
     public static readonly IReadOnlyList<string> Strategies = ["recent", "frequent"];
 

@@ -8,7 +8,7 @@ using Mediator;
 namespace CadMl.Application.FeatureCache.RollbackCache;
 
 /// <summary>Restore the settings in force before the last change, only inside its rollback window.</summary>
-public sealed record RollbackCacheCommand : ICommand<Result<CacheRollbackDto>>, IExclusiveMessage
+public sealed record RollbackCacheCommand : IUseCaseCommand<CacheRollbackDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => CacheSettingsGate.Group;
 

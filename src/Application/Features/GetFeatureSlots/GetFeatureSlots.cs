@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CadMl.Application.Features.GetFeatureSlots;
 
 /// <summary>The slots of one version (default: the configured one), in stored order.</summary>
-public sealed record GetFeatureSlotsQuery(string? Version) : IQuery<Result<FeatureSlotsDto>>;
+public sealed record GetFeatureSlotsQuery(string? Version) : IUseCaseQuery<FeatureSlotsDto>;
 
 public sealed record FeatureSlotsDto(string Version, int Dimension, IReadOnlyList<FeatureSlotDto> Slots);
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace CadMl.Application.Features.GetFeatureVersions;
 
-public sealed record GetFeatureVersionsQuery : IQuery<Result<FeatureVersionsDto>>;
+public sealed record GetFeatureVersionsQuery : IUseCaseQuery<FeatureVersionsDto>;
 
 public sealed record FeatureVersionsDto(string Default, IReadOnlyList<FeatureVersionDto> Versions);
 

@@ -5,7 +5,7 @@ using Mediator;
 namespace CadMl.Application.Health.GetHealth;
 
 /// <summary>Liveness with an explanation: always answers while the process serves, and says what is degraded.</summary>
-public sealed record GetHealthQuery : IQuery<Result<HealthDto>>;
+public sealed record GetHealthQuery : IUseCaseQuery<HealthDto>;
 
 public sealed record HealthDto(string Status, IReadOnlyList<string> Reasons, IReadOnlyDictionary<string, ComponentStatusDto> Components);
 

@@ -6,7 +6,7 @@ using Mediator;
 namespace CadMl.Application.Health.GetReadiness;
 
 /// <summary>Whether this instance may take traffic: every readiness-gating component must be healthy.</summary>
-public sealed record GetReadinessQuery : IQuery<Result<ReadinessDto>>;
+public sealed record GetReadinessQuery : IUseCaseQuery<ReadinessDto>;
 
 public sealed record ReadinessDto(string Status, IReadOnlyDictionary<string, ComponentStatusDto> Checks);
 

@@ -6,7 +6,7 @@ using Mediator;
 namespace CadMl.Application.Migration.GetMigrationStatus;
 
 /// <summary>The run in progress (if any), the most recent runs, and how many vectors are at each version now.</summary>
-public sealed record GetMigrationStatusQuery : IQuery<Result<MigrationStatusDto>>
+public sealed record GetMigrationStatusQuery : IUseCaseQuery<MigrationStatusDto>
 {
     public const int RecentRuns = 20;
 }
@@ -18,6 +18,6 @@ internal sealed class GetMigrationStatusHandler(IVectorStore vectors, IMigration
     {
         var stats = await vectors.StatsAsync(cancellationToken);
         var runs = await store.RecentRunsAsync(GetMigrationStatusQuery.RecentRuns, cancellationToken);
-        return Result.Success(new MigrationStatusDto(progress.Current, stats.Total, stats.ByVersion, runs));
+        return Result.Success(new MigrationStatusDto(progress.Current, stats.Total, stats.ByVersion, [.. runs.Select(MigrationRunDto.From)]));
     }
 }

@@ -19,7 +19,7 @@ public sealed record MigrateVectorsCommand(
     IReadOnlyList<string>? Ids,
     string? ToVersion,
     bool DryRun = false,
-    int BatchSize = MigrateVectorsCommand.DefaultBatchSize) : ICommand<Result<MigrationResultDto>>, IExclusiveMessage
+    int BatchSize = MigrateVectorsCommand.DefaultBatchSize) : IUseCaseCommand<MigrationResultDto>, IExclusiveMessage
 {
     public const int DefaultBatchSize = 500;
     public const int MaxBatchSize = 10_000;

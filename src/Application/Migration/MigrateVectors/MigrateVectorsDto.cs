@@ -16,14 +16,14 @@ public sealed record MigrationResultDto(
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     double DurationSeconds,
-    MigrationTotals Totals,
+    MigrationTotalsDto Totals,
     IReadOnlyList<MigrationItemDto> Items,
     bool ItemsTruncated,
     string? Error)
 {
     public static MigrationResultDto From(MigrationRun run, IReadOnlyList<MigrationItemDto> items, bool truncated) => new(
         run.MigrationId, run.Status, run.ToVersion, run.DryRun, run.Scope, run.BatchSize, run.Batches,
-        run.StartedAt, run.FinishedAt, run.DurationSeconds, run.Totals, [.. items], truncated, run.Error);
+        run.StartedAt, run.FinishedAt, run.DurationSeconds, MigrationTotalsDto.From(run.Totals), [.. items], truncated, run.Error);
 }
 
 /// <summary>

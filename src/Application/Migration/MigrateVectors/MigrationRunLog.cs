@@ -45,7 +45,7 @@ internal sealed class MigrationRunLog(MigrateVectorsCommand command, FeatureVers
         }
     }
 
-    public RunningMigrationDto Progress() => new(MigrationId, target.Name(), command.DryRun, Scope, startedAt, _batches, Totals());
+    public RunningMigrationDto Progress() => new(MigrationId, target.Name(), command.DryRun, Scope, startedAt, _batches, MigrationTotalsDto.From(Totals()));
 
     public MigrationRun Finish(DateTimeOffset finishedAt, TimeSpan elapsed, bool cancelled, string? failure)
     {

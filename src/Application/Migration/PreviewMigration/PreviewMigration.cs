@@ -12,7 +12,7 @@ namespace CadMl.Application.Migration.PreviewMigration;
 /// the whole store, and the plan for the <paramref name="Limit"/> oldest vectors with its statistics
 /// and warnings. Reads only; nothing is written, not even the store generation.
 /// </summary>
-public sealed record PreviewMigrationQuery(string? ToVersion, int Limit = PreviewMigrationQuery.DefaultLimit) : IQuery<Result<MigrationPreviewDto>>
+public sealed record PreviewMigrationQuery(string? ToVersion, int Limit = PreviewMigrationQuery.DefaultLimit) : IUseCaseQuery<MigrationPreviewDto>
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;

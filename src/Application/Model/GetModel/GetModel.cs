@@ -6,7 +6,7 @@ using Mediator;
 namespace CadMl.Application.Model.GetModel;
 
 /// <summary>The serving model's identity; 404 <c>MODEL_NOT_LOADED</c> when there is none.</summary>
-public sealed record GetModelQuery : IQuery<Result<ModelIdentity>>;
+public sealed record GetModelQuery : IUseCaseQuery<ModelIdentity>;
 
 internal sealed class GetModelHandler(ModelRegistry registry) : IQueryHandler<GetModelQuery, Result<ModelIdentity>>
 {

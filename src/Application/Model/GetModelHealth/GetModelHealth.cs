@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CadMl.Application.Model.GetModelHealth;
 
 /// <summary>Model health for operators: always answers, and says ok or absent and why.</summary>
-public sealed record GetModelHealthQuery : IQuery<Result<ModelHealthDto>>;
+public sealed record GetModelHealthQuery : IUseCaseQuery<ModelHealthDto>;
 
 public sealed record ModelHealthDto(
     string Status,

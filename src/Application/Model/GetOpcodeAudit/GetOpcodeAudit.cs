@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CadMl.Application.Model.GetOpcodeAudit;
 
 /// <summary>What the opcode scans of this process have seen and refused, for the operator.</summary>
-public sealed record GetOpcodeAuditQuery : IQuery<Result<OpcodeAuditDto>>;
+public sealed record GetOpcodeAuditQuery : IUseCaseQuery<OpcodeAuditDto>;
 
 public sealed record OpcodeAuditDto(
     string Mode,

@@ -30,6 +30,7 @@ public interface IModelFile : IDisposable
     /// <summary>
     /// One bounded read: at most <paramref name="maxBytes"/> + 1 bytes are ever read. Null when the
     /// file holds more than <paramref name="maxBytes"/>, so an oversized file costs the limit, not its size.
+    /// A cancelled read stops at the next chunk: a slow disk must not hold a reload the caller gave up on.
     /// </summary>
-    byte[]? ReadBounded(long maxBytes);
+    byte[]? ReadBounded(long maxBytes, CancellationToken cancellationToken);
 }

@@ -20,7 +20,7 @@ namespace CadMl.Application.Model.ReloadModel;
 /// <c>startup</c>) for logs and health; it is not part of the HTTP body.
 /// </summary>
 public sealed record ReloadModelCommand(string Path, string? ExpectedVersion = null, bool Force = false, string Origin = "api")
-    : ICommand<Result<ModelReloadDto>>, IExclusiveMessage
+    : IUseCaseCommand<ModelReloadDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => "model_reload";
 
@@ -51,7 +51,7 @@ internal sealed partial class ReloadModelHandler(
     public ValueTask<Result<ModelReloadDto>> Handle(ReloadModelCommand command, CancellationToken cancellationToken)
     {
         var clock = new StageClock(time, metrics, cancellationToken);
-        var result = Load(command, clock);
+        var result = Load(command, clock, cancellationToken);
         var total = clock.Finish();
 
         if (result.IsSuccess)
@@ -68,7 +68,7 @@ internal sealed partial class ReloadModelHandler(
             return ValueTask.FromResult<Result<ModelReloadDto>>(result.Value with { StageDurationsMs = clock.Durations, TotalDurationMs = total });
         }
 
-        var problem = ((IProblemResult)result).Problem;
+        var problem = result.ToProblem();
         metrics.ReloadFinished(problem.Code.Replace("MODEL_", "", StringComparison.Ordinal).ToLowerInvariant());
         var path = ModelPathRules.Check(command.Path, out var relative) is null ? relative : null;
         registry.Record(new ReloadOutcome("failed", problem.Stage, problem.Code, problem.Message, path, null, time.GetUtcNow(), total));
@@ -78,7 +78,7 @@ internal sealed partial class ReloadModelHandler(
         return ValueTask.FromResult((problem with { Context = context }).ToResult<ModelReloadDto>());
     }
 
-    private Result<ModelReloadDto> Load(ReloadModelCommand command, StageClock clock)
+    private Result<ModelReloadDto> Load(ReloadModelCommand command, StageClock clock, CancellationToken cancellationToken)
     {
         var settings = options.Value;
 
@@ -108,7 +108,7 @@ internal sealed partial class ReloadModelHandler(
         using (var file = opening.File!)
         {
             clock.Begin(ReloadStage.Size);
-            bytes = file.ReadBounded(settings.MaxBytes);
+            bytes = file.ReadBounded(settings.MaxBytes, cancellationToken);
         }
 
         if (bytes is null)

@@ -10,22 +10,22 @@ namespace CadMl.Application.Store.BackupStore;
 /// An online backup of the durable store into the data folder's <c>backups/</c> as
 /// <c>&lt;name&gt;.db</c>; every write acknowledged before the call is in it. Writers keep going.
 /// </summary>
-public sealed record BackupStoreCommand(string? Name = null) : ICommand<Result<BackupReport>>, IExclusiveMessage
+public sealed record BackupStoreCommand(string? Name = null) : IUseCaseCommand<BackupReportDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => "store_backup";
 
     public ErrorCode BusyCode => ErrorCodes.BackupInProgress;
 }
 
-internal sealed class BackupStoreHandler(IStoreMaintenance maintenance, TimeProvider time) : ICommandHandler<BackupStoreCommand, Result<BackupReport>>
+internal sealed class BackupStoreHandler(IStoreMaintenance maintenance, TimeProvider time) : ICommandHandler<BackupStoreCommand, Result<BackupReportDto>>
 {
-    public async ValueTask<Result<BackupReport>> Handle(BackupStoreCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<BackupReportDto>> Handle(BackupStoreCommand command, CancellationToken cancellationToken)
     {
         var name = command.Name ?? $"cadml-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}";
         var report = await maintenance.BackupAsync(name, cancellationToken);
         return report is null
             ? new Problem(ErrorCodes.BackupExists, "backup", $"A backup named {name} already exists; backups are never overwritten.",
-                new Dictionary<string, object?> { ["name"] = name }).ToResult<BackupReport>()
-            : Result.Success(report);
+                new Dictionary<string, object?> { ["name"] = name }).ToResult<BackupReportDto>()
+            : Result.Success(BackupReportDto.From(report));
     }
 }

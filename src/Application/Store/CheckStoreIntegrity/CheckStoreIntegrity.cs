@@ -10,15 +10,15 @@ namespace CadMl.Application.Store.CheckStoreIntegrity;
 /// The full SQLite <c>integrity_check</c> on demand (start-up runs only the bounded quick_check).
 /// A command, not a query: finding damage marks the store damaged and the instance unready.
 /// </summary>
-public sealed record CheckStoreIntegrityCommand : ICommand<Result<IntegrityReport>>, IExclusiveMessage
+public sealed record CheckStoreIntegrityCommand : IUseCaseCommand<IntegrityReportDto>, IExclusiveMessage
 {
     public string ExclusiveGroup => "store_integrity_check";
 
     public ErrorCode BusyCode => ErrorCodes.IntegrityCheckInProgress;
 }
 
-internal sealed class CheckStoreIntegrityHandler(IStoreMaintenance maintenance) : ICommandHandler<CheckStoreIntegrityCommand, Result<IntegrityReport>>
+internal sealed class CheckStoreIntegrityHandler(IStoreMaintenance maintenance) : ICommandHandler<CheckStoreIntegrityCommand, Result<IntegrityReportDto>>
 {
-    public async ValueTask<Result<IntegrityReport>> Handle(CheckStoreIntegrityCommand command, CancellationToken cancellationToken) =>
-        Result.Success(await maintenance.CheckIntegrityAsync(cancellationToken));
+    public async ValueTask<Result<IntegrityReportDto>> Handle(CheckStoreIntegrityCommand command, CancellationToken cancellationToken) =>
+        Result.Success(IntegrityReportDto.From(await maintenance.CheckIntegrityAsync(cancellationToken)));
 }

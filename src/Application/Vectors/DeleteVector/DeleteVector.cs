@@ -5,7 +5,7 @@ using Mediator;
 namespace CadMl.Application.Vectors.DeleteVector;
 
 /// <summary>Removes a vector from the store and the index (admin).</summary>
-public sealed record DeleteVectorCommand(string Id) : ICommand<Result<DeletedVectorDto>>;
+public sealed record DeleteVectorCommand(string Id) : IUseCaseCommand<DeletedVectorDto>;
 
 public sealed record DeletedVectorDto(string Id, bool Deleted, string FeatureVersion, long StoreGeneration);
 

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace CadMl.Application.Vectors.GetVector;
 
-public sealed record GetVectorQuery(string Id) : IQuery<Result<VectorDto>>;
+public sealed record GetVectorQuery(string Id) : IUseCaseQuery<VectorDto>;
 
 internal sealed class GetVectorHandler(IVectorStore store) : IQueryHandler<GetVectorQuery, Result<VectorDto>>
 {

@@ -5,7 +5,7 @@ using Mediator;
 namespace CadMl.Application.Vectors.GetVectorStats;
 
 /// <summary>Counts by version, format and material from the store, and what the index holds and serves.</summary>
-public sealed record GetVectorStatsQuery : IQuery<Result<VectorStatsDto>>;
+public sealed record GetVectorStatsQuery : IUseCaseQuery<VectorStatsDto>;
 
 public sealed record VectorStatsDto(
     long Total,

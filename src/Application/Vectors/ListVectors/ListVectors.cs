@@ -13,7 +13,7 @@ public sealed record ListVectorsQuery(
     string? Material = null,
     string? Format = null,
     string? Version = null,
-    string? Label = null) : IQuery<Result<VectorPageDto>>;
+    string? Label = null) : IUseCaseQuery<VectorPageDto>;
 
 public sealed record VectorPageDto(IReadOnlyList<VectorDto> Items, long Total, int Offset, int Limit);
 

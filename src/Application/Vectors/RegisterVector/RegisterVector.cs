@@ -18,7 +18,7 @@ public sealed record RegisterVectorCommand(
     IReadOnlyList<double>? Vector,
     string? FeatureVersion = null,
     IReadOnlyDictionary<string, string>? Meta = null,
-    [property: JsonIgnore] string? IdempotencyKey = null) : ICommand<Result<VectorDto>>
+    [property: JsonIgnore] string? IdempotencyKey = null) : IUseCaseCommand<VectorDto>
 {
     public const string IdempotencyScope = "vectors";
 

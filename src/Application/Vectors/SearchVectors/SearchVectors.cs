@@ -22,7 +22,7 @@ public sealed record SearchVectorsQuery(
     int K = 10,
     SearchFiltersDto? Filters = null,
     bool? ExcludeSelf = null,
-    double? MinScore = null) : IQuery<Result<SearchResultDto>>;
+    double? MinScore = null) : IUseCaseQuery<SearchResultDto>;
 
 public sealed record SearchFiltersDto(string? Material = null, string? Format = null, string? Label = null, string? ProjectId = null);
 
