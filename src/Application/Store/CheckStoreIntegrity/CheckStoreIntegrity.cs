@@ -20,5 +20,7 @@ public sealed record CheckStoreIntegrityCommand : ICommand<Result<IntegrityRepor
 internal sealed class CheckStoreIntegrityHandler(IStoreMaintenance maintenance) : ICommandHandler<CheckStoreIntegrityCommand, Result<IntegrityReport>>
 {
     public async ValueTask<Result<IntegrityReport>> Handle(CheckStoreIntegrityCommand command, CancellationToken cancellationToken) =>
-        Result.Success(await maintenance.CheckIntegrityAsync(cancellationToken));
+        maintenance.Unsupported("integrity_check") is { } unsupported
+            ? unsupported.ToResult<IntegrityReport>()
+            : Result.Success(await maintenance.CheckIntegrityAsync(cancellationToken));
 }
