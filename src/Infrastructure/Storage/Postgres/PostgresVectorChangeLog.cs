@@ -8,7 +8,8 @@ namespace CadMl.Infrastructure.Storage.Postgres;
 
 /// <summary>
 /// The change log on PostgreSQL (<c>vector_changes</c>), the same rows as SQLite's. <see cref="Append"/>
-/// bumps the counter row and writes the change in the caller's transaction; every writer holds the
+/// bumps the counter row and writes the change in the caller's transaction (the upsert does the same
+/// inside its one statement, <see cref="PostgresVectorStore.Upsert"/>); every writer holds the
 /// counter row from the start of its transaction (<see cref="PostgresWriter.LockGeneration"/>), so
 /// generations are gap-free and in commit order across every process sharing the store.
 /// </summary>

@@ -59,11 +59,21 @@ internal sealed partial class PostgresVectorStore(PostgresDatabase database, Pos
             }
         }
 
+        // One round trip for the rest: every part touches its own table, so the order PostgreSQL runs
+        // them in does not matter (the old row went above, in its own statement, before the insert
+        // that reuses its id). Round trips, not fsyncs, are what a write costs inside a group commit.
         long seq;
+        long generation;
         using (var insert = new NpgsqlCommand("""
-            INSERT INTO vectors (id, feature_version, vector, material, format, label, project_id, meta, created_at)
-            VALUES (@id, @version, @vector, @material, @format, @label, @project_id, @meta, @created_at)
-            RETURNING seq;
+            WITH inserted AS (
+                INSERT INTO vectors (id, feature_version, vector, material, format, label, project_id, meta, created_at)
+                VALUES (@id, @version, @vector, @material, @format, @label, @project_id, @meta, @created_at)
+                RETURNING seq),
+            undeleted AS (DELETE FROM vector_deletions WHERE id = @id),
+            bumped AS (UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value)
+            INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
+            SELECT bumped.value, 'insert', @id, inserted.seq, @version, @replaced_seq, @replaced_version, @created_at FROM bumped, inserted
+            RETURNING seq, generation;
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("id", id);
@@ -75,17 +85,14 @@ internal sealed partial class PostgresVectorStore(PostgresDatabase database, Pos
             insert.Parameters.AddNullable("project_id", NpgsqlDbType.Text, meta.GetValueOrDefault("project_id"));
             insert.Parameters.AddWithValue("meta", JsonSerializer.Serialize(meta));
             insert.Parameters.AddWithValue("created_at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            seq = (long)insert.ExecuteScalar()!;
+            insert.Parameters.AddNullable("replaced_seq", NpgsqlDbType.Bigint, replacedSeq);
+            insert.Parameters.AddNullable("replaced_version", NpgsqlDbType.Text, replacedVersion?.Name());
+            using var reader = insert.ExecuteReader();
+            reader.Read();
+            seq = reader.GetInt64(0);
+            generation = reader.GetInt64(1);
         }
 
-        // A vector written again is no longer a deliberate deletion.
-        using (var undelete = new NpgsqlCommand("DELETE FROM vector_deletions WHERE id = @id;", connection, transaction))
-        {
-            undelete.Parameters.AddWithValue("id", id);
-            undelete.ExecuteNonQuery();
-        }
-
-        var generation = PostgresVectorChangeLog.Append(connection, transaction, VectorChangeKind.Insert, id, seq, vector.Version, replacedSeq, replacedVersion, at);
         var stored = new StoredVector(seq, id, vector, new Dictionary<string, string>(meta, StringComparer.Ordinal), at);
         return new VectorWrite(stored, replacedSeq, replacedVersion, generation);
     }
