@@ -12,6 +12,7 @@ using CadMl.Infrastructure.Caching;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Storage.Postgres;
 using CadMl.Infrastructure.VectorSearch;
 using CadMl.Infrastructure.VectorSearch.Faiss;
 using CadMl.Infrastructure.VectorSearch.Recovery;
@@ -29,19 +30,7 @@ public static class DependencyInjection
         services.AddHostedService<MetricsWarmup>();
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
-        services.AddSingleton<SqliteDatabase>();
-        // One writer per process: group commit only works if every request-path write goes through it.
-        services.AddSingleton<SqliteWriter>();
-        services.AddSingleton<OrphanSweep>();
-        services.AddSingleton<StoreMetrics>();
-        services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
-        services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
-        // The change log is read by the index owner and trimmed through what its holders still need.
-        services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
-        services.AddSingleton<VectorChangeRetention>();
-        services.AddHostedService<StoreInitializer>();
-        services.AddHostedService<WalCheckpointer>();
-        services.AddHostedService<IdempotencyKeyPurge>();
+        AddDurableStore(services, configuration);
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
@@ -80,14 +69,60 @@ public static class DependencyInjection
         services.Scan(scan => scan
             .FromAssemblyOf<InfrastructureAssembly>()
             .AddClasses(classes => classes.AssignableToAny(
-                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(IAnalysisStore), typeof(ICadReader),
+                    typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
-                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore), typeof(IVectorStore),
-                    typeof(IMigrationStore), typeof(IMigrationMetrics), typeof(IIdempotencyStore), typeof(IIdempotencyMetrics)),
+                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore),
+                    typeof(IMigrationMetrics), typeof(IIdempotencyMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
         return services;
+    }
+
+    /// <summary>
+    /// The durable store is a swap point (STORE_BACKEND): the embedded SQLite file, or a PostgreSQL
+    /// database several processes share. Either way one <see cref="StoreStatus"/> says whether it
+    /// serves, and one group-commit writer per process orders its writes.
+    /// </summary>
+    private static void AddDurableStore(IServiceCollection services, IConfiguration configuration)
+    {
+        var postgres = string.Equals(configuration["STORE_BACKEND"], DataOptions.PostgresBackend, StringComparison.Ordinal);
+        services.AddSingleton(postgres
+            ? new StoreStatus(DataOptions.PostgresBackend, PostgresDatabase.SchemaVersion)
+            : new StoreStatus(DataOptions.SqliteBackend, SqliteDatabase.SchemaVersion));
+        // The index's snapshot files read the store's status and identity through it, on either backend.
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<StoreMetrics>();
+        services.AddSingleton<VectorChangeRetention>();
+        services.AddHostedService<IdempotencyKeyPurge>();
+        if (postgres)
+        {
+            services.AddSingleton<PostgresDatabase>();
+            services.AddSingleton<PostgresWriter>();
+            services.AddSingleton<IStoreFaults, PostgresStoreFaults>();
+            services.AddSingleton<IStoreMaintenance, PostgresStoreMaintenance>();
+            services.AddSingleton<IVectorChangeLog, PostgresVectorChangeLog>();
+            services.AddSingleton<IVectorStore, PostgresVectorStore>();
+            services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
+            services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
+            services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+            services.AddHostedService<PostgresStoreInitializer>();
+            return;
+        }
+
+        // One writer per process: group commit only works if every request-path write goes through it.
+        services.AddSingleton<SqliteWriter>();
+        services.AddSingleton<OrphanSweep>();
+        services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
+        services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
+        // The change log is read by the index owner and trimmed through what its holders still need.
+        services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
+        services.AddSingleton<IVectorStore, SqliteVectorStore>();
+        services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
+        services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
+        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
+        services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<WalCheckpointer>();
     }
 }
 

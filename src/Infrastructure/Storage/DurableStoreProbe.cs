@@ -6,7 +6,7 @@ namespace CadMl.Infrastructure.Storage;
 /// The durable store must be open, undamaged and the data folder's own, or nothing the service
 /// promises is durable; the detail starts with the code an operator looks up in the runbook.
 /// </summary>
-internal sealed class DurableStoreProbe(SqliteDatabase database) : IHealthProbe
+internal sealed class DurableStoreProbe(StoreStatus database) : IHealthProbe
 {
     public string Name => "durable_store";
 
@@ -15,9 +15,9 @@ internal sealed class DurableStoreProbe(SqliteDatabase database) : IHealthProbe
     public ProbeReport Probe()
     {
         var condition = database.Condition;
-        var facts = new Dictionary<string, object?>(condition.Facts) { ["code"] = condition.Code, ["schema_version"] = SqliteDatabase.SchemaVersion };
+        var facts = new Dictionary<string, object?>(condition.Facts) { ["code"] = condition.Code, ["backend"] = database.Backend, ["schema_version"] = database.SchemaVersion };
         return condition.State == StoreState.Open
-            ? ProbeReport.Ok("sqlite open", facts)
+            ? ProbeReport.Ok($"{database.Backend} open", facts)
             : ProbeReport.Failing($"{condition.Code}: {condition.Detail}", facts);
     }
 }

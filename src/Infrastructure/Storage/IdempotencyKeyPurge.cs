@@ -12,7 +12,7 @@ namespace CadMl.Infrastructure.Storage;
 /// table from growing. Deletes go in bounded batches so one sweep never holds the writer for long.
 /// </summary>
 internal sealed partial class IdempotencyKeyPurge(
-    SqliteDatabase database,
+    StoreStatus database,
     IIdempotencyStore store,
     IIdempotencyMetrics metrics,
     IOptions<IdempotencyOptions> options,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using CadMl.Application.Analysis.Ports;
@@ -12,7 +13,7 @@ namespace CadMl.Infrastructure.Storage;
 
 internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter writer) : IAnalysisStore
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied, IdempotencyClaim? claim = null)
     {
@@ -106,7 +107,8 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter 
         return documents;
     }
 
-    private static AnalysisRecord Read(SqliteDataReader row)
+    /// <summary>A row of <c>analyses</c> as <see cref="FindAsync"/> selects it; the same on every backend.</summary>
+    internal static AnalysisRecord Read(DbDataReader row)
     {
         var version = FeatureVersions.Parse(row.GetString(7));
         var values = JsonSerializer.Deserialize<double[]>(row.GetString(8))!;

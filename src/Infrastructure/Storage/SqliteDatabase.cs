@@ -1,7 +1,5 @@
 using System.Globalization;
 using CadMl.Application.Common.Configuration;
-using CadMl.Application.Common.Ports;
-using CadMl.Application.Common.Problems;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -143,10 +141,13 @@ public sealed class SqliteDatabase
     ];
 
     private readonly string _connectionString;
-    private volatile StoreCondition _condition = StoreCondition.Opening;
+    private readonly StoreStatus _status;
 
-    public SqliteDatabase(IOptions<DataOptions> options)
+    /// <param name="options">Where the data folder is.</param>
+    /// <param name="status">The process's one store status (shared with the readiness probe and metrics); a fresh one when used alone.</param>
+    public SqliteDatabase(IOptions<DataOptions> options, StoreStatus? status = null)
     {
+        _status = status ?? new StoreStatus();
         DataDir = options.Value.FullDataDir;
         Path = System.IO.Path.Combine(DataDir, FileName);
         _connectionString = new SqliteConnectionStringBuilder
@@ -167,12 +168,12 @@ public sealed class SqliteDatabase
     /// <summary>The SQLite companions of the database file; they belong to it and move with it.</summary>
     public IEnumerable<string> Companions => [Path + "-wal", Path + "-shm", Path + "-journal"];
 
-    public bool IsReady => _condition.State == StoreState.Open;
+    public bool IsReady => _status.IsReady;
 
-    public StoreCondition Condition => _condition;
+    public StoreCondition Condition => _status.Condition;
 
     /// <summary>The store's identity once it is open; null before.</summary>
-    public string? StoreId { get; private set; }
+    public string? StoreId => _status.StoreId;
 
     public static int SchemaVersion => Migrations.Length;
 
@@ -285,40 +286,17 @@ public sealed class SqliteDatabase
         await ExecuteAsync(target, "PRAGMA journal_mode=DELETE;", cancellationToken);
     }
 
-    public void MarkOpen(string storeId, IReadOnlyDictionary<string, object?> facts)
-    {
-        StoreId = storeId;
-        _condition = new StoreCondition(StoreState.Open, "STORE_OPEN", $"sqlite open, store {storeId}", facts);
-    }
+    public void MarkOpen(string storeId, IReadOnlyDictionary<string, object?> facts) => _status.MarkOpen(storeId, $"sqlite open, store {storeId}", facts);
 
-    public void MarkRefused(string code, string detail, IReadOnlyDictionary<string, object?> facts) =>
-        _condition = new StoreCondition(StoreState.Refused, code, detail, facts);
+    public void MarkRefused(string code, string detail, IReadOnlyDictionary<string, object?> facts) => _status.MarkRefused(code, detail, facts);
 
-    public void MarkFailed(string detail) =>
-        _condition = new StoreCondition(StoreState.Failed, ErrorCodes.StoreUnavailable.Name, detail, new Dictionary<string, object?>());
+    public void MarkFailed(string detail) => _status.MarkFailed(detail);
 
     /// <summary>The first report of damage wins: it is the one that says where it was first seen.</summary>
-    public bool MarkDamaged(string detail, IReadOnlyDictionary<string, object?>? facts = null)
-    {
-        var current = _condition;
-        if (current.State == StoreState.Damaged)
-        {
-            return false;
-        }
-
-        _condition = new StoreCondition(StoreState.Damaged, ErrorCodes.StoreDamaged.Name, detail, facts ?? new Dictionary<string, object?>());
-        return true;
-    }
+    public bool MarkDamaged(string detail, IReadOnlyDictionary<string, object?>? facts = null) => _status.MarkDamaged(detail, facts);
 
     /// <summary>Refuses (503 with the reason) unless the store is open.</summary>
-    public void EnsureOpen()
-    {
-        var condition = _condition;
-        if (condition.State != StoreState.Open)
-        {
-            throw new StoreUnavailableException(condition.ToProblem());
-        }
-    }
+    public void EnsureOpen() => _status.EnsureOpen();
 
     /// <summary>A connection for the use cases; refused (503 with the reason) unless the store is open.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -351,29 +329,6 @@ public sealed class SqliteDatabase
         command.CommandText = sql;
         return await command.ExecuteScalarAsync(cancellationToken);
     }
-}
-
-public enum StoreState
-{
-    Opening,
-    Open,
-    Refused,
-    Damaged,
-    Failed,
-}
-
-/// <summary>What the durable store can do right now and why; replaced whole, read with one reference read.</summary>
-public sealed record StoreCondition(StoreState State, string Code, string Detail, IReadOnlyDictionary<string, object?> Facts)
-{
-    public static StoreCondition Opening { get; } =
-        new(StoreState.Opening, ErrorCodes.StoreOpening.Name, "the durable store is still opening", new Dictionary<string, object?>());
-
-    /// <summary>
-    /// Refusals carry the start-up rule's code (a Domain string, catalogued in
-    /// <see cref="ErrorCodes"/>); every other condition is one of the store codes set above.
-    /// </summary>
-    public Problem ToProblem() =>
-        new(ErrorCodes.Find(Code) ?? ErrorCodes.StoreUnavailable, "store", $"The durable store is unavailable: {Detail}.", Facts);
 }
 
 /// <summary>The result of a quick_check or integrity_check; <see cref="Completed"/> is false when the time limit stopped it.</summary>

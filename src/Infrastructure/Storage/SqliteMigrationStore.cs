@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors.Ports;
@@ -18,7 +18,7 @@ namespace CadMl.Infrastructure.Storage;
 /// </summary>
 internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider time) : IMigrationStore
 {
-    private const string Select = """
+    internal const string Select = """
         SELECT v.seq, v.id, v.feature_version, v.vector, a.document
         FROM vectors v LEFT JOIN analyses a ON a.id = v.id
         """;
@@ -98,7 +98,7 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
 
             parameters[0].Value = change.Id;
             parameters[1].Value = change.Vector.Version.Name();
-            parameters[2].Value = Encode(change.Vector.Values);
+            parameters[2].Value = SqliteVectorStore.Encode(change.Vector.Values);
             for (var i = 1; i <= 6; i++)
             {
                 parameters[i + 2].Value = old[i];
@@ -171,28 +171,37 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         var runs = new List<MigrationRun>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new MigrationRun(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetInt64(2) != 0,
-                reader.GetString(3),
-                reader.GetInt32(4),
-                reader.GetInt32(5),
-                reader.GetString(6),
-                Time(reader.GetString(7)),
-                Time(reader.GetString(8)),
-                reader.GetDouble(9),
-                new MigrationTotals(reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
-                    reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
-                reader.IsDBNull(17) ? null : reader.GetString(17)));
+            runs.Add(ReadRun(reader));
         }
 
         return runs;
     }
 
+    /// <summary>A row of <c>migration_runs</c> as <see cref="RecentRunsAsync"/> selects it; the same on every backend.</summary>
+    internal static MigrationRun ReadRun(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetInt64(2) != 0,
+        reader.GetString(3),
+        reader.GetInt32(4),
+        reader.GetInt32(5),
+        reader.GetString(6),
+        Time(reader.GetString(7)),
+        Time(reader.GetString(8)),
+        reader.GetDouble(9),
+        new MigrationTotals(reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
+            reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
+        reader.IsDBNull(17) ? null : reader.GetString(17));
+
     private static async Task<IReadOnlyList<MigrationSource>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadSourcesAsync(reader, cancellationToken);
+    }
+
+    /// <summary>Rows as <see cref="Select"/> reads them; the same on every backend.</summary>
+    internal static async Task<IReadOnlyList<MigrationSource>> ReadSourcesAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var rows = new List<MigrationSource>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -217,7 +226,7 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
                 reader.GetString(1),
                 declared,
                 FeatureVersions.TryParse(declared, out var version) ? version : null,
-                MemoryMarshal.Cast<byte, double>((byte[])reader.GetValue(3)).ToArray(),
+                SqliteVectorStore.Decode((byte[])reader.GetValue(3)),
                 document,
                 problem));
         }
@@ -235,5 +244,4 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         return command;
     }
 
-    private static byte[] Encode(IReadOnlyList<double> values) => MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray();
 }

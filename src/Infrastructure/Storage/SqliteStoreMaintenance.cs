@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CadMl.Application.Common.Problems;
 using CadMl.Application.Store.Ports;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,8 @@ internal sealed partial class SqliteStoreMaintenance(SqliteDatabase database, St
 {
     /// <summary>Long enough for a store of millions of rows; the check runs on its own connection and blocks no writer.</summary>
     private static readonly TimeSpan FullCheckLimit = TimeSpan.FromMinutes(10);
+
+    public Problem? Unsupported(string stage) => null;
 
     public async Task<IntegrityReport> CheckIntegrityAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -20,7 +21,7 @@ namespace CadMl.Infrastructure.Storage;
 /// </summary>
 internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteWriter writer, ILogger<SqliteVectorStore> logger) : IVectorStore
 {
-    private const string Columns = "seq, id, feature_version, vector, meta, created_at";
+    internal const string Columns = "seq, id, feature_version, vector, meta, created_at";
 
     public void EnsureServing() => database.EnsureOpen();
 
@@ -260,7 +261,8 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
         return command;
     }
 
-    private static StoredVector Read(SqliteDataReader row)
+    /// <summary>A row of <c>vectors</c> (columns as <see cref="Columns"/>); the same on every backend.</summary>
+    internal static StoredVector Read(DbDataReader row)
     {
         var version = FeatureVersions.Parse(row.GetString(2));
         var values = Decode((byte[])row.GetValue(3));
@@ -278,7 +280,8 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
             DateTimeOffset.Parse(row.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
     }
 
-    private static byte[] Encode(IReadOnlyList<double> values)
+    /// <summary>The stored form of a vector: float64 little-endian, bit for bit what the caller sent.</summary>
+    internal static byte[] Encode(IReadOnlyList<double> values)
     {
         var doubles = values.ToArray();
         if (!BitConverter.IsLittleEndian)
@@ -289,5 +292,5 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
         return MemoryMarshal.AsBytes(doubles.AsSpan()).ToArray();
     }
 
-    private static double[] Decode(byte[] blob) => MemoryMarshal.Cast<byte, double>(blob).ToArray();
+    internal static double[] Decode(byte[] blob) => MemoryMarshal.Cast<byte, double>(blob).ToArray();
 }

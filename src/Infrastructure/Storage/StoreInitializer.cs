@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CadMl.Application.Common.Configuration;
 using CadMl.Domain.Storage;
 using CadMl.Infrastructure.VectorSearch.Faiss;
@@ -27,12 +26,12 @@ internal sealed partial class StoreInitializer(
     TimeProvider time,
     ILogger<StoreInitializer> logger) : IHostedService
 {
-    public const string RecordFile = "store-identity.json";
+    public const string RecordFile = StoreRecordFile.FileName;
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private readonly StoreRecordFile _record = new(database.DataDir, time);
 
-    private string RecordPath => Path.Combine(database.DataDir, RecordFile);
+    private string RecordPath => _record.Path;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -162,28 +161,16 @@ internal sealed partial class StoreInitializer(
 
     private string? ReadRecord()
     {
-        if (!File.Exists(RecordPath))
+        var recorded = _record.Read(out var problem);
+        if (problem is not null)
         {
-            return null;
+            LogRecordUnreadable(problem);
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize<StoreRecord>(File.ReadAllBytes(RecordPath), Json)?.StoreId;
-        }
-        catch (JsonException exception)
-        {
-            // Unreadable is not "absent": the folder did belong to some store, so treat it as an unknown one.
-            LogRecordUnreadable(exception.Message);
-            return StoreStartupRule.UnknownStore;
-        }
+        return recorded;
     }
 
-    private void WriteRecord(string storeId) =>
-        AtomicFile.Write(RecordPath, JsonSerializer.SerializeToUtf8Bytes(new StoreRecord(1, storeId, time.GetUtcNow()), Json));
-
-    /// <summary>The data folder's memory of which store it holds; it outlives a lost database file.</summary>
-    private sealed record StoreRecord(int Schema, string StoreId, DateTimeOffset RecordedAt);
+    private void WriteRecord(string storeId) => _record.Write(storeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Durable store {StoreId} open at generation {Generation}, schema version {Version}")]
     private partial void LogOpened(string storeId, long generation, int version);

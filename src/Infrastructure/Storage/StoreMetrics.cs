@@ -10,7 +10,7 @@ internal sealed class StoreMetrics
     private readonly Counter _damage;
     private readonly Counter _backups;
 
-    public StoreMetrics(IMetricFactory metrics, CollectorRegistry registry, SqliteDatabase database)
+    public StoreMetrics(IMetricFactory metrics, CollectorRegistry registry, StoreStatus database)
     {
         var state = metrics.CreateGauge("store_state", "1 for the durable store's current state (opening, open, refused, damaged, failed), 0 for the others.",
             new GaugeConfiguration { LabelNames = ["state"] });

@@ -31,8 +31,44 @@ public sealed class DataOptions : IValidatedOptions
     [ConfigurationKeyName("STORE_CHECKPOINT_SECONDS")]
     public int CheckpointSeconds { get; set; } = 1;
 
+    /// <summary>Where the durable store lives: <c>sqlite</c> (embedded, in DATA_DIR; the default) or <c>postgres</c> (DATABASE_URL, shareable by several processes).</summary>
+    [ConfigurationKeyName("STORE_BACKEND")]
+    public string StoreBackend { get; set; } = SqliteBackend;
+
+    /// <summary>
+    /// The PostgreSQL store when STORE_BACKEND=postgres: <c>postgres://user:password@host:port/database</c>
+    /// (query options such as <c>sslmode</c> are passed on). Holds a secret: never logged or echoed.
+    /// </summary>
+    [ConfigurationKeyName("DATABASE_URL")]
+    public string? DatabaseUrl { get; set; }
+
+    /// <summary>How long start-up keeps trying to reach PostgreSQL (it may be starting too) before the instance stays unready.</summary>
+    [ConfigurationKeyName("STORE_CONNECT_SECONDS")]
+    public int ConnectSeconds { get; set; } = 30;
+
+    public const string SqliteBackend = "sqlite";
+
+    public const string PostgresBackend = "postgres";
+
+    public bool UsesPostgres => string.Equals(StoreBackend, PostgresBackend, StringComparison.Ordinal);
+
     public IEnumerable<string> Validate()
     {
+        if (StoreBackend is not (SqliteBackend or PostgresBackend))
+        {
+            yield return $"STORE_BACKEND must be '{SqliteBackend}' or '{PostgresBackend}' (was '{StoreBackend}').";
+        }
+
+        if (ConnectSeconds is < 0 or > 3600)
+        {
+            yield return $"STORE_CONNECT_SECONDS must be between 0 and 3600 (was {ConnectSeconds}).";
+        }
+
+        if (UsesPostgres && DatabaseUrlProblem(DatabaseUrl) is { } problem)
+        {
+            yield return problem;
+        }
+
         if (string.IsNullOrWhiteSpace(DataDir))
         {
             yield return "DATA_DIR must name a folder.";
@@ -47,5 +83,34 @@ public sealed class DataOptions : IValidatedOptions
         {
             yield return $"STORE_CHECKPOINT_SECONDS must be between 1 and 3600 (was {CheckpointSeconds}).";
         }
+    }
+
+    /// <summary>
+    /// Why DATABASE_URL cannot name a PostgreSQL database, or null when it can. The message never
+    /// repeats the value: it may carry the password.
+    /// </summary>
+    public static string? DatabaseUrlProblem(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return "DATABASE_URL must be set when STORE_BACKEND=postgres (postgres://user:password@host:port/database).";
+        }
+
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql"))
+        {
+            return "DATABASE_URL must be a postgres:// or postgresql:// URL (postgres://user:password@host:port/database).";
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            return "DATABASE_URL must name a host.";
+        }
+
+        if (uri.AbsolutePath.Trim('/').Length == 0)
+        {
+            return "DATABASE_URL must name a database (the path after the host).";
+        }
+
+        return string.IsNullOrEmpty(uri.UserInfo) ? "DATABASE_URL must name a user (postgres://user:password@host/database)." : null;
     }
 }

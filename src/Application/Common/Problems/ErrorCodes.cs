@@ -118,6 +118,8 @@ public static class ErrorCodes
     public static readonly ErrorCode StoreMissing = Define(StoreStartupRule.MissingCode, 503, "store", "The store /health remembers is gone; STORE_ACCEPT_LOSS_OF accepts the loss.");
     public static readonly ErrorCode StoreIdentityMismatch = Define(StoreStartupRule.MismatchCode, 503, "store", "DATA_DIR holds another store than the one recorded.");
     public static readonly ErrorCode StoreRolledBack = Define(StoreStartupRule.RolledBackCode, 503, "store", "The store is older than writes this service acknowledged.");
+    public static readonly ErrorCode StoreSchemaIncompatible = Define(SchemaCompatibilityRule.IncompatibleCode, 503, "store", "The shared store's schema was contracted past what this build can use; run a newer release.");
+    public static readonly ErrorCode StoreOperationUnsupported = Define("STORE_OPERATION_UNSUPPORTED", 409, "store", "The operation exists only on the SQLite store; use the PostgreSQL server's own tools.");
     public static readonly ErrorCode IntegrityCheckInProgress = Define("INTEGRITY_CHECK_IN_PROGRESS", 409, "exclusive", "Another integrity check is running.");
     public static readonly ErrorCode BackupInProgress = Define("BACKUP_IN_PROGRESS", 409, "exclusive", "Another backup is running.");
     public static readonly ErrorCode BackupExists = Define("BACKUP_EXISTS", 409, "backup", "A backup of that name exists; backups are never overwritten.");

@@ -21,6 +21,11 @@ internal sealed class BackupStoreHandler(IStoreMaintenance maintenance, TimeProv
 {
     public async ValueTask<Result<BackupReportDto>> Handle(BackupStoreCommand command, CancellationToken cancellationToken)
     {
+        if (maintenance.Unsupported("backup") is { } unsupported)
+        {
+            return unsupported.ToResult<BackupReportDto>();
+        }
+
         var name = command.Name ?? $"cadml-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}";
         var report = await maintenance.BackupAsync(name, cancellationToken);
         return report is null

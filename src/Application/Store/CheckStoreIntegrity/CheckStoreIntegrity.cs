@@ -20,5 +20,7 @@ public sealed record CheckStoreIntegrityCommand : IUseCaseCommand<IntegrityRepor
 internal sealed class CheckStoreIntegrityHandler(IStoreMaintenance maintenance) : ICommandHandler<CheckStoreIntegrityCommand, Result<IntegrityReportDto>>
 {
     public async ValueTask<Result<IntegrityReportDto>> Handle(CheckStoreIntegrityCommand command, CancellationToken cancellationToken) =>
-        Result.Success(IntegrityReportDto.From(await maintenance.CheckIntegrityAsync(cancellationToken)));
+        maintenance.Unsupported("integrity_check") is { } unsupported
+            ? unsupported.ToResult<IntegrityReportDto>()
+            : Result.Success(IntegrityReportDto.From(await maintenance.CheckIntegrityAsync(cancellationToken)));
 }

@@ -1,8 +1,16 @@
+using CadMl.Application.Common.Problems;
+
 namespace CadMl.Application.Store.Ports;
 
 /// <summary>Operator work on the durable store itself: a full integrity check and an online backup.</summary>
 public interface IStoreMaintenance
 {
+    /// <summary>
+    /// Why this store answers no such operation (a shared PostgreSQL store is checked and backed up
+    /// with the server's own tools), or null when it does. <paramref name="stage"/> names the operation.
+    /// </summary>
+    Problem? Unsupported(string stage);
+
     /// <summary>The full check; a damaged result also marks the store damaged (unready).</summary>
     Task<IntegrityReport> CheckIntegrityAsync(CancellationToken cancellationToken);
 

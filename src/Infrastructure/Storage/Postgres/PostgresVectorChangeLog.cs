@@ -1,0 +1,93 @@
+using System.Globalization;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CadMl.Infrastructure.Storage.Postgres;
+
+/// <summary>
+/// The change log on PostgreSQL (<c>vector_changes</c>), the same rows as SQLite's. <see cref="Append"/>
+/// bumps the counter row and writes the change in the caller's transaction (the upsert does the same
+/// inside its one statement, <see cref="PostgresVectorStore.Upsert"/>); every writer holds the
+/// counter row from the start of its transaction (<see cref="PostgresWriter.LockGeneration"/>), so
+/// generations are gap-free and in commit order across every process sharing the store.
+/// </summary>
+internal sealed class PostgresVectorChangeLog(PostgresDatabase database) : IVectorChangeLog
+{
+    public IReadOnlyList<VectorChange> ReadAfter(long generation, int limit)
+    {
+        using var connection = database.Open();
+        using var command = new NpgsqlCommand("""
+            SELECT generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at
+            FROM vector_changes WHERE generation > @after ORDER BY generation LIMIT @limit;
+            """, connection);
+        command.Parameters.AddWithValue("after", generation);
+        command.Parameters.AddWithValue("limit", limit);
+        using var reader = command.ExecuteReader();
+        var changes = new List<VectorChange>();
+        while (reader.Read())
+        {
+            changes.Add(new VectorChange(
+                reader.GetInt64(0),
+                ParseKind(reader.GetString(1)),
+                reader.GetString(2),
+                reader.GetInt64(3),
+                FeatureVersions.Parse(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : FeatureVersions.Parse(reader.GetString(6)),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+        }
+
+        return changes;
+    }
+
+    public long TrimThrough(long generation)
+    {
+        using var connection = database.Open();
+        using var command = new NpgsqlCommand("DELETE FROM vector_changes WHERE generation <= @through;", connection);
+        command.Parameters.AddWithValue("through", generation);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Bumps the vector generation and records what it changed, in the caller's transaction; returns the generation.</summary>
+    internal static long Append(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        VectorChangeKind kind,
+        string id,
+        long seq,
+        FeatureVersion version,
+        long? replacedSeq,
+        FeatureVersion? replacedVersion,
+        DateTimeOffset at)
+    {
+        using var command = new NpgsqlCommand("""
+            WITH bumped AS (UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value)
+            INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
+            SELECT value, @kind, @id, @seq, @version, @replaced_seq, @replaced_version, @at FROM bumped
+            RETURNING generation;
+            """, connection, transaction);
+        command.Parameters.AddWithValue("kind", kind switch
+        {
+            VectorChangeKind.Insert => "insert",
+            VectorChangeKind.Delete => "delete",
+            _ => "switch",
+        });
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("seq", seq);
+        command.Parameters.AddWithValue("version", version.Name());
+        command.Parameters.AddNullable("replaced_seq", NpgsqlDbType.Bigint, replacedSeq);
+        command.Parameters.AddNullable("replaced_version", NpgsqlDbType.Text, replacedVersion?.Name());
+        command.Parameters.AddWithValue("at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static VectorChangeKind ParseKind(string kind) => kind switch
+    {
+        "insert" => VectorChangeKind.Insert,
+        "delete" => VectorChangeKind.Delete,
+        "switch" => VectorChangeKind.Switch,
+        _ => throw new InvalidDataException($"Unknown vector change kind '{kind}'."),
+    };
+}

@@ -1,0 +1,286 @@
+using CadMl.Application.Common.Idempotency;
+using CadMl.Application.Migration.Ports;
+using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Features;
+
+namespace CadMl.Infrastructure.Tests.Storage;
+
+/// <summary>
+/// One open store as the use cases see it: the ports on real adapters of one backend. A second
+/// <see cref="StoreUnderTest"/> on the same store is a second process (its own writer and connections).
+/// </summary>
+public sealed record StoreUnderTest(
+    IVectorStore Vectors,
+    IVectorChangeLog Log,
+    IIdempotencyStore Keys,
+    IMigrationStore Migration,
+    Func<ValueTask> Close);
+
+/// <summary>
+/// The durable store's contract, the same cases for every backend (SQLite file, real PostgreSQL
+/// server): a 2xx-worthy write is readable at once and bit-exact, generations are gap-free and in
+/// commit order also with two processes writing, the change log replays to exactly the store's
+/// rows, an Idempotency-Key is taken only with its write, migration switches one generation per
+/// vector. A backend passes by running these, not by having its own tests.
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    private readonly List<StoreUnderTest> _opened = [];
+
+    /// <summary>A new, empty store for this test (the first call) or another process on it (later calls).</summary>
+    protected abstract Task<StoreUnderTest> OpenAsync();
+
+    protected StoreUnderTest Store { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Store = await TrackAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var store in _opened)
+        {
+            await store.Close();
+        }
+    }
+
+    private async Task<StoreUnderTest> TrackAsync()
+    {
+        var store = await OpenAsync();
+        _opened.Add(store);
+        return store;
+    }
+
+    [Fact]
+    public async Task A_written_vector_reads_back_bit_for_bit_with_its_metadata_and_generation()
+    {
+        var values = new[] { 0.1, -2.5e-300, double.Epsilon, 1e300, Math.PI, -0.0, 7 };
+        FeatureVector.TryCreate(FeatureVersion.V1, values, out var vector);
+        var meta = new Dictionary<string, string> { ["material"] = "steel", ["format"] = "dxf", ["label"] = "bracket", ["note"] = "ünïcode" };
+        var at = new DateTimeOffset(2026, 12, 4, 4, 5, 6, 789, TimeSpan.Zero);
+
+        var write = await Store.Vectors.UpsertAsync("part-1", vector!, meta, at, _ => { });
+        var found = await Store.Vectors.FindAsync("part-1", CancellationToken.None);
+
+        write.Generation.Should().Be(1);
+        write.ReplacedSeq.Should().BeNull();
+        found!.Seq.Should().Be(write.Vector.Seq);
+        found.Vector.Values.Select(BitConverter.DoubleToInt64Bits).Should().Equal(values.Select(BitConverter.DoubleToInt64Bits));
+        found.Meta.Should().BeEquivalentTo(meta);
+        found.CreatedAt.Should().Be(at);
+        (await Store.Vectors.GenerationAsync(CancellationToken.None)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_replaced_vector_gets_a_new_seq_and_names_the_row_it_replaced()
+    {
+        var first = await Store.Vectors.UpsertAsync("part-1", Vector(1), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+        var second = await Store.Vectors.UpsertAsync("part-1", Vector(2, FeatureVersion.V2), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+
+        second.Vector.Seq.Should().BeGreaterThan(first.Vector.Seq);
+        second.ReplacedSeq.Should().Be(first.Vector.Seq);
+        second.ReplacedVersion.Should().Be(FeatureVersion.V1);
+        (await Store.Vectors.FindAsync("part-1", CancellationToken.None))!.Vector.Version.Should().Be(FeatureVersion.V2);
+        (await Store.Vectors.StatsAsync(CancellationToken.None)).Total.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_delete_removes_the_vector_once_and_a_second_delete_finds_nothing()
+    {
+        var write = await Store.Vectors.UpsertAsync("part-1", Vector(1), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+        VectorRemoval? applied = null;
+
+        var removal = await Store.Vectors.DeleteAsync("part-1", DateTimeOffset.UnixEpoch, r => applied = r);
+        var again = await Store.Vectors.DeleteAsync("part-1", DateTimeOffset.UnixEpoch, _ => throw new InvalidOperationException("nothing was deleted"));
+
+        removal.Should().Be(applied);
+        removal!.Seq.Should().Be(write.Vector.Seq);
+        removal.Generation.Should().Be(2);
+        again.Should().BeNull();
+        (await Store.Vectors.FindAsync("part-1", CancellationToken.None)).Should().BeNull();
+        (await Store.Vectors.GenerationAsync(CancellationToken.None)).Should().Be(2, "a delete of nothing changes nothing");
+    }
+
+    [Fact]
+    public async Task Two_processes_writing_at_once_leave_a_gap_free_log_in_commit_order_that_replays_to_the_store()
+    {
+        var other = await TrackAsync();
+        var appliedHere = new List<long>();
+        var appliedThere = new List<long>();
+        var writes = new List<Task>();
+        for (var i = 0; i < 200; i++)
+        {
+            var (store, applied) = i % 2 == 0 ? (Store, appliedHere) : (other, appliedThere);
+            var id = $"part-{i % 70}";
+            writes.Add(i % 9 == 4
+                ? store.Vectors.DeleteAsync(id, DateTimeOffset.UnixEpoch, r => applied.Add(r.Generation))
+                : store.Vectors.UpsertAsync(id, Vector(i), Meta(), DateTimeOffset.UnixEpoch, w => applied.Add(w.Generation)));
+        }
+
+        await Task.WhenAll(writes);
+
+        var generation = await Store.Vectors.GenerationAsync(CancellationToken.None);
+        var changes = Store.Log.ReadAfter(0, 10_000);
+        changes.Select(c => c.Generation).Should().Equal(LongRange(1, generation), "one change per generation, no gaps");
+        appliedHere.Should().BeInAscendingOrder("each process applies its writes in commit order");
+        appliedThere.Should().BeInAscendingOrder();
+        appliedHere.Concat(appliedThere).Should().OnlyHaveUniqueItems();
+
+        var live = new Dictionary<string, long>();
+        foreach (var change in changes)
+        {
+            if (change.Kind == VectorChangeKind.Delete)
+            {
+                live.Remove(change.Id);
+            }
+            else
+            {
+                live[change.Id] = change.Seq;
+            }
+        }
+
+        var stored = await ReadAllAsync(Store.Vectors);
+        stored.ToDictionary(v => v.Id, v => v.Seq).Should().BeEquivalentTo(live, "replaying the log from nothing gives exactly the store's rows");
+        stored.Select(v => v.Seq).Should().BeInAscendingOrder();
+    }
+
+    [Fact]
+    public async Task The_log_reads_after_a_generation_in_pages_and_is_trimmed_only_through_the_generation_given()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await Store.Vectors.UpsertAsync($"part-{i}", Vector(i), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+        }
+
+        Store.Log.ReadAfter(3, 4).Select(c => c.Generation).Should().Equal(4, 5, 6, 7);
+        Store.Log.TrimThrough(6).Should().Be(6);
+        Store.Log.ReadAfter(0, 100).Select(c => c.Generation).Should().Equal(7, 8, 9, 10);
+        Store.Log.ReadAfter(0, 100)[0].Should().Match<VectorChange>(c => c.Kind == VectorChangeKind.Insert && c.Id == "part-6" && c.Version == FeatureVersion.V1);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_is_taken_only_by_its_write_and_a_second_claim_fails_without_writing()
+    {
+        var now = new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
+        var claim = new IdempotencyClaim("vectors", "key-1", "hash-a", now, now.AddHours(1));
+        await Store.Vectors.UpsertAsync("part-1", Vector(1), Meta(), now, _ => { }, claim);
+
+        var other = await TrackAsync();
+        var second = () => other.Vectors.UpsertAsync("part-2", Vector(2), Meta(), now, _ => { }, claim with { RequestHash = "hash-b" });
+
+        await second.Should().ThrowAsync<IdempotencyKeyTakenException>();
+        (await Store.Vectors.FindAsync("part-2", CancellationToken.None)).Should().BeNull("the losing write rolled back whole");
+        (await Store.Vectors.GenerationAsync(CancellationToken.None)).Should().Be(1);
+        var record = await Store.Keys.FindAsync("vectors", "key-1", now, CancellationToken.None);
+        record!.RequestHash.Should().Be("hash-a");
+        record.ResourceId.Should().Be("part-1");
+        record.Response.Should().BeNull();
+
+        await Store.Keys.RecordResponseAsync("vectors", "key-1", "Created", "{\"id\":\"part-1\"}");
+        (await other.Keys.FindAsync("vectors", "key-1", now, CancellationToken.None))!.Response.Should().Be("{\"id\":\"part-1\"}");
+    }
+
+    [Fact]
+    public async Task An_expired_key_is_absent_can_be_claimed_again_and_is_purged()
+    {
+        var then = new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
+        var later = then.AddHours(2);
+        await Store.Vectors.UpsertAsync("part-1", Vector(1), Meta(), then, _ => { }, new IdempotencyClaim("vectors", "old", "h1", then, then.AddHours(1)));
+        await Store.Vectors.UpsertAsync("part-2", Vector(2), Meta(), then, _ => { }, new IdempotencyClaim("vectors", "kept", "h2", then, then.AddHours(5)));
+
+        (await Store.Keys.FindAsync("vectors", "old", later, CancellationToken.None)).Should().BeNull();
+        await Store.Vectors.UpsertAsync("part-3", Vector(3), Meta(), later, _ => { }, new IdempotencyClaim("vectors", "old", "h3", later, later.AddHours(1)));
+        (await Store.Keys.FindAsync("vectors", "old", later, CancellationToken.None))!.ResourceId.Should().Be("part-3");
+
+        (await Store.Keys.PurgeExpiredAsync(later.AddHours(2), 100)).Should().Be(1, "only the reclaimed key expired by then");
+        (await Store.Keys.FindAsync("vectors", "kept", later, CancellationToken.None)).Should().NotBeNull("it expires at +5 h");
+    }
+
+    [Fact]
+    public async Task A_list_filters_and_pages_in_seq_order_and_stats_count_by_facet()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            var meta = new Dictionary<string, string> { ["material"] = i % 3 == 0 ? "steel" : "aluminium", ["format"] = "stl" };
+            await Store.Vectors.UpsertAsync($"part-{i:D2}", Vector(i, i < 4 ? FeatureVersion.V2 : FeatureVersion.V1), meta, DateTimeOffset.UnixEpoch, _ => { });
+        }
+
+        var page = await Store.Vectors.ListAsync(new VectorFilter(Material: "aluminium"), 2, 3, CancellationToken.None);
+        var stats = await Store.Vectors.StatsAsync(CancellationToken.None);
+
+        page.Total.Should().Be(8);
+        page.Items.Select(v => v.Id).Should().Equal("part-04", "part-05", "part-07");
+        stats.Total.Should().Be(12);
+        stats.Generation.Should().Be(12);
+        stats.ByVersion.Should().BeEquivalentTo(new Dictionary<string, long> { ["v1"] = 8, ["v2"] = 4 });
+        stats.ByMaterial.Should().BeEquivalentTo(new Dictionary<string, long> { ["aluminium"] = 8, ["steel"] = 4 });
+    }
+
+    [Fact]
+    public async Task A_migration_batch_switches_each_vector_with_one_generation_and_keeps_its_metadata()
+    {
+        var meta = new Dictionary<string, string> { ["material"] = "steel", ["format"] = "dxf" };
+        var a = await Store.Vectors.UpsertAsync("part-a", Vector(1), meta, DateTimeOffset.UnixEpoch, _ => { });
+        await Store.Vectors.UpsertAsync("part-b", Vector(2), meta, DateTimeOffset.UnixEpoch, _ => { });
+        var pending = await Store.Migration.PendingAsync(FeatureVersion.V2, 0, await Store.Migration.LastSeqAsync(CancellationToken.None), 10, CancellationToken.None);
+        pending.Select(p => p.Id).Should().Equal("part-a", "part-b");
+        pending[0].Values.Should().Equal(Vector(1).Values);
+
+        var batch = await Store.Migration.WriteAsync(
+            [new MigrationChange(a.Vector.Seq, "part-a", Vector(1, FeatureVersion.V2)), new MigrationChange(999_999, "gone", Vector(3, FeatureVersion.V2))],
+            CancellationToken.None);
+
+        batch.Writes[1].Should().BeNull("the row had gone");
+        batch.Generation.Should().Be(3);
+        batch.Writes[0]!.ReplacedSeq.Should().Be(a.Vector.Seq);
+        var found = await Store.Vectors.FindAsync("part-a", CancellationToken.None);
+        found!.Vector.Version.Should().Be(FeatureVersion.V2);
+        found.Meta.Should().BeEquivalentTo(meta);
+        Store.Log.ReadAfter(2, 10).Should().ContainSingle().Which.Should().Match<VectorChange>(c =>
+            c.Kind == VectorChangeKind.Switch && c.Seq == found.Seq && c.ReplacedSeq == a.Vector.Seq && c.ReplacedVersion == FeatureVersion.V1);
+        (await Store.Migration.FindAsync(["part-b", "nope"], CancellationToken.None)).Select(s => s.Id).Should().Equal("part-b");
+    }
+
+    [Fact]
+    public async Task Migration_runs_are_kept_newest_first()
+    {
+        var start = new DateTimeOffset(2026, 12, 4, 1, 0, 0, TimeSpan.Zero);
+        foreach (var (id, minutes) in new[] { ("run-1", 0), ("run-2", 5) })
+        {
+            await Store.Migration.SaveRunAsync(new MigrationRun(id, "v2", false, "all", 100, 1, "completed", start.AddMinutes(minutes), start.AddMinutes(minutes + 1), 60,
+                new MigrationTotals(3, 2, 0, 1, 0, 0, 0), null), CancellationToken.None);
+        }
+
+        var runs = await Store.Migration.RecentRunsAsync(10, CancellationToken.None);
+
+        runs.Select(r => r.MigrationId).Should().Equal("run-2", "run-1");
+        runs[0].Totals.Should().Be(new MigrationTotals(3, 2, 0, 1, 0, 0, 0));
+        runs[0].StartedAt.Should().Be(start.AddMinutes(5));
+    }
+
+    protected static FeatureVector Vector(int seed, FeatureVersion version = FeatureVersion.V1)
+    {
+        var values = Enumerable.Range(0, version.Dimension()).Select(d => (double)((seed * 31) + d + 1)).ToArray();
+        FeatureVector.TryCreate(version, values, out var vector);
+        return vector!;
+    }
+
+    private static Dictionary<string, string> Meta() => new() { ["format"] = "stl" };
+
+    private static IEnumerable<long> LongRange(long first, long last)
+    {
+        for (var g = first; g <= last; g++)
+        {
+            yield return g;
+        }
+    }
+
+    private static async Task<List<StoredVector>> ReadAllAsync(IVectorStore store)
+    {
+        var all = new List<StoredVector>();
+        await foreach (var vector in store.ReadAllAsync(CancellationToken.None))
+        {
+            all.Add(vector);
+        }
+
+        return all;
+    }
+}

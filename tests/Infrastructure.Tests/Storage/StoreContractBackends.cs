@@ -1,0 +1,79 @@
+using CadMl.Application.Common.Configuration;
+using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Storage.Postgres;
+using CadMl.Tests.Shared;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CadMl.Infrastructure.Tests.Storage;
+
+/// <summary>The store contract on a SQLite file in a temp folder; a second "process" opens the same file.</summary>
+public sealed class SqliteStoreContractTests : StoreContract
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
+
+    protected override async Task<StoreUnderTest> OpenAsync()
+    {
+        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
+        await database.MigrateAsync(CancellationToken.None);
+        database.MarkOpen("contract", new Dictionary<string, object?>());
+        var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
+        return new StoreUnderTest(
+            new SqliteVectorStore(database, writer, NullLogger<SqliteVectorStore>.Instance),
+            new SqliteVectorChangeLog(database),
+            new SqliteIdempotencyStore(database, writer),
+            new SqliteMigrationStore(database, TimeProvider.System),
+            writer.DisposeAsync);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
+
+/// <summary>One real PostgreSQL server for the whole suite (started once, stopped at the end).</summary>
+public sealed class PostgresServerFixture : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await PostgresServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
+{
+    public const string Name = "postgres";
+}
+
+/// <summary>The store contract on a fresh database of a real PostgreSQL server; a second "process" has its own data source and writer.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) : StoreContract
+{
+    private string? _url;
+
+    protected override async Task<StoreUnderTest> OpenAsync()
+    {
+        _url ??= await postgres.Server.CreateDatabaseAsync();
+        var status = new StoreStatus(DataOptions.PostgresBackend, PostgresDatabase.SchemaVersion);
+        var database = new PostgresDatabase(Options.Create(new DataOptions { StoreBackend = DataOptions.PostgresBackend, DatabaseUrl = _url }), status);
+        await database.MigrateAsync(CancellationToken.None);
+        status.MarkOpen("contract", "postgres open", new Dictionary<string, object?>());
+        var writer = new PostgresWriter(database, NullLogger<PostgresWriter>.Instance);
+        return new StoreUnderTest(
+            new PostgresVectorStore(database, writer, NullLogger<PostgresVectorStore>.Instance),
+            new PostgresVectorChangeLog(database),
+            new PostgresIdempotencyStore(database, writer),
+            new PostgresMigrationStore(database, TimeProvider.System),
+            async () =>
+            {
+                await writer.DisposeAsync();
+                await database.DisposeAsync();
+            });
+    }
+}
