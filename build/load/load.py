@@ -5,6 +5,7 @@
     load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
     load.py settle URL
     load.py table RESULTS_DIR
+    load.py versions URL KEY CORPUS_DIR PER_FORMAT VERSION_A VERSION_B
 """
 import http.client
 import json
@@ -241,6 +242,64 @@ def table(results):
         print()
 
 
+def analyze_once(conn, key, path, content, version):
+    """One POST /analyze of CONTENT with options.feature_version = VERSION; milliseconds, wall clock."""
+    boundary = "cadml-versions-5b1e0c"
+    name = os.path.basename(path)
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n"
+            f"{json.dumps({'feature_version': version})}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    started = time.perf_counter()
+    conn.request("POST", "/api/v1/analyze", body, {"X-API-Key": key, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = conn.getresponse()
+    answer = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise SystemExit(f"analyze {name} ({version}) answered {response.status}: {answer[:300]!r}")
+    return elapsed
+
+
+def versions(url, key, corpus, per_format, version_a, version_b):
+    """Analyze p50 of two feature versions on the same real files, one request at a time.
+
+    Each file is sent once per version, so neither is answered from the feature cache (its key is
+    the content hash and the version); the order alternates per file so neither version always
+    runs second. Both versions parse the same way; what differs is extraction and the index the
+    similar-parts search runs against.
+    """
+    conn = connection(url)
+    rows = []
+    for fmt in ("dxf", "step", "stl", "iges"):
+        folder = os.path.join(corpus, fmt)
+        if not os.path.isdir(folder):
+            continue
+        files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
+        stride = max(1, len(files) // per_format)
+        chosen = files[::stride][:per_format]
+        # Warm-up: the first requests of a format pay for JIT and first-use allocations.
+        for path in files[1::stride][:3]:
+            with open(path, "rb") as handle:
+                content = handle.read()
+            for version in (version_a, version_b):
+                analyze_once(conn, key, path, content, version)
+        times = {version_a: [], version_b: []}
+        for index, path in enumerate(chosen):
+            with open(path, "rb") as handle:
+                content = handle.read()
+            order = (version_a, version_b) if index % 2 == 0 else (version_b, version_a)
+            for version in order:
+                times[version].append(analyze_once(conn, key, path, content, version))
+        rows.append((fmt, len(chosen), times))
+    print(f"| format | files | {version_a} p50 ms | {version_b} p50 ms | {version_b} ÷ {version_a} (p50) | {version_a} p95 ms | {version_b} p95 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for fmt, count, times in rows:
+        a, b = sorted(times[version_a]), sorted(times[version_b])
+        p50a, p50b = a[len(a) // 2], b[len(b) // 2]
+        p95a, p95b = a[min(len(a) - 1, int(0.95 * len(a)))], b[min(len(b) - 1, int(0.95 * len(b)))]
+        print(f"| {fmt} | {count} | {p50a:.1f} | {p50b:.1f} | {p50b / p50a:.2f} | {p95a:.1f} | {p95b:.1f} |")
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "preload":
@@ -251,5 +310,7 @@ if __name__ == "__main__":
         memory(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
     elif command == "table":
         table(sys.argv[2])
+    elif command == "versions":
+        versions(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7])
     else:
         raise SystemExit(__doc__)

@@ -12,6 +12,8 @@ internal sealed class DxfLocalOutline
     private int _pointCount;
     private LocalArc[] _arcs = [];
     private int _arcCount;
+    private double[] _segments = [];
+    private int _segmentCount;
 
     /// <summary>c + u·cos t + v·sin t in OCS coordinates, t from <see cref="Start"/> through <see cref="Span"/>.</summary>
     public readonly record struct LocalArc(double Cx, double Cy, double Ux, double Uy, double Vx, double Vy, double Start, double Span);
@@ -20,6 +22,7 @@ internal sealed class DxfLocalOutline
     {
         _pointCount = 0;
         _arcCount = 0;
+        _segmentCount = 0;
     }
 
     public void Point(double x, double y)
@@ -45,9 +48,12 @@ internal sealed class DxfLocalOutline
 
     /// <summary>
     /// Vertices (x, y, bulge) at <paramref name="stride"/> into points and bulge arcs. A bulge b on a
-    /// segment is an arc of included angle 4·atan(b), counter-clockwise for b &gt; 0.
+    /// segment is an arc of included angle 4·atan(b), counter-clockwise for b &gt; 0. With
+    /// <paramref name="straightEdges"/> the straight segments (bulge 0, the closing one included)
+    /// are also kept as edges for the v5 digest; a hatch boundary leaves them out, because it
+    /// usually retraces lines the drawing already has.
     /// </summary>
-    public void Polyline(double[] vertices, int length, int stride, bool closed)
+    public void Polyline(double[] vertices, int length, int stride, bool closed, bool straightEdges = false)
     {
         var n = length / stride;
         for (var k = 0; k < n; k++)
@@ -67,7 +73,22 @@ internal sealed class DxfLocalOutline
             {
                 BulgeArc(x1, y1, vertices[next * stride], vertices[(next * stride) + 1], bulge);
             }
+            else if (straightEdges)
+            {
+                StraightEdge(x1, y1, vertices[next * stride], vertices[(next * stride) + 1]);
+            }
         }
+    }
+
+    private void StraightEdge(double x1, double y1, double x2, double y2)
+    {
+        if ((_segmentCount + 1) * 4 > _segments.Length)
+        {
+            Array.Resize(ref _segments, Math.Max(32, _segments.Length * 2));
+        }
+
+        var i = _segmentCount++ * 4;
+        (_segments[i], _segments[i + 1], _segments[i + 2], _segments[i + 3]) = (x1, y1, x2, y2);
     }
 
     /// <summary>Maps everything collected to world coordinates at <paramref name="elevation"/> and starts over.</summary>
@@ -87,6 +108,11 @@ internal sealed class DxfLocalOutline
                 ocs.DirectionToWcs(a.Vx, a.Vy, 0),
                 a.Start,
                 a.Span));
+        }
+
+        for (var i = 0; i < _segmentCount * 4; i += 4)
+        {
+            sink.Segment(ocs.ToWcs(_segments[i], _segments[i + 1], elevation), ocs.ToWcs(_segments[i + 2], _segments[i + 3], elevation));
         }
 
         Clear();

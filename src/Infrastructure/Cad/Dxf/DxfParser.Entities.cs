@@ -519,10 +519,10 @@ internal sealed partial class DxfParser
                 EmitPointList(sink, _list, _listCount);
                 break;
             case DxfEntityKind.Solid:
-                EmitCorners(sink, EntityOcs);
+                EmitCorners(sink, EntityOcs, solidOrder: true);
                 break;
             case DxfEntityKind.Face3d:
-                EmitCorners(sink, Ocs.World);
+                EmitCorners(sink, Ocs.World, solidOrder: false);
                 break;
             case DxfEntityKind.Insert:
                 EmitInsert(ref tags, sink);
@@ -571,13 +571,27 @@ internal sealed partial class DxfParser
         sink.Arc(new EllipticArc(P(10), major, minor, start, span));
     }
 
-    private void EmitCorners(GeometrySink sink, Ocs ocs)
+    /// <summary>
+    /// The corners of a SOLID, TRACE or 3DFACE and its outline edges. A SOLID/TRACE's fourth
+    /// corner (13) is written opposite the first, so its outline runs 10, 11, 13, 12; a 3DFACE's
+    /// runs 10, 11, 12, 13. A triangle repeats a corner: that edge has length 0 and is not counted.
+    /// </summary>
+    private void EmitCorners(GeometrySink sink, Ocs ocs, bool solidOrder)
     {
         var last = Has(13) ? 13 : 12;
         for (var code = 10; code <= last; code++)
         {
             var p = P(code);
             sink.Point(ocs.ToWcs(p.X, p.Y, p.Z));
+        }
+
+        Span<int> outline = last == 12 ? [10, 11, 12] : solidOrder ? [10, 11, 13, 12] : [10, 11, 12, 13];
+        var corners = outline.Length;
+        for (var i = 0; i < corners; i++)
+        {
+            var a = P(outline[i]);
+            var b = P(outline[(i + 1) % corners]);
+            sink.Segment(ocs.ToWcs(a.X, a.Y, a.Z), ocs.ToWcs(b.X, b.Y, b.Z));
         }
     }
 
@@ -638,7 +652,7 @@ internal sealed partial class DxfParser
     private void EmitLwPolyline(GeometrySink sink)
     {
         var closed = (I(70) & 1) != 0;
-        _outline.Polyline(_list, _listCount, 3, closed);
+        _outline.Polyline(_list, _listCount, 3, closed, straightEdges: true);
         _outline.EmitTo(sink, EntityOcs, D(38));
     }
 

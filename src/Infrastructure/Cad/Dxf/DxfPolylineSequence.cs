@@ -62,6 +62,11 @@ internal sealed class DxfPolylineSequence(DxfLocalOutline outline)
                 sink.Point(new Vec3(_vertices[i], _vertices[i + 1], _vertices[i + 2]));
             }
 
+            if (!polyface && (_flags & 16) == 0)
+            {
+                Emit3DEdges(sink);
+            }
+
             return;
         }
 
@@ -82,7 +87,20 @@ internal sealed class DxfPolylineSequence(DxfLocalOutline outline)
         }
 
         outline.Clear();
-        outline.Polyline(packed, packed.Length, 3, (_flags & 1) != 0);
+        outline.Polyline(packed, packed.Length, 3, (_flags & 1) != 0, straightEdges: true);
         outline.EmitTo(sink, _ocs, elevation);
+    }
+
+    /// <summary>A 3D polyline's straight segments (and the closing one) as edges; mesh polylines keep their vertices only.</summary>
+    private void Emit3DEdges(GeometrySink sink)
+    {
+        var n = _vertexCount / Stride;
+        var last = (_flags & 1) != 0 ? n : n - 1;
+        for (var k = 0; k < last; k++)
+        {
+            var a = k * Stride;
+            var b = (k + 1) % n * Stride;
+            sink.Segment(new Vec3(_vertices[a], _vertices[a + 1], _vertices[a + 2]), new Vec3(_vertices[b], _vertices[b + 1], _vertices[b + 2]));
+        }
     }
 }

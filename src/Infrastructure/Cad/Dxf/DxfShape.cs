@@ -4,7 +4,8 @@ namespace CadMl.Infrastructure.Cad.Dxf;
 
 /// <summary>
 /// The v5 shape digest of a drawing: model-space vertices and points spread evenly along arcs,
-/// circles and ellipses, the lengths of lines, arcs, circles and ellipses (edges), then the same for the geometry of block references, expanded through
+/// circles and ellipses, the lengths of straight edges (lines, polyline segments, SOLID/TRACE/3DFACE
+/// outlines) and of arcs, circles and ellipses, then the same for the geometry of block references, expanded through
 /// nested blocks. Expansion spends a budget (like the extents' expander) so a hostile fan-out of
 /// references costs bounded work; a MINSERT grid contributes its first copy, which is enough for
 /// the digest's histograms.
@@ -41,8 +42,7 @@ internal sealed class DxfShape
             _sampler.Add(p.X, p.Y, p.Z);
         }
 
-        // Arcs, circles and ellipses are the drawing's edges the digest can measure: straight
-        // segments reach it as bare vertices.
+        // Curved edges are measured by their 32-chord length; straight ones arrive through Segment.
         var ru = arc.U.Length;
         var rv = arc.V.Length;
         double length;
