@@ -103,6 +103,16 @@ internal sealed partial class FaissActivator(
     }
 
     /// <summary>
+    /// Exact mode: the in-memory index is filled from the store at every start and never saved,
+    /// so it needs the log through nothing older than the generation it already reflects.
+    /// </summary>
+    public void TrimWithoutSnapshot()
+    {
+        retention.Hold(ExactHolder, index.Generation);
+        Trim();
+    }
+
+    /// <summary>
     /// Drops the log entries every holder has moved past; outside the index's write lock, as the
     /// delete takes the store's write lock. A failure only leaves the log longer until the next save.
     /// </summary>
@@ -126,6 +136,9 @@ internal sealed partial class FaissActivator(
 
     /// <summary>The saved snapshot's name among the change log's holders.</summary>
     private const string SnapshotHolder = "snapshot";
+
+    /// <summary>The exact-only index's name among the change log's holders.</summary>
+    private const string ExactHolder = "exact";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "FAISS index loaded from the data folder: {Detail}")]
     private partial void LogLoaded(string detail);

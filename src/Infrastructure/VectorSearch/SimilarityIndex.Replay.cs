@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch.Faiss;
@@ -27,8 +28,8 @@ internal sealed partial class SimilarityIndex
         var replay = new ChangeReplay(loaded, Exact, savedGeneration);
         try
         {
-            // One-by-one adds cost about what a build costs per vector, and a build is parallel:
-            // a snapshot far behind (more changes than vectors, and many) is cheaper to rebuild.
+            // Replayed inserts are added in batches, i.e. at about a build's cost per vector: a
+            // snapshot far behind (more changes than vectors, and many) is no cheaper to catch up than to rebuild.
             var behind = Generation - savedGeneration;
             if (behind > Math.Max(ReplayFloor, Exact.Count))
             {
@@ -78,15 +79,24 @@ internal sealed partial class SimilarityIndex
     }
 
     /// <summary>
-    /// Net effect of the changes after the snapshot, applied as they are read. A seq written after
-    /// the snapshot is added only if the exact index still holds it (a later change may have
-    /// removed it already); a removal takes a seq out of FAISS only if FAISS has it, i.e. it
-    /// predates the snapshot or replay added it. Seqs are never reused, so this is exact.
+    /// Net effect of the changes after the snapshot, applied in batches. A seq written after the
+    /// snapshot waits in a batch and is dropped from it when a later change removes it; when the
+    /// batch is flushed it is added only if the exact index still holds it (a change past the
+    /// replayed range may have removed it already). A removal takes a seq out of FAISS only if
+    /// FAISS has it, i.e. it predates the snapshot or an earlier flush added it. Seqs are never
+    /// reused, so adds and removals of different seqs commute and batching keeps the result of
+    /// applying the log one change at a time.
     /// </summary>
     private sealed class ChangeReplay(FaissVectorIndex target, Exact.ExactVectorIndex exact, long savedGeneration)
     {
+        /// <summary>Bounds the vectors copied out for one native add (64k × 24 floats is 6 MB).</summary>
+        private const int BatchLimit = 65_536;
+
         private readonly HashSet<long> _writtenAfter = [];
         private readonly HashSet<long> _added = [];
+        private readonly HashSet<long> _waiting = [];
+        private readonly Dictionary<FeatureVersion, List<long>> _inserts = [];
+        private readonly Dictionary<FeatureVersion, List<long>> _removals = [];
 
         public long Applied { get; private set; } = savedGeneration;
 
@@ -94,6 +104,17 @@ internal sealed partial class SimilarityIndex
 
         /// <summary>Applies the changes up to <paramref name="through"/>; null when done, else why the log cannot bring the index there.</summary>
         public string? CatchUp(IVectorChangeLog log, long through)
+        {
+            var refused = Read(log, through);
+            if (refused is null)
+            {
+                Flush();
+            }
+
+            return refused;
+        }
+
+        private string? Read(IVectorChangeLog log, long through)
         {
             while (Applied < through)
             {
@@ -119,6 +140,11 @@ internal sealed partial class SimilarityIndex
                     Applied = change.Generation;
                     Replayed++;
                 }
+
+                if (_waiting.Count >= BatchLimit)
+                {
+                    Flush();
+                }
             }
 
             return null;
@@ -138,20 +164,64 @@ internal sealed partial class SimilarityIndex
             }
 
             _writtenAfter.Add(change.Seq);
-            var normalized = new float[change.Version.Dimension()];
-            if (exact.Find(change.Version)?.TryCopy(change.Seq, normalized) == true)
-            {
-                target.GetOrCreate(change.Version).Add(change.Seq, normalized);
-                _added.Add(change.Seq);
-            }
+            _waiting.Add(change.Seq);
+            Batch(_inserts, change.Version).Add(change.Seq);
         }
 
         private void Remove(long seq, FeatureVersion version)
         {
+            if (_waiting.Remove(seq))
+            {
+                return;
+            }
+
             if (!_writtenAfter.Contains(seq) || _added.Remove(seq))
             {
-                target.Find(version)?.Remove(seq);
+                Batch(_removals, version).Add(seq);
             }
+        }
+
+        private void Flush()
+        {
+            foreach (var (version, seqs) in _removals)
+            {
+                target.Find(version)?.Remove(CollectionsMarshal.AsSpan(seqs));
+            }
+
+            foreach (var (version, seqs) in _inserts)
+            {
+                var dimension = version.Dimension();
+                var shard = exact.Find(version);
+                var vectors = new float[seqs.Count * dimension];
+                var present = new List<long>(seqs.Count);
+                foreach (var seq in seqs)
+                {
+                    if (_waiting.Contains(seq) && shard?.TryCopy(seq, vectors.AsSpan(present.Count * dimension, dimension)) == true)
+                    {
+                        present.Add(seq);
+                    }
+                }
+
+                if (present.Count > 0)
+                {
+                    target.GetOrCreate(version).Add(CollectionsMarshal.AsSpan(present), vectors.AsSpan(0, present.Count * dimension));
+                    _added.UnionWith(present);
+                }
+            }
+
+            _removals.Clear();
+            _inserts.Clear();
+            _waiting.Clear();
+        }
+
+        private static List<long> Batch(Dictionary<FeatureVersion, List<long>> batches, FeatureVersion version)
+        {
+            if (!batches.TryGetValue(version, out var batch))
+            {
+                batches[version] = batch = [];
+            }
+
+            return batch;
         }
     }
 }

@@ -11,7 +11,8 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// Keeps the FAISS index in shape in the background: rebuilds an HNSW shard once its tombstones
 /// pass <c>FAISS_TOMBSTONE_REBUILD_RATIO</c>, trains an IVF shard once it has enough vectors (and
 /// retrains when it has grown eightfold since, as its centroids then describe a different
-/// distribution), and saves a changed index every <c>FAISS_SAVE_INTERVAL_SECONDS</c>.
+/// distribution), and saves a changed index every <c>FAISS_SAVE_INTERVAL_SECONDS</c>. In exact
+/// mode it only trims the change log, at the same interval.
 /// </summary>
 internal sealed partial class VectorIndexMaintenance(
     SimilarityIndex index,
@@ -27,6 +28,7 @@ internal sealed partial class VectorIndexMaintenance(
         var settings = options.Value;
         if (!settings.UsesFaiss)
         {
+            await TrimForExactAsync(settings, stoppingToken);
             return;
         }
 
@@ -57,6 +59,26 @@ internal sealed partial class VectorIndexMaintenance(
             catch (Exception exception) when (exception is FaissException or InvalidOperationException or OutOfMemoryException)
             {
                 LogFailed(exception);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Exact search keeps no snapshot, so no reader needs the change log: without this loop it
+    /// would grow with every write for as long as the service runs in exact mode.
+    /// </summary>
+    private async Task TrimForExactAsync(VectorIndexOptions settings, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(settings.SaveIntervalSeconds), time, stoppingToken);
+                activator.TrimWithoutSnapshot();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

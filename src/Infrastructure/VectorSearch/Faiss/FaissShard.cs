@@ -41,26 +41,37 @@ internal sealed class FaissShard : IDisposable
 
     public long Live => Stored - Tombstones;
 
-    public void Add(long seq, ReadOnlySpan<float> normalized)
+    public void Add(long seq, ReadOnlySpan<float> normalized) => Add([seq], normalized);
+
+    /// <summary>
+    /// Adds the vectors in one native call: FAISS HNSW links a batch's vectors in parallel, while
+    /// one-vector calls run one after another.
+    /// </summary>
+    public void Add(ReadOnlySpan<long> seqs, ReadOnlySpan<float> normalized)
     {
         if (Ready)
         {
-            Index.Add(normalized, [seq]);
+            Index.Add(normalized, seqs);
         }
     }
 
-    public void Remove(long seq)
+    public void Remove(long seq) => Remove([seq]);
+
+    /// <summary>Removes the seqs in one native call: FLAT's remove scans the whole index once per call.</summary>
+    public void Remove(ReadOnlySpan<long> seqs)
     {
-        if (!Ready)
+        if (!Ready || seqs.IsEmpty)
         {
             return;
         }
 
         if (Index.SupportsRemove)
         {
-            Index.Remove([seq]);
+            Index.Remove(seqs);
+            return;
         }
-        else
+
+        foreach (var seq in seqs)
         {
             _tombstones.TryAdd(seq, 0);
         }
