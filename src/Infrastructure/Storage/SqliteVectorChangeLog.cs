@@ -29,15 +29,7 @@ internal sealed class SqliteVectorChangeLog(SqliteDatabase database) : IVectorCh
         var changes = new List<VectorChange>();
         while (reader.Read())
         {
-            changes.Add(new VectorChange(
-                reader.GetInt64(0),
-                ParseKind(reader.GetString(1)),
-                reader.GetString(2),
-                reader.GetInt64(3),
-                FeatureVersions.Parse(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : FeatureVersions.Parse(reader.GetString(6)),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+            changes.Add(VectorChangeRows.Read(reader));
         }
 
         return changes;
@@ -72,28 +64,14 @@ internal sealed class SqliteVectorChangeLog(SqliteDatabase database) : IVectorCh
             VALUES ((SELECT value FROM store_counters WHERE name = 'vector_generation'), $kind, $id, $seq, $version, $replaced_seq, $replaced_version, $at)
             RETURNING generation;
             """;
-        command.Parameters.AddWithValue("$kind", KindName(kind));
+        command.Parameters.AddWithValue("$kind", VectorChangeRows.KindName(kind));
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$seq", seq);
         command.Parameters.AddWithValue("$version", version.Name());
         command.Parameters.AddWithValue("$replaced_seq", (object?)replacedSeq ?? DBNull.Value);
         command.Parameters.AddWithValue("$replaced_version", (object?)replacedVersion?.Name() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$at", VectorChangeRows.TimeText(at));
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private static string KindName(VectorChangeKind kind) => kind switch
-    {
-        VectorChangeKind.Insert => "insert",
-        VectorChangeKind.Delete => "delete",
-        _ => "switch",
-    };
-
-    private static VectorChangeKind ParseKind(string kind) => kind switch
-    {
-        "insert" => VectorChangeKind.Insert,
-        "delete" => VectorChangeKind.Delete,
-        "switch" => VectorChangeKind.Switch,
-        _ => throw new InvalidDataException($"Unknown vector change kind '{kind}'."),
-    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using Npgsql;
@@ -28,15 +27,7 @@ internal sealed class PostgresVectorChangeLog(PostgresDatabase database) : IVect
         var changes = new List<VectorChange>();
         while (reader.Read())
         {
-            changes.Add(new VectorChange(
-                reader.GetInt64(0),
-                ParseKind(reader.GetString(1)),
-                reader.GetString(2),
-                reader.GetInt64(3),
-                FeatureVersions.Parse(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                reader.IsDBNull(6) ? null : FeatureVersions.Parse(reader.GetString(6)),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
+            changes.Add(VectorChangeRows.Read(reader));
         }
 
         return changes;
@@ -68,26 +59,13 @@ internal sealed class PostgresVectorChangeLog(PostgresDatabase database) : IVect
             SELECT value, @kind, @id, @seq, @version, @replaced_seq, @replaced_version, @at FROM bumped
             RETURNING generation;
             """, connection, transaction);
-        command.Parameters.AddWithValue("kind", kind switch
-        {
-            VectorChangeKind.Insert => "insert",
-            VectorChangeKind.Delete => "delete",
-            _ => "switch",
-        });
+        command.Parameters.AddWithValue("kind", VectorChangeRows.KindName(kind));
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("seq", seq);
         command.Parameters.AddWithValue("version", version.Name());
         command.Parameters.AddNullable("replaced_seq", NpgsqlDbType.Bigint, replacedSeq);
         command.Parameters.AddNullable("replaced_version", NpgsqlDbType.Text, replacedVersion?.Name());
-        command.Parameters.AddWithValue("at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("at", VectorChangeRows.TimeText(at));
         return (long)command.ExecuteScalar()!;
     }
-
-    private static VectorChangeKind ParseKind(string kind) => kind switch
-    {
-        "insert" => VectorChangeKind.Insert,
-        "delete" => VectorChangeKind.Delete,
-        "switch" => VectorChangeKind.Switch,
-        _ => throw new InvalidDataException($"Unknown vector change kind '{kind}'."),
-    };
 }
