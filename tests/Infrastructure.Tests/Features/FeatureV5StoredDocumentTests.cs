@@ -1,6 +1,7 @@
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Cad.Dxf;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Tests.Cad;
 using CadMl.Infrastructure.Tests.Corpus;
 
 namespace CadMl.Infrastructure.Tests.Features;
