@@ -407,7 +407,8 @@ public sealed class ShapeSampler
     /// stroke and the line from the centroid to its midpoint (radial vs tangential strokes), and
     /// the shares of stroke ends that are free, join one other stroke, or meet two or more. Angles
     /// are shared linearly between the two nearest bin centres, so a right angle cannot jump bins
-    /// on rounding. Null without strokes.
+    /// on rounding; the shares of arc spans and the angles at corners where strokes meet. Null
+    /// without strokes and arcs.
     /// </summary>
     private double[]? StrokeSummary(double cx, double cy, double cz, double radius)
     {
@@ -528,22 +529,20 @@ public sealed class ShapeSampler
 
             for (var b = a + stride; b < n; b += stride)
             {
+                pairs++;
+                var w = lengths[a] * lengths[b];
+                pairWeight += w;
+                var cos = Math.Abs((directions[3 * a] * directions[3 * b]) + (directions[(3 * a) + 1] * directions[(3 * b) + 1]) + (directions[(3 * a) + 2] * directions[(3 * b) + 2]));
+                if (cos > 0.9998)
                 {
-                    pairs++;
-                    var w = lengths[a] * lengths[b];
-                    pairWeight += w;
-                    var cos = Math.Abs((directions[3 * a] * directions[3 * b]) + (directions[(3 * a) + 1] * directions[(3 * b) + 1]) + (directions[(3 * a) + 2] * directions[(3 * b) + 2]));
-                    if (cos > 0.9998)
-                    {
-                        double ox = s[6 * b] - s[6 * a], oy = s[(6 * b) + 1] - s[(6 * a) + 1], oz = s[(6 * b) + 2] - s[(6 * a) + 2];
-                        var along = (ox * directions[3 * a]) + (oy * directions[(3 * a) + 1]) + (oz * directions[(3 * a) + 2]);
-                        var d = Math.Sqrt(Math.Max(0, (ox * ox) + (oy * oy) + (oz * oz) - (along * along))) / radius;
-                        parallel[d < 0.1 ? 0 : d < 0.3 ? 1 : d < 0.6 ? 2 : 3] += w;
-                    }
-                    else if (Crosses(s, a, b, touchTolerance))
-                    {
-                        crossings++;
-                    }
+                    double ox = s[6 * b] - s[6 * a], oy = s[(6 * b) + 1] - s[(6 * a) + 1], oz = s[(6 * b) + 2] - s[(6 * a) + 2];
+                    var along = (ox * directions[3 * a]) + (oy * directions[(3 * a) + 1]) + (oz * directions[(3 * a) + 2]);
+                    var d = Math.Sqrt(Math.Max(0, (ox * ox) + (oy * oy) + (oz * oz) - (along * along))) / radius;
+                    parallel[d < 0.1 ? 0 : d < 0.3 ? 1 : d < 0.6 ? 2 : 3] += w;
+                }
+                else if (Crosses(s, a, b, touchTolerance))
+                {
+                    crossings++;
                 }
             }
         }
