@@ -167,7 +167,7 @@ var stabilityRuns = arguments.Int("--stability", 0);
 var stability = stabilityRuns > 0 ? StabilityReport.Measure(test, stabilityRuns, seed + 3, partReader, classifier) : null;
 var realDataTime = clock.Elapsed;
 
-var modelVersion = arguments.Value("--version") ?? "cadml-parts-5";
+var modelVersion = arguments.Value("--version") ?? "cadml-parts-6";
 var retrain = $"{source} --feature-version {featureVersion.Name()} --ignore-slots '{string.Join(",", ignoredSlots)}' --hidden {(hidden.Length == 0 ? "0" : string.Join(",", hidden))} --epochs {options.Epochs} --version {modelVersion} --out models"
     + string.Concat(RealPartsResult.Options.Where(o => arguments.Value(o) is not null).Select(o => $" {o} '{arguments.Value(o)}'"));
 var bytes = OnnxExport.ToOnnx(classifier, classes, modelVersion, featureVersion, new Dictionary<string, string>

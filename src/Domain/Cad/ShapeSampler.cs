@@ -59,7 +59,112 @@ public sealed class ShapeSampler
     private long _edgeStride = 1;
     private readonly long[] _edgeKinds = new long[3];
 
+    /// <summary>
+    /// Stroke descriptors of a drawing's straight edges (<see cref="StrokeSummary"/>): the pair
+    /// angle histogram (<see cref="AngleBins"/>), the angle to the centroid (<see cref="RadialAngleBins"/>)
+    /// and the endpoint degree shares (free end, chain, junction).
+    /// </summary>
+    public const int StrokeDescriptors = AngleBins + RadialAngleBins + 3 + 2 + ParallelBins + SpanBins + CornerBins;
+
+    /// <summary>Bin centres 0°, 30°, …, 180° of the angle at a point where two strokes meet.</summary>
+    public const int CornerBins = 7;
+
+    /// <summary>Bins of the distance between parallel strokes relative to R.</summary>
+    public const int ParallelBins = 4;
+
+    /// <summary>Bin centres 0, ½ and 1 turn of arc spans.</summary>
+    public const int SpanBins = 3;
+
+
+
+    // Arc span shares (unnormalised) and arcs counted.
+    private readonly double[] _spans = new double[SpanBins];
+    private long _arcs;
+
+    /// <summary>Bin centres 0°, 15°, …, 90° of the angle between two strokes: grid drawings sit on 0°, 45° and 90°.</summary>
+    public const int AngleBins = 7;
+
+    /// <summary>Bin centres 0°, 30°, 60°, 90° of the angle between a stroke and the line from the centroid to its midpoint.</summary>
+    public const int RadialAngleBins = 4;
+
+    /// <summary>Strokes paired for the angle histogram, as for the distance histogram.</summary>
+    public const int PairedStrokes = 256;
+
+    /// <summary>Endpoints closer than this share of R are one point when counting how many strokes meet there.</summary>
+    public const double JoinTolerance = 1e-6;
+
+    // Strokes (straight edges with their end points: ax, ay, az, bx, by, bz), kept like edges.
+    private double[] _strokes = new double[6 * 32];
+    private int _strokesKept;
+    private long _strokesSeen;
+    private long _strokeStride = 1;
+
     public long Seen => _seen;
+
+    /// <summary>
+    /// One straight stroke of a drawing from a to b (document units). Strokes are kept like edges
+    /// (an even spread of the stream, at most <see cref="Capacity"/>); a reader that gives strokes
+    /// also gives their lengths through <see cref="AddEdge"/>.
+    /// </summary>
+    public void AddStroke(double ax, double ay, double az, double bx, double by, double bz)
+    {
+        double dx = bx - ax, dy = by - ay, dz = bz - az;
+        var length = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+        if (!(length > 0) || !double.IsFinite(length))
+        {
+            return;
+        }
+
+        Keep(ref _strokes, ref _strokesKept, ref _strokesSeen, ref _strokeStride, [ax, ay, az, bx, by, bz]);
+    }
+
+    /// <summary>One drawn arc (a circle is 2π): counted in full into the span shares.</summary>
+    public void AddArc(double span)
+    {
+        if (!(span > 0) || !double.IsFinite(span))
+        {
+            return;
+        }
+
+        _arcs++;
+        Share(_spans, span / (2 * Math.PI), 1);
+    }
+
+    /// <summary>
+    /// Appends an item to a kept stream: at most <see cref="Capacity"/> items, an even spread of the
+    /// stream (when full, every other item is dropped and the stride doubles).
+    /// </summary>
+    private static void Keep(ref double[] buffer, ref int kept, ref long seen, ref long stride, ReadOnlySpan<double> item)
+    {
+        var size = item.Length;
+        var position = seen++;
+        if (position % stride != 0)
+        {
+            return;
+        }
+
+        if (kept == Capacity)
+        {
+            for (var i = 0; i < Capacity / 2; i++)
+            {
+                Array.Copy(buffer, 2 * size * i, buffer, size * i, size);
+            }
+
+            kept = Capacity / 2;
+            stride *= 2;
+            if (position % stride != 0)
+            {
+                return;
+            }
+        }
+
+        if (size * (kept + 1) > buffer.Length)
+        {
+            Array.Resize(ref buffer, Math.Min(size * Capacity, buffer.Length * 2));
+        }
+
+        item.CopyTo(buffer.AsSpan(size * kept++));
+    }
 
     /// <summary>
     /// One boundary edge (STEP, IGES) or drawn curve (DXF) of the given length, in document units.
@@ -225,7 +330,7 @@ public sealed class ShapeSampler
         }
 
         Normalise(distances);
-        return new ShapeSummary(_kept, radius, spread, radial, distances, EdgeSummary(radius));
+        return new ShapeSummary(_kept, radius, spread, radial, distances, EdgeSummary(radius), StrokeSummary(cx, cy, cz, radius));
     }
 
     /// <summary>
@@ -293,6 +398,253 @@ public sealed class ShapeSampler
             phases[i] /= _edgesKept;
         }
         return result;
+    }
+
+    /// <summary>
+    /// How a drawing's straight strokes lie to each other, with no frame needed (so rotation,
+    /// mirror, translation and scale leave it alone): length-pair-weighted shares of the angle
+    /// between two strokes (0°..90°, undirected), length-weighted shares of the angle between a
+    /// stroke and the line from the centroid to its midpoint (radial vs tangential strokes), and
+    /// the shares of stroke ends that are free, join one other stroke, or meet two or more. Angles
+    /// are shared linearly between the two nearest bin centres, so a right angle cannot jump bins
+    /// on rounding; the shares of arc spans and the angles at corners where strokes meet. Null
+    /// without strokes and arcs.
+    /// </summary>
+    private double[]? StrokeSummary(double cx, double cy, double cz, double radius)
+    {
+        if (_strokesKept == 0 && _arcs == 0)
+        {
+            return null;
+        }
+
+        var n = _strokesKept;
+        var s = _strokes;
+        var result = new double[StrokeDescriptors];
+        var directions = new double[3 * n];
+        var lengths = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            var at = 6 * k;
+            double dx = s[at + 3] - s[at], dy = s[at + 4] - s[at + 1], dz = s[at + 5] - s[at + 2];
+            var length = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+            lengths[k] = length;
+            directions[3 * k] = dx / length;
+            directions[(3 * k) + 1] = dy / length;
+            directions[(3 * k) + 2] = dz / length;
+        }
+
+        var angles = result.AsSpan(0, AngleBins);
+        var stride = Math.Max(1, n / PairedStrokes);
+        for (var a = 0; a < n; a += stride)
+        {
+            for (var b = a + stride; b < n; b += stride)
+            {
+                ShareAngle(angles, Angle(directions, 3 * a, directions[3 * b], directions[(3 * b) + 1], directions[(3 * b) + 2], folded: true), lengths[a] * lengths[b]);
+            }
+        }
+
+        NormaliseSpan(angles);
+
+        var toCentre = result.AsSpan(AngleBins, RadialAngleBins);
+        for (var k = 0; k < n; k++)
+        {
+            var at = 6 * k;
+            double mx = (0.5 * (s[at] + s[at + 3])) - cx, my = (0.5 * (s[at + 1] + s[at + 4])) - cy, mz = (0.5 * (s[at + 2] + s[at + 5])) - cz;
+            var m = Math.Sqrt((mx * mx) + (my * my) + (mz * mz));
+            if (!(m > 1e-9 * radius))
+            {
+                continue;
+            }
+
+            ShareAngle(toCentre, Angle(directions, 3 * k, mx, my, mz, folded: true), lengths[k]);
+        }
+
+        NormaliseSpan(toCentre);
+
+        // Endpoint degrees: ends snapped to a grid of JoinTolerance·R, counted in a sorted list
+        // (no hashing of doubles, so the result cannot depend on a hash seed).
+        var tolerance = JoinTolerance * radius;
+        var ends = new (long X, long Y, long Z, int End)[2 * n];
+        for (var k = 0; k < n; k++)
+        {
+            var at = 6 * k;
+            ends[2 * k] = (Snap(s[at] - cx, tolerance), Snap(s[at + 1] - cy, tolerance), Snap(s[at + 2] - cz, tolerance), 2 * k);
+            ends[(2 * k) + 1] = (Snap(s[at + 3] - cx, tolerance), Snap(s[at + 4] - cy, tolerance), Snap(s[at + 5] - cz, tolerance), (2 * k) + 1);
+        }
+
+        Array.Sort(ends);
+        var degrees = result.AsSpan(AngleBins + RadialAngleBins, 3);
+        var corners = result.AsSpan(StrokeDescriptors - CornerBins, CornerBins);
+        for (var i = 0; i < ends.Length;)
+        {
+            var j = i + 1;
+            while (j < ends.Length && (ends[j].X, ends[j].Y, ends[j].Z) == (ends[i].X, ends[i].Y, ends[i].Z))
+            {
+                j++;
+            }
+
+            degrees[Math.Min(j - i, 3) - 1] += j - i;
+
+            // The angle between two strokes leaving a shared point (0° folded back, 180° straight on);
+            // at most the first 4 strokes of a point, so a hostile star costs bounded work.
+            for (var a = i; a < Math.Min(j, i + 4); a++)
+            {
+                for (var b = a + 1; b < Math.Min(j, i + 4); b++)
+                {
+                    // Both strokes pointing away from the shared point: the angle between them.
+                    var sign = ((ends[a].End % 2) == (ends[b].End % 2) ? 1.0 : -1.0);
+                    var other = 3 * (ends[b].End / 2);
+                    Share(corners, Angle(directions, 3 * (ends[a].End / 2), sign * directions[other], sign * directions[other + 1], sign * directions[other + 2], folded: false) / Math.PI, 1);
+                }
+            }
+
+            i = j;
+        }
+
+        NormaliseSpan(corners);
+        for (var i = 0; i < 3; i++)
+        {
+            degrees[i] = ends.Length > 0 ? degrees[i] / ends.Length : 0;
+        }
+
+        // Touches (a stroke's end on another's interior) and crossings, and how far apart parallel strokes lie.
+        var touchTolerance = 1e-4 * radius;
+        var at0 = AngleBins + RadialAngleBins + 3;
+        var parallel = result.AsSpan(at0 + 2, ParallelBins);
+        double pairs = 0, crossings = 0, touches = 0, endsTested = 0, pairWeight = 0;
+        for (var a = 0; a < n; a += stride)
+        {
+            for (var e = 0; e < 2; e++)
+            {
+                endsTested++;
+                for (var b = 0; b < n; b += stride)
+                {
+                    if (b != a && OnInterior(s, (6 * a) + (3 * e), b, lengths[b], directions, touchTolerance))
+                    {
+                        touches++;
+                        break;
+                    }
+                }
+            }
+
+            for (var b = a + stride; b < n; b += stride)
+            {
+                pairs++;
+                var w = lengths[a] * lengths[b];
+                pairWeight += w;
+                var cos = Math.Abs((directions[3 * a] * directions[3 * b]) + (directions[(3 * a) + 1] * directions[(3 * b) + 1]) + (directions[(3 * a) + 2] * directions[(3 * b) + 2]));
+                if (cos > 0.9998)
+                {
+                    double ox = s[6 * b] - s[6 * a], oy = s[(6 * b) + 1] - s[(6 * a) + 1], oz = s[(6 * b) + 2] - s[(6 * a) + 2];
+                    var along = (ox * directions[3 * a]) + (oy * directions[(3 * a) + 1]) + (oz * directions[(3 * a) + 2]);
+                    var d = Math.Sqrt(Math.Max(0, (ox * ox) + (oy * oy) + (oz * oz) - (along * along))) / radius;
+                    parallel[d < 0.1 ? 0 : d < 0.3 ? 1 : d < 0.6 ? 2 : 3] += w;
+                }
+                else if (Crosses(s, a, b, touchTolerance))
+                {
+                    crossings++;
+                }
+            }
+        }
+
+        result[at0] = pairs > 0 ? crossings / pairs : 0;
+        result[at0 + 1] = endsTested > 0 ? touches / endsTested : 0;
+        for (var i = 0; i < ParallelBins; i++)
+        {
+            parallel[i] = pairWeight > 0 ? parallel[i] / pairWeight : 0;
+        }
+
+        var spans = result.AsSpan(at0 + 2 + ParallelBins, SpanBins);
+        for (var i = 0; i < SpanBins; i++)
+        {
+            spans[i] = _arcs > 0 ? _spans[i] / _arcs : 0;
+        }
+
+        return result;
+    }
+
+    private static bool OnInterior(double[] s, int point, int stroke, double length, double[] directions, double tolerance)
+    {
+        var at = 6 * stroke;
+        double ox = s[point] - s[at], oy = s[point + 1] - s[at + 1], oz = s[point + 2] - s[at + 2];
+        var along = (ox * directions[3 * stroke]) + (oy * directions[(3 * stroke) + 1]) + (oz * directions[(3 * stroke) + 2]);
+        if (!(along > tolerance && along < length - tolerance))
+        {
+            return false;
+        }
+
+        return (ox * ox) + (oy * oy) + (oz * oz) - (along * along) < tolerance * tolerance;
+    }
+
+    /// <summary>Whether two non-parallel strokes pass within the tolerance of each other away from both strokes' ends.</summary>
+    private static bool Crosses(double[] s, int a, int b, double tolerance)
+    {
+        int i = 6 * a, j = 6 * b;
+        double ux = s[i + 3] - s[i], uy = s[i + 4] - s[i + 1], uz = s[i + 5] - s[i + 2];
+        double vx = s[j + 3] - s[j], vy = s[j + 4] - s[j + 1], vz = s[j + 5] - s[j + 2];
+        double wx = s[i] - s[j], wy = s[i + 1] - s[j + 1], wz = s[i + 2] - s[j + 2];
+        double aa = (ux * ux) + (uy * uy) + (uz * uz), bb = (ux * vx) + (uy * vy) + (uz * vz), cc = (vx * vx) + (vy * vy) + (vz * vz);
+        double dd = (ux * wx) + (uy * wy) + (uz * wz), ee = (vx * wx) + (vy * wy) + (vz * wz);
+        var denominator = (aa * cc) - (bb * bb);
+        if (!(denominator > 0))
+        {
+            return false;
+        }
+
+        var t = ((bb * ee) - (cc * dd)) / denominator;
+        var u = ((aa * ee) - (bb * dd)) / denominator;
+        if (!(t * Math.Sqrt(aa) > tolerance && (1 - t) * Math.Sqrt(aa) > tolerance && u * Math.Sqrt(cc) > tolerance && (1 - u) * Math.Sqrt(cc) > tolerance))
+        {
+            return false;
+        }
+
+        double px = wx + (t * ux) - (u * vx), py = wy + (t * uy) - (u * vy), pz = wz + (t * uz) - (u * vz);
+        return (px * px) + (py * py) + (pz * pz) < tolerance * tolerance;
+    }
+
+    /// <summary>
+    /// The angle between the direction at <paramref name="at"/> and (x, y, z), by atan2 of the
+    /// cross and dot products (well conditioned near 0° and 180°, unlike acos); folded: of
+    /// undirected lines, 0..π/2.
+    /// </summary>
+    private static double Angle(double[] directions, int at, double x, double y, double z, bool folded)
+    {
+        double ux = directions[at], uy = directions[at + 1], uz = directions[at + 2];
+        double cx = (uy * z) - (uz * y), cy = (uz * x) - (ux * z), cz = (ux * y) - (uy * x);
+        var dot = (ux * x) + (uy * y) + (uz * z);
+        return Math.Atan2(Math.Sqrt((cx * cx) + (cy * cy) + (cz * cz)), folded ? Math.Abs(dot) : dot);
+    }
+
+    private static long Snap(double value, double tolerance) => (long)Math.Round(value / tolerance);
+
+    /// <summary>Adds <paramref name="weight"/> to the two bin centres (spread evenly over 0..π/2) nearest the angle.</summary>
+    private static void ShareAngle(Span<double> bins, double angle, double weight) => Share(bins, angle / (Math.PI / 2), weight);
+
+    /// <summary>Adds <paramref name="weight"/> to the two bin centres (spread evenly over 0..1) nearest the value, clamped to 0..1.</summary>
+    private static void Share(Span<double> bins, double value, double weight)
+    {
+        var position = Math.Clamp(value, 0, 1) * (bins.Length - 1);
+        var low = Math.Min((int)Math.Floor(position), bins.Length - 2);
+        var share = position - low;
+        bins[low] += weight * (1 - share);
+        bins[low + 1] += weight * share;
+    }
+
+    private static void NormaliseSpan(Span<double> histogram)
+    {
+        double total = 0;
+        foreach (var v in histogram)
+        {
+            total += v;
+        }
+
+        if (total > 0)
+        {
+            for (var i = 0; i < histogram.Length; i++)
+            {
+                histogram[i] /= total;
+            }
+        }
     }
 
     private static double Quantile(double[] sorted, double q) => sorted[(int)(q * (sorted.Length - 1))];

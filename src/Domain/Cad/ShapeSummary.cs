@@ -11,6 +11,7 @@ namespace CadMl.Domain.Cad;
 /// <param name="Spread">The weighted covariance eigenvalues λ1 ≥ λ2 ≥ λ3 divided by RmsRadius² (they sum to 1).</param>
 /// <param name="Radial">Weighted shares of |p − c| / RmsRadius in <see cref="ShapeSampler.RadialBins"/> equal bins over [0, 3); the last bin takes the rest.</param>
 /// <param name="Edges">Edge-length descriptors (<see cref="ShapeSampler.EdgeDescriptors"/> numbers, see <c>ShapeSampler.EdgeSummary</c>); null for digests stored before they existed or without edges.</param>
+/// <param name="Strokes">Stroke descriptors of a drawing's straight edges (<see cref="ShapeSampler.StrokeDescriptors"/> numbers, see <c>ShapeSampler.StrokeSummary</c>); scale-free; null for digests stored before they existed and for formats that give no strokes.</param>
 /// <param name="Distances">Pair-weighted shares of |p − q| / RmsRadius in <see cref="ShapeSampler.DistanceBins"/> equal bins over [0, 4); the last bin takes the rest.</param>
 public sealed record ShapeSummary(
     int Samples,
@@ -18,7 +19,8 @@ public sealed record ShapeSummary(
     IReadOnlyList<double> Spread,
     IReadOnlyList<double> Radial,
     IReadOnlyList<double> Distances,
-    IReadOnlyList<double>? Edges = null)
+    IReadOnlyList<double>? Edges = null,
+    IReadOnlyList<double>? Strokes = null)
 {
     /// <summary>
     /// The same digest in other length units: only the radius and the edges' decade phases carry a
@@ -40,7 +42,8 @@ public sealed record ShapeSummary(
         && Spread.SequenceEqual(other.Spread)
         && Radial.SequenceEqual(other.Radial)
         && Distances.SequenceEqual(other.Distances)
-        && (Edges is null ? other.Edges is null : other.Edges is not null && Edges.SequenceEqual(other.Edges));
+        && (Edges is null ? other.Edges is null : other.Edges is not null && Edges.SequenceEqual(other.Edges))
+        && (Strokes is null ? other.Strokes is null : other.Strokes is not null && Strokes.SequenceEqual(other.Strokes));
 
     public override int GetHashCode() => HashCode.Combine(Samples, RmsRadius);
 }

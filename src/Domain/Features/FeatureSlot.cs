@@ -11,13 +11,16 @@ public sealed record FeatureSlot(int Index, string Name, SlotGroup Group, Featur
 
 /// <summary>
 /// The canonical slot order of v1..v4: base(5) + semantic(2) + v2(5) + v3(10) + v4(2); and the
-/// separate v5 layout (<see cref="V5"/>): shape(53) + structure(20).
+/// separate v5 layout (<see cref="V5"/>): shape(53) + structure(20) + drawing strokes(30).
 /// </summary>
 public static class FeatureSlots
 {
     public const int V5StructureStart = 53;
 
-    public const int V5Dimension = 73;
+    /// <summary>First of the drawing stroke slots (docs/FEATURES_V5.md), after the structure slots.</summary>
+    public const int V5StrokeStart = 73;
+
+    public const int V5Dimension = V5StrokeStart + Cad.ShapeSampler.StrokeDescriptors;
 
     public static IReadOnlyList<FeatureSlot> All { get; } =
     [
@@ -117,6 +120,35 @@ public static class FeatureSlots
         }
 
         Add("layer_log", SlotGroup.Semantic, "log10(1 + distinct layers)");
+        for (var i = 0; i < Cad.ShapeSampler.AngleBins; i++)
+        {
+            Add($"stroke_angle_{i * 15}", SlotGroup.Geometric, $"drawings: length-pair-weighted share of the angle between two straight strokes near {i * 15}° (shared linearly between the two nearest of 7 bins over 0..90°)");
+        }
+
+        for (var i = 0; i < Cad.ShapeSampler.RadialAngleBins; i++)
+        {
+            Add($"stroke_radial_{i * 30}", SlotGroup.Geometric, $"drawings: length-weighted share of the angle between a stroke and the line from c to its midpoint near {i * 30}° (0° radial, 90° tangential)");
+        }
+
+        Add("stroke_ends_free", SlotGroup.Geometric, "drawings: share of stroke ends that meet no other stroke end");
+        Add("stroke_ends_chain", SlotGroup.Geometric, "drawings: share of stroke ends shared by exactly two strokes");
+        Add("stroke_ends_junction", SlotGroup.Geometric, "drawings: share of stroke ends shared by three or more strokes");
+        Add("stroke_crossings", SlotGroup.Geometric, "drawings: share of non-parallel stroke pairs that cross (meet within 1e-4·R away from both strokes' ends)");
+        Add("stroke_touches", SlotGroup.Geometric, "drawings: share of stroke ends lying on another stroke's interior (within 1e-4·R)");
+        foreach (var (name, range) in (ReadOnlySpan<(string, string)>)[("0", "[0, 0.1)"), ("1", "[0.1, 0.3)"), ("2", "[0.3, 0.6)"), ("3", "0.6 and above")])
+        {
+            Add($"stroke_parallel_{name}", SlotGroup.Geometric, $"drawings: length-pair-weighted share of stroke pairs that are parallel (within 1.1°) and lie {range}·R apart");
+        }
+
+        foreach (var (name, centre) in (ReadOnlySpan<(string, string)>)[("none", "0"), ("half", "½ turn"), ("full", "a full turn")])
+        {
+            Add($"arc_span_{name}", SlotGroup.Geometric, $"drawings: share of arcs whose span is near {centre} (shared linearly between the centres 0, ½ and 1 turn)");
+        }
+
+        for (var i = 0; i < Cad.ShapeSampler.CornerBins; i++)
+        {
+            Add($"corner_angle_{i * 30}", SlotGroup.Geometric, $"drawings: share of stroke pairs meeting at a shared end at an angle near {i * 30}° (0° folded back, 180° straight on; the first 4 strokes at a point)");
+        }
         return slots;
     }
 }

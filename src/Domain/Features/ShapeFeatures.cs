@@ -47,6 +47,29 @@ public static class ShapeFeatures
     public const double StructureWeight = 1.5;
 
     /// <summary>
+    /// Drawings: the stroke slots (angle between strokes, angle to the centroid, end degrees,
+    /// parallel spacing, arc spans) count like a structure share each.
+    /// </summary>
+    public const double StrokeWeight = 1.0;
+
+    /// <summary>Drawings: crossings and touches, the two single numbers of how strokes meet.</summary>
+    public const double StrokeMeetWeight = 1.5;
+
+    /// <summary>Drawings: the corner-angle histogram, noisier than the rest (a symbol's few corners).</summary>
+    public const double CornerWeight = 0.5;
+
+    /// <summary>
+    /// Drawings only, with the stroke slots: the extent ratios and the edge kind shares count half,
+    /// type entropy 1.5×. The stroke slots say much of what those said about a symbol's shape;
+    /// chosen on the LibreCAD fitting half with the stroke slots (docs/EVALUATION.md).
+    /// </summary>
+    public const double DrawingExtentFactor = 0.5;
+
+    public const double DrawingEdgeShareFactor = 0.5;
+
+    public const double DrawingEntropyFactor = 1.5;
+
+    /// <summary>
     /// Drawings only: the size's decade phase counts twice, the decade phases of the median edge
     /// and the median radius not at all. A library symbol is drawn on its library's grid, so where
     /// its size sits within a decade says which library it is from; the median of a symbol's many
@@ -62,6 +85,9 @@ public static class ShapeFeatures
     /// <summary>First slot of the digest's edge descriptors (docs/FEATURES_V5.md).</summary>
     public const int EdgeStart = 3 + ShapeSampler.RadialBins + ShapeSampler.DistanceBins + 2;
 
+    /// <summary>stroke_crossings and stroke_touches.</summary>
+    private const int StrokeMeetStart = FeatureSlots.V5StrokeStart + ShapeSampler.AngleBins + ShapeSampler.RadialAngleBins + 3;
+
     /// <summary>size_phase_cos and size_phase_sin, right before the edge slots.</summary>
     private const int SizePhaseStart = EdgeStart - 2;
 
@@ -74,6 +100,7 @@ public static class ShapeFeatures
     {
         var values = new double[FeatureSlots.V5Dimension];
         values.AsSpan(0, FeatureSlots.V5StructureStart).Fill(double.NaN);
+        values.AsSpan(FeatureSlots.V5StrokeStart).Fill(double.NaN);
         var shape = document.Shape;
         if (shape is not null)
         {
@@ -102,6 +129,14 @@ public static class ShapeFeatures
                     values[EdgeStart + i] = edges[i];
                 }
             }
+
+            if (shape.Strokes is { Count: ShapeSampler.StrokeDescriptors } strokes)
+            {
+                for (var i = 0; i < ShapeSampler.StrokeDescriptors; i++)
+                {
+                    values[FeatureSlots.V5StrokeStart + i] = strokes[i];
+                }
+            }
         }
 
         const int s = FeatureSlots.V5StructureStart;
@@ -114,7 +149,7 @@ public static class ShapeFeatures
         values[s + 3] = FeatureExtractor.ShapeEntropy(FeatureExtractor.EntropyCounts(document));
         SurfaceShares(document, values.AsSpan(s + 4, SurfaceGroups.Length));
         DrawingShares(document.Kinds, values.AsSpan(s + 4 + SurfaceGroups.Length, DrawingGroups.Length));
-        values[^1] = Math.Log10(1 + document.Layers.Count);
+        values[FeatureSlots.V5StrokeStart - 1] = Math.Log10(1 + document.Layers.Count);
         return values;
     }
 
@@ -139,6 +174,9 @@ public static class ShapeFeatures
         {
             SizePhaseStart or SizePhaseStart + 1 => Weight(index) * DrawingSizePhaseFactor,
             EdgeStart + 5 or EdgeStart + 6 or EdgeStart + 13 or EdgeStart + 14 => 0,
+            1 or 2 => Weight(index) * DrawingExtentFactor,
+            EdgeStart + 7 or EdgeStart + 8 or EdgeStart + 9 => Weight(index) * DrawingEdgeShareFactor,
+            FeatureSlots.V5StructureStart + 3 => Weight(index) * DrawingEntropyFactor,
             _ => Weight(index),
         };
 
@@ -156,7 +194,11 @@ public static class ShapeFeatures
         < EdgeStart + 15 => PhaseWeight,
         < EdgeStart + 16 => EdgeCountWeight,
         < FeatureSlots.V5StructureStart => DecadeWeight,
-        _ => StructureWeight,
+        < FeatureSlots.V5StrokeStart => StructureWeight,
+        < StrokeMeetStart => StrokeWeight,
+        < StrokeMeetStart + 2 => StrokeMeetWeight,
+        < FeatureSlots.V5Dimension - ShapeSampler.CornerBins => StrokeWeight,
+        _ => CornerWeight,
     };
 
     /// <summary>Shares of B-rep faces by the kind of surface they lie on (STEP, IGES); zeros without B-rep facts.</summary>

@@ -30,7 +30,7 @@ internal static class CadDocumentJson
             document.Metadata.Facts,
             document.Metadata.BoundsAccuracy is { } accuracy ? new StoredAccuracy(QualityName(accuracy.Quality), accuracy.Reasons) : null),
         document.Brep is null ? null : new StoredBrep(document.Brep.Faces, Pairs(document.Brep.SurfaceTypes)),
-        document.Shape is null ? null : new StoredShape(document.Shape.Samples, document.Shape.RmsRadius, [.. document.Shape.Spread], [.. document.Shape.Radial], [.. document.Shape.Distances], document.Shape.Edges is null ? null : [.. document.Shape.Edges])), Options);
+        document.Shape is null ? null : new StoredShape(document.Shape.Samples, document.Shape.RmsRadius, [.. document.Shape.Spread], [.. document.Shape.Radial], [.. document.Shape.Distances], document.Shape.Edges is null ? null : [.. document.Shape.Edges], document.Shape.Strokes is null ? null : [.. document.Shape.Strokes])), Options);
 
     public static CadDocument Deserialize(string json)
     {
@@ -50,7 +50,7 @@ internal static class CadDocumentJson
                 stored.Metadata.Facts,
                 stored.Metadata.BoundsAccuracy is { } accuracy ? new BoundsAccuracy(ParseQuality(accuracy.Quality), accuracy.Reasons) : null),
             stored.Brep is null ? null : new BrepSummary(stored.Brep.Faces, Table(stored.Brep.SurfaceTypes)),
-            stored.Shape is null ? null : new ShapeSummary(stored.Shape.Samples, stored.Shape.RmsRadius, stored.Shape.Spread, stored.Shape.Radial, stored.Shape.Distances, stored.Shape.Edges));
+            stored.Shape is null ? null : new ShapeSummary(stored.Shape.Samples, stored.Shape.RmsRadius, stored.Shape.Spread, stored.Shape.Radial, stored.Shape.Distances, stored.Shape.Edges, stored.Shape.Strokes));
     }
 
     private static CadFormat ParseFormat(string name) => name switch
@@ -88,5 +88,5 @@ internal static class CadDocumentJson
     private sealed record StoredBrep(int Faces, List<JsonElement[]> SurfaceTypes);
 
     /// <summary>The v5 shape digest: 26 numbers, 26 edge descriptors (absent before they existed) and a count, under a kilobyte per analysis.</summary>
-    private sealed record StoredShape(int Samples, double RmsRadius, double[] Spread, double[] Radial, double[] Distances, double[]? Edges = null);
+    private sealed record StoredShape(int Samples, double RmsRadius, double[] Spread, double[] Radial, double[] Distances, double[]? Edges = null, double[]? Strokes = null);
 }

@@ -66,11 +66,16 @@ internal sealed class DxfShape
         }
 
         _sampler.AddEdge(length, EdgeKind.Circular, Math.Sqrt(arc.U.Length * arc.V.Length));
+        _sampler.AddArc(arc.Span);
     }
 
     private static double Dot(Vec3 a, Vec3 b) => (a.X * b.X) + (a.Y * b.Y) + (a.Z * b.Z);
 
-    public void Segment(Vec3 a, Vec3 b) => _sampler.AddEdge((b - a).Length, EdgeKind.Straight);
+    public void Segment(Vec3 a, Vec3 b)
+    {
+        _sampler.AddEdge((b - a).Length, EdgeKind.Straight);
+        _sampler.AddStroke(a.X, a.Y, a.Z, b.X, b.Y, b.Z);
+    }
 
     public void Reference(in BlockReference reference, CancellationToken cancellationToken) =>
         Walk(reference.Block, reference.Effective(), 0, cancellationToken);
