@@ -45,14 +45,19 @@ public static class DependencyInjection
         services.AddValidatedOptions<AnalysisOptions>(configuration);
         services.AddValidatedOptions<IdempotencyOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
-        services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
+        services.AddValidatedOptions<RecoveryPolicyOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
 
         // The serving model and what scans have seen belong to the process, not to a request.
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<OpcodeAudit>();
         services.AddSingleton<PartClassifier>();
-        services.AddValidatedOptions<VectorIndexOptions>(configuration);
+        services.AddValidatedOptions<SimilarPartsOptions>(configuration);
+
+        // One degradation tracker per process; the recovery use cases are its only callers.
+        services.AddSingleton<Faiss.FaissDegradation>();
+        services.AddSingleton<Faiss.RecoveryWakeup>();
+        services.AddSingleton<Common.Ports.IHealthProbe, Faiss.FaissHealthProbe>();
         return services;
     }
 }

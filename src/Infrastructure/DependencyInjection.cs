@@ -44,7 +44,9 @@ public static class DependencyInjection
         services.AddSingleton<IDeploymentEnvironment, Hosting.HostDeploymentEnvironment>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
+        services.AddValidatedOptions<VectorIndexOptions>(configuration);
         services.AddSingleton<VectorIndexMetrics>();
+        services.AddSingleton<FaissFaultReports>();
         services.AddSingleton<SimilarityIndex>();
         services.AddSingleton<IVectorIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
         services.AddSingleton<IMigrationIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
@@ -54,15 +56,16 @@ public static class DependencyInjection
         services.AddHostedService<VectorIndexStartup>();
         services.AddHostedService<VectorIndexMaintenance>();
 
-        // Degradation and recovery: one tracker per process; the state store is a swap point.
-        services.AddSingleton<FaissRecoveryMetrics>();
+        // Degradation and recovery: the decisions are the Application's use cases; here are the
+        // hands (build FAISS, serve exact), the state store (a swap point) and the metrics.
+        services.AddValidatedOptions<RecoveryStateOptions>(configuration);
+        services.AddSingleton<IRecoveryMetrics, FaissRecoveryMetrics>();
         services.AddSingleton<IRecoveryStateStore>(sp =>
-            sp.GetRequiredService<IOptions<FaissRecoveryOptions>>().Value.StateBackend == "redis"
+            sp.GetRequiredService<IOptions<RecoveryStateOptions>>().Value.StateBackend == "redis"
                 ? ActivatorUtilities.CreateInstance<RedisRecoveryStateStore>(sp)
                 : ActivatorUtilities.CreateInstance<FileRecoveryStateStore>(sp));
-        services.AddSingleton<FaissRecoveryCoordinator>();
-        services.AddSingleton<IFaissRecovery>(sp => sp.GetRequiredService<FaissRecoveryCoordinator>());
-        // After VectorIndexStartup: the loop's first sleep is computed from the state start-up left.
+        services.AddSingleton<IFaissBackend, FaissRecoveryBackend>();
+        // After VectorIndexStartup: the loop's first tick sees the state start-up left.
         services.AddHostedService<FaissRecoveryService>();
 
         // Stateless adapters that are the single implementation of a port are found by convention.

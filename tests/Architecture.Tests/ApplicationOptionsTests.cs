@@ -14,14 +14,11 @@ public sealed class ApplicationOptionsTests
 {
     private static readonly string[] AdapterWords = ["REDIS", "HNSW", "IVF", "NATIVE", "EXECUTION_PROVIDER"];
 
-    /// <summary>The vector-index and recovery options are being moved out by their own change (issue 17).</summary>
-    private static readonly HashSet<string> MovedSeparately = ["VectorIndexOptions", "FaissRecoveryOptions"];
-
     [Fact]
     public void Application_options_bind_no_adapter_setting()
     {
         var options = typeof(CadMl.Application.DependencyInjection).Assembly.GetTypes()
-            .Where(t => t.IsClass && typeof(IValidatedOptions).IsAssignableFrom(t) && !MovedSeparately.Contains(t.Name))
+            .Where(t => t.IsClass && typeof(IValidatedOptions).IsAssignableFrom(t))
             .ToList();
 
         options.Should().NotBeEmpty();

@@ -10,15 +10,10 @@ namespace CadMl.Architecture.Tests;
 /// </summary>
 public sealed partial class BackgroundTaskTests
 {
-    /// <summary>
-    /// The helper itself, and the vector-search loops being rewritten in parallel (issue 17), which
-    /// move to the helper there. The list may only shrink.
-    /// </summary>
+    /// <summary>The helper itself; nothing else.</summary>
     private static readonly HashSet<string> Allowed =
     [
         "src/Application/Common/Background/BackgroundTasks.cs",
-        "src/Infrastructure/VectorSearch/Recovery/FaissRecoveryCoordinator.cs",
-        "src/Infrastructure/VectorSearch/VectorIndexStartup.cs",
     ];
 
     [Fact]

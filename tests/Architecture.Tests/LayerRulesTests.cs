@@ -41,6 +41,33 @@ public sealed class LayerRulesTests
         offenders.Should().BeEmpty($"{layer} must not depend on {string.Join(", ", forbidden)}");
     }
 
+    /// <summary>
+    /// When to retry, how long to back off, when flapping suppresses recovery and when a manual
+    /// attempt is refused are Application use cases over these Domain types; Infrastructure only
+    /// builds or loads FAISS and reports what happened, so it must not even see them.
+    /// </summary>
+    public static readonly string[] RecoveryPolicyTypes =
+    [
+        "CadMl.Domain.Degradation.DegradationTracker",
+        "CadMl.Domain.Degradation.RecoveryPolicy",
+        "CadMl.Domain.Degradation.FlapDetector",
+        "CadMl.Domain.Degradation.AttemptDecision",
+        "CadMl.Application.Common.Configuration.RecoveryPolicyOptions",
+    ];
+
+    [Fact]
+    public void Infrastructure_makes_no_recovery_decision()
+    {
+        Offenders(Infrastructure, RecoveryPolicyTypes).Should().BeEmpty("recovery decisions are the Application's (src/Application/Faiss)");
+    }
+
+    [Fact]
+    public void The_recovery_policy_check_does_see_a_policy_user()
+    {
+        // The Application's degradation owner holds the tracker; the check must flag it, or it proves nothing.
+        Offenders(Application, RecoveryPolicyTypes).Should().Contain(name => name.EndsWith(".FaissDegradation", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_rule_check_does_flag_a_real_dependency()
     {

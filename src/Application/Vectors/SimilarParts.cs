@@ -29,7 +29,7 @@ internal interface ISimilarParts
 /// The vector id is the analysis id, so a hit leads straight to <c>GET /api/v1/analyze/{id}</c>;
 /// the analysis itself is excluded from its own neighbours.
 /// </summary>
-internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<VectorIndexOptions> options) : ISimilarParts
+internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<SimilarPartsOptions> options) : ISimilarParts
 {
     public async Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {

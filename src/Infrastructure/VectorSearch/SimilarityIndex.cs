@@ -1,8 +1,8 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch.Exact;
 using CadMl.Infrastructure.VectorSearch.Faiss;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +12,7 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// The <see cref="IVectorIndex"/> the Application sees. It keeps the exact index complete at all
 /// times and, unless the configuration says <c>exact</c>, a FAISS index of the configured kind
 /// on top. Searches go to FAISS when it can serve the version and to exact otherwise; a FAISS
-/// failure (a throwing search or write) detaches FAISS and reports a fault, and the same request
+/// failure (a throwing search or write) detaches FAISS and reports the fault (<see cref="FaissFaultReports"/>), and the same request
 /// is answered by exact search, so callers never see it. Writes arrive serialised (VectorRegistry);
 /// <c>_writeSync</c> additionally orders them against rebuilds, which replay writes that landed
 /// while they were building.
@@ -26,6 +26,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     private readonly VectorIndexMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<SimilarityIndex> _logger;
+    private readonly FaissFaultReports _faults;
     private readonly Lock _writeSync = new();
     private readonly SemaphoreSlim _rebuildGate = new(1, 1);
     private volatile FaissVectorIndex? _faiss;
@@ -39,8 +40,9 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// </summary>
     private bool _heldBack;
 
-    public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, TimeProvider time, ILogger<SimilarityIndex> logger)
+    public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, FaissFaultReports faults, TimeProvider time, ILogger<SimilarityIndex> logger)
     {
+        _faults = faults;
         _options = options.Value;
         _metrics = metrics;
         _time = time;
@@ -50,9 +52,6 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
             _options.HnswM, _options.HnswEfConstruction, _options.HnswEfSearch, _options.IvfNlist, _options.IvfNprobe);
         metrics.Observe(() => _faiss is { } faiss ? (faiss.Size, _time.GetElapsedTime(faiss.BuiltAtTimestamp).TotalSeconds) : (0, 0));
     }
-
-    /// <summary>Called with the reason whenever FAISS fails at run time and is detached.</summary>
-    public event Action<string>? Faulted;
 
     public ExactVectorIndex Exact { get; } = new();
 
@@ -415,7 +414,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
         faiss.Dispose();
         LogFaulted(exception, operation);
-        Faulted?.Invoke($"faiss_{operation}_failed: {exception.Message}");
+        _faults.Report($"faiss_{operation}_failed: {exception.Message}");
     }
 
     private sealed record PendingWrite(FeatureVersion Version, long Seq, float[]? Vector);

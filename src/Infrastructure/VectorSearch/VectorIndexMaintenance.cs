@@ -1,4 +1,3 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch.Faiss;
 using Microsoft.Extensions.Hosting;

@@ -1,9 +1,12 @@
-using CadMl.Application.Common.Configuration;
+using CadMl.Application.Common.Background;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.Faiss.GetFaissHealth;
+using CadMl.Application.Faiss.ReportFaissFault;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.VectorSearch.Faiss;
-using CadMl.Infrastructure.VectorSearch.Recovery;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +16,7 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// <summary>
 /// Fills the indexes from the durable store before the server takes requests, and saves the
 /// FAISS index at shutdown. A FAISS problem never stops the start: exact search serves and the
-/// recovery coordinator records the degradation and schedules recovery. When the persisted
+/// fault is reported to the recovery use cases, which record it and schedule recovery. When the persisted
 /// recovery state says degraded (a drill, a suppression), FAISS is left to the recovery loop,
 /// so a restart neither forgets the degradation nor restores without an attempt on schedule.
 /// </summary>
@@ -22,7 +25,8 @@ internal sealed partial class VectorIndexStartup(
     IVectorStore store,
     SimilarityIndex index,
     FaissActivator activator,
-    FaissRecoveryCoordinator recovery,
+    IServiceScopeFactory scopes,
+    BackgroundTasks background,
     IStoreFaults storeFaults,
     VectorIndexMetrics metrics,
     IOptions<VectorIndexOptions> options,
@@ -65,8 +69,14 @@ internal sealed partial class VectorIndexStartup(
             return;
         }
 
-        await recovery.InitializeAsync(cancellationToken);
-        if (recovery.IsDegraded)
+        bool degraded;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var health = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetFaissHealthQuery(), cancellationToken);
+            degraded = health.IsSuccess && health.Value.Degraded;
+        }
+
+        if (degraded)
         {
             LogStartingDegraded();
             return;
@@ -76,7 +86,7 @@ internal sealed partial class VectorIndexStartup(
         {
             LogBackground(index.Exact.Count, index.Spec.Name);
             var stopping = _stopping?.Token ?? new CancellationToken(canceled: true);
-            _ = Task.Run(() => ActivateAsync(yieldToDegradation: true, stopping), CancellationToken.None);
+            background.Observe(Task.Run(() => ActivateAsync(yieldToDegradation: true, stopping), CancellationToken.None), "faiss_background_build");
             return;
         }
 
@@ -127,7 +137,8 @@ internal sealed partial class VectorIndexStartup(
             var failure = await activator.ActivateAsync(trySaved: true, cancellationToken, yieldToDegradation);
             if (failure is not null)
             {
-                await recovery.DegradeAsync(failure, cancellationToken);
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ISender>().Send(new ReportFaissFaultCommand(failure), cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

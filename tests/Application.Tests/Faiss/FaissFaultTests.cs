@@ -1,5 +1,5 @@
 using CadMl.Api.Tests.Infrastructure;
-using CadMl.Application.Faiss.Ports;
+using CadMl.Application.Faiss.GetFaissHealth;
 using CadMl.Application.Tests.Hosting;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Application.Vectors.SearchVectors;
@@ -14,16 +14,15 @@ public sealed class FaissFaultTests
     {
         await using var host = await ApplicationHost.StartAsync();
         var index = host.Get<IVectorIndex>();
-        var recovery = host.Get<IFaissRecovery>();
         var values = Enumerable.Range(0, 24).Select(i => (double)i).ToArray();
         FeatureVector.TryCreate(FeatureVersion.V4, values, out var vector);
         index.Apply(new VectorWrite(new StoredVector(1, "ok", vector!, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch), null, null, 1));
-        recovery.Health().Degraded.Should().BeFalse();
+        (await HealthAsync(host)).Degraded.Should().BeFalse();
 
         // FAISS refuses negative ids: a real native failure on the add path.
         index.Apply(new VectorWrite(new StoredVector(-5, "bad", vector!, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch), null, null, 2));
 
-        var health = await PollAsync(recovery, h => h.Degraded);
+        var health = await PollAsync(host, h => h.Degraded);
         health.Reason.Should().StartWith("faiss_add_failed");
         health.Backend.Should().Be("exact");
         for (var i = 0; i < 5; i++)
@@ -33,9 +32,11 @@ public sealed class FaissFaultTests
             hits.Results.Select(r => r.Id).Should().BeEquivalentTo(["ok", "bad"]);
         }
 
-        recovery.Health().DegradationHistoryCount.Should().Be(1, "one degraded event per transition, however many requests follow");
+        (await HealthAsync(host)).DegradationHistoryCount.Should().Be(1, "one degraded event per transition, however many requests follow");
     }
 
-    private static Task<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto> PollAsync(IFaissRecovery recovery, Func<CadMl.Application.Faiss.GetFaissHealth.FaissHealthDto, bool> done) =>
-        Poll.UntilAsync(() => recovery.Health(), done, TimeSpan.FromSeconds(10), "The FAISS health");
+    private static async Task<FaissHealthDto> HealthAsync(ApplicationHost host) => (await host.Sender.Send(new GetFaissHealthQuery())).Value;
+
+    private static Task<FaissHealthDto> PollAsync(ApplicationHost host, Func<FaissHealthDto, bool> done) =>
+        Poll.UntilAsync(() => HealthAsync(host), done, TimeSpan.FromSeconds(10), "The FAISS health");
 }

@@ -13,9 +13,12 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
     private readonly RedisServer _redis;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly string _dataDir = Directory.CreateTempSubdirectory("cadml-state").FullName;
-    private readonly RecoveryPolicy _policy = new FaissRecoveryOptions().Policy;
+    private readonly RecoveryPolicy _policy = new RecoveryPolicyOptions().Policy;
 
     public RecoveryStateStoreTests(RedisServer redis) => _redis = redis;
+
+    /// <summary>The use cases' validation, as they pass it to the store.</summary>
+    private IEnumerable<string> Problems(DegradationState state) => state.Problems(_time.GetUtcNow(), _policy);
 
     [Fact]
     public async Task The_file_store_round_trips_the_whole_state()
@@ -24,7 +27,7 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
         var state = FlappedState();
 
         await store.SaveAsync(state, CancellationToken.None);
-        var loaded = await store.LoadAsync(_policy, CancellationToken.None);
+        var loaded = await store.LoadAsync(Problems, CancellationToken.None);
 
         loaded.Problem.Should().BeNull();
         loaded.State.Should().BeEquivalentTo(state);
@@ -37,7 +40,7 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
         var store = FileStore();
         await store.SaveAsync(FlappedState() with { SavedAt = _time.GetUtcNow().AddDays(1) }, CancellationToken.None);
 
-        var loaded = await store.LoadAsync(_policy, CancellationToken.None);
+        var loaded = await store.LoadAsync(Problems, CancellationToken.None);
 
         loaded.State.Should().BeNull();
         loaded.Problem.Should().Contain("lies in the future").And.Contain(".corrupt-20261127T120010Z", "the state was built over 10 fake seconds");
@@ -52,7 +55,7 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
         var json = Encoding.UTF8.GetString(RecoveryStateJson.Serialize(FlappedState())).Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal);
         await File.WriteAllTextAsync(store.Path, json);
 
-        var loaded = await store.LoadAsync(_policy, CancellationToken.None);
+        var loaded = await store.LoadAsync(Problems, CancellationToken.None);
 
         loaded.State.Should().BeNull();
         loaded.Problem.Should().Contain("schema_version 2");
@@ -66,7 +69,7 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
 
         await store.SaveAsync(state, CancellationToken.None);
         using var reopened = RedisStore();
-        var loaded = await reopened.LoadAsync(_policy, CancellationToken.None);
+        var loaded = await reopened.LoadAsync(Problems, CancellationToken.None);
 
         loaded.Problem.Should().BeNull();
         loaded.State.Should().BeEquivalentTo(state);
@@ -81,7 +84,7 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
         }
 
         using var store = RedisStore();
-        var loaded = await store.LoadAsync(_policy, CancellationToken.None);
+        var loaded = await store.LoadAsync(Problems, CancellationToken.None);
 
         loaded.State.Should().BeNull();
         loaded.Problem.Should().Contain($"{RedisRecoveryStateStore.Key}:corrupt-");
@@ -105,10 +108,10 @@ public sealed class RecoveryStateStoreTests : IClassFixture<RedisServer>, IDispo
     }
 
     private FileRecoveryStateStore FileStore() => new(
-        Options.Create(new FaissRecoveryOptions()),
+        Options.Create(new RecoveryStateOptions()),
         Options.Create(new DataOptions { DataDir = _dataDir }),
         _time);
 
     private RedisRecoveryStateStore RedisStore() =>
-        new(Options.Create(new FaissRecoveryOptions { StateBackend = "redis", RedisUrl = _redis.Url }), _time);
+        new(Options.Create(new RecoveryStateOptions { StateBackend = "redis", RedisUrl = _redis.Url }), _time);
 }

@@ -1,7 +1,7 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -154,7 +154,7 @@ public sealed class MigrationStagingTests
     {
         var registry = Metrics.NewCustomRegistry();
         var metrics = new VectorIndexMetrics(Metrics.WithCustomRegistry(registry), registry);
-        return new SimilarityIndex(Options.Create(new VectorIndexOptions { IndexType = kind }), metrics, TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
+        return new SimilarityIndex(Options.Create(new VectorIndexOptions { IndexType = kind }), metrics, new FaissFaultReports(), TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
     }
 
     /// <summary>part-i moved from v3 (seq i) to v4 under a new seq, padded as a vector without a document would be.</summary>

@@ -1,7 +1,7 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -190,6 +190,6 @@ public sealed class SimilarityIndexTests
     {
         var registry = Metrics.NewCustomRegistry();
         var metrics = new VectorIndexMetrics(Metrics.WithCustomRegistry(registry), registry);
-        return new SimilarityIndex(Options.Create(settings), metrics, TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
+        return new SimilarityIndex(Options.Create(settings), metrics, new FaissFaultReports(), TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
     }
 }

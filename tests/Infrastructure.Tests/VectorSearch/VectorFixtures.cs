@@ -1,4 +1,3 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;

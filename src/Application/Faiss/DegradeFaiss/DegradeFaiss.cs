@@ -1,6 +1,5 @@
 using Ardalis.Result;
 using CadMl.Application.Faiss.GetFaissHealth;
-using CadMl.Application.Faiss.Ports;
 using FluentValidation;
 using Mediator;
 
@@ -23,8 +22,8 @@ internal sealed class DegradeFaissValidator : AbstractValidator<DegradeFaissComm
     }
 }
 
-internal sealed class DegradeFaissHandler(IFaissRecovery recovery) : ICommandHandler<DegradeFaissCommand, Result<FaissHealthDto>>
+internal sealed class DegradeFaissHandler(FaissDegradation degradation) : ICommandHandler<DegradeFaissCommand, Result<FaissHealthDto>>
 {
     public async ValueTask<Result<FaissHealthDto>> Handle(DegradeFaissCommand command, CancellationToken cancellationToken) =>
-        Result.Success(await recovery.DrillAsync(command.Reason, TimeSpan.FromSeconds(command.DurationSeconds), cancellationToken));
+        Result.Success(await degradation.DrillAsync(command.Reason, TimeSpan.FromSeconds(command.DurationSeconds), cancellationToken));
 }

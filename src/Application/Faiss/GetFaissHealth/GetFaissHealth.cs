@@ -1,6 +1,5 @@
 using Ardalis.Result;
 using CadMl.Application.Common.Ports;
-using CadMl.Application.Faiss.Ports;
 using CadMl.Application.Vectors.Ports;
 using Mediator;
 
@@ -13,11 +12,12 @@ public sealed record GetFaissHealthQuery : IUseCaseQuery<FaissHealthDto>;
 /// index has applied (equal when the index is current). A store that cannot answer leaves the
 /// applied one in its place: this health endpoint must answer even then.
 /// </summary>
-internal sealed class GetFaissHealthHandler(IFaissRecovery recovery, IVectorStore store) : IQueryHandler<GetFaissHealthQuery, Result<FaissHealthDto>>
+internal sealed class GetFaissHealthHandler(FaissDegradation degradation, IVectorStore store) : IQueryHandler<GetFaissHealthQuery, Result<FaissHealthDto>>
 {
     public async ValueTask<Result<FaissHealthDto>> Handle(GetFaissHealthQuery query, CancellationToken cancellationToken)
     {
-        var health = recovery.Health();
+        await degradation.EnsureLoadedAsync(cancellationToken);
+        var health = degradation.Health();
         try
         {
             var generation = await store.GenerationAsync(cancellationToken);

@@ -2,7 +2,6 @@ using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Faiss.GetFaissHealth;
-using CadMl.Application.Faiss.Ports;
 using Mediator;
 
 namespace CadMl.Application.Faiss.RecoverFaiss;
@@ -21,11 +20,11 @@ public sealed record RecoverFaissCommand(bool Force = false) : IUseCaseCommand<R
 /// <summary><c>restored</c>, <c>still_degraded</c> (with the error) or <c>not_degraded</c>, and the health after it.</summary>
 public sealed record RecoveryResultDto(string Outcome, string? Error, FaissHealthDto Health);
 
-internal sealed class RecoverFaissHandler(IFaissRecovery recovery) : ICommandHandler<RecoverFaissCommand, Result<RecoveryResultDto>>
+internal sealed class RecoverFaissHandler(FaissDegradation degradation) : ICommandHandler<RecoverFaissCommand, Result<RecoveryResultDto>>
 {
     public async ValueTask<Result<RecoveryResultDto>> Handle(RecoverFaissCommand command, CancellationToken cancellationToken)
     {
-        var result = await recovery.RecoverAsync(command.Force, cancellationToken);
+        var result = await degradation.RecoverAsync(command.Force, cancellationToken);
         return result.Outcome switch
         {
             ManualRecoveryOutcome.Suppressed => new Problem(ErrorCodes.RecoverySuppressed, "recovery",

@@ -1,5 +1,4 @@
 using System.Text;
-using CadMl.Application.Common.Configuration;
 
 namespace CadMl.Infrastructure.VectorSearch.Faiss;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CadMl.Application.Common.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.VectorSearch.Faiss;

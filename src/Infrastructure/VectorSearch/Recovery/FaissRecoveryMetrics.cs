@@ -1,3 +1,4 @@
+using CadMl.Application.Faiss.Ports;
 using CadMl.Domain.Degradation;
 using Prometheus;
 
@@ -6,9 +7,9 @@ namespace CadMl.Infrastructure.VectorSearch.Recovery;
 /// <summary>
 /// Degradation and recovery metrics; names are the reference's (dashboards and alert rules use
 /// them). Counters move on state changes; gauges are recomputed at every scrape from the
-/// tracker, so a duration or ETA is current even when nobody polls the health endpoint.
+/// use cases' tracker, so a duration or ETA is current even when nobody polls the health endpoint.
 /// </summary>
-internal sealed class FaissRecoveryMetrics
+internal sealed class FaissRecoveryMetrics : IRecoveryMetrics
 {
     private readonly Counter _transitions;
     private readonly Counter _attempts;
@@ -20,7 +21,7 @@ internal sealed class FaissRecoveryMetrics
     private readonly Gauge _stateBackend;
     private readonly Histogram _recoveryDuration;
 
-    public FaissRecoveryMetrics(IMetricFactory metrics, CollectorRegistry registry)
+    public FaissRecoveryMetrics(IMetricFactory metrics, CollectorRegistry registry, IRecoveryStateStore store)
     {
         _transitions = metrics.CreateCounter("similarity_degraded_total", "Similarity backend transitions, by event (degraded, restored).",
             new CounterConfiguration { LabelNames = ["event"] });
@@ -49,6 +50,7 @@ internal sealed class FaissRecoveryMetrics
             _attempts.WithLabels(result);
         }
 
+        _stateBackend.WithLabels(store.Backend).Set(1);
         registry.AddBeforeCollectCallback(() =>
         {
             if (_source?.Invoke() is not { } state)
@@ -63,11 +65,9 @@ internal sealed class FaissRecoveryMetrics
         });
     }
 
-    private Func<(bool Degraded, TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?>? _source;
+    private Func<RecoveryGauges>? _source;
 
-    public void Observe(Func<(bool Degraded, TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining)?> source) => _source = source;
-
-    public void Backend(string backend) => _stateBackend.WithLabels(backend).Set(1);
+    public void Observe(Func<RecoveryGauges> gauges) => _source = gauges;
 
     public void Transition(DegradationTransition transition, TimeSpan degradedFor)
     {

@@ -12,7 +12,7 @@ namespace CadMl.Infrastructure.VectorSearch.Recovery;
 /// A file that cannot be trusted is renamed to <c>*.corrupt-&lt;timestamp&gt;</c>: kept for the
 /// post-mortem, out of the way of the next load, and reported.
 /// </summary>
-internal sealed class FileRecoveryStateStore(IOptions<FaissRecoveryOptions> options, IOptions<DataOptions> data, TimeProvider time) : IRecoveryStateStore
+internal sealed class FileRecoveryStateStore(IOptions<RecoveryStateOptions> options, IOptions<DataOptions> data, TimeProvider time) : IRecoveryStateStore
 {
     public string Backend => "file";
 
@@ -20,7 +20,19 @@ internal sealed class FileRecoveryStateStore(IOptions<FaissRecoveryOptions> opti
         ? System.IO.Path.Combine(data.Value.FullDataDir, "faiss_recovery_state.json")
         : System.IO.Path.GetFullPath(options.Value.StatePath);
 
-    public async Task<RecoveryStateLoad> LoadAsync(RecoveryPolicy policy, CancellationToken cancellationToken)
+    public async Task<RecoveryStateLoad> LoadAsync(Func<DegradationState, IEnumerable<string>> problems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(problems, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new RecoveryStateUnavailableException($"reading {Path} failed", exception);
+        }
+    }
+
+    private async Task<RecoveryStateLoad> ReadAsync(Func<DegradationState, IEnumerable<string>> problems, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path))
         {
@@ -28,7 +40,7 @@ internal sealed class FileRecoveryStateStore(IOptions<FaissRecoveryOptions> opti
         }
 
         var content = await File.ReadAllBytesAsync(Path, cancellationToken);
-        var state = RecoveryStateJson.Parse(content, policy, time.GetUtcNow(), out var problem);
+        var state = RecoveryStateJson.Parse(content, problems, out var problem);
         if (state is not null)
         {
             return new RecoveryStateLoad(state, null);
@@ -40,7 +52,15 @@ internal sealed class FileRecoveryStateStore(IOptions<FaissRecoveryOptions> opti
 
     public Task SaveAsync(DegradationState state, CancellationToken cancellationToken)
     {
-        AtomicFile.Write(Path, RecoveryStateJson.Serialize(state));
+        try
+        {
+            AtomicFile.Write(Path, RecoveryStateJson.Serialize(state));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new RecoveryStateUnavailableException($"writing {Path} failed", exception);
+        }
+
         return Task.CompletedTask;
     }
 }

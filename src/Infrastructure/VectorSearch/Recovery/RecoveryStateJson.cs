@@ -27,7 +27,7 @@ internal static class RecoveryStateJson
         state.ConsecutiveFailures, state.NextAttemptAt, state.SuppressedUntil, state.DrillUntil, state.LastError), Options);
 
     /// <summary>The state, or null and why it cannot be trusted.</summary>
-    public static DegradationState? Parse(ReadOnlySpan<byte> content, RecoveryPolicy policy, DateTimeOffset now, out string? problem)
+    public static DegradationState? Parse(ReadOnlySpan<byte> content, Func<DegradationState, IEnumerable<string>> validate, out string? problem)
     {
         Document? document;
         try
@@ -57,7 +57,7 @@ internal static class RecoveryStateJson
             [.. document.History.Select(e => new DegradationTransition(e.Event, e.Reason, e.At))], document.Toggles,
             document.ConsecutiveFailures, document.NextAttemptAt, document.SuppressedUntil, document.DrillUntil, document.LastError,
             document.SavedAt);
-        var problems = state.Problems(now, policy).ToList();
+        var problems = validate(state).ToList();
         problem = problems.Count == 0 ? null : string.Join("; ", problems);
         return problem is null ? state : null;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Domain.Degradation;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ internal sealed class RedisRecoveryStateStore : IRecoveryStateStore, IDisposable
     private readonly Lazy<ConnectionMultiplexer> _connection;
     private readonly TimeProvider _time;
 
-    public RedisRecoveryStateStore(IOptions<FaissRecoveryOptions> options, TimeProvider time)
+    public RedisRecoveryStateStore(IOptions<RecoveryStateOptions> options, TimeProvider time)
     {
         _time = time;
         var configuration = ToConfiguration(options.Value.RedisUrl);
@@ -58,7 +57,19 @@ internal sealed class RedisRecoveryStateStore : IRecoveryStateStore, IDisposable
         return configuration;
     }
 
-    public async Task<RecoveryStateLoad> LoadAsync(RecoveryPolicy policy, CancellationToken cancellationToken)
+    public async Task<RecoveryStateLoad> LoadAsync(Func<DegradationState, IEnumerable<string>> problems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(problems);
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            throw new RecoveryStateUnavailableException("reading the state from Redis failed", exception);
+        }
+    }
+
+    private async Task<RecoveryStateLoad> ReadAsync(Func<DegradationState, IEnumerable<string>> problems)
     {
         var database = _connection.Value.GetDatabase();
         var value = await database.StringGetAsync(Key);
@@ -67,7 +78,7 @@ internal sealed class RedisRecoveryStateStore : IRecoveryStateStore, IDisposable
             return RecoveryStateLoad.Empty;
         }
 
-        var state = RecoveryStateJson.Parse((byte[])value!, policy, _time.GetUtcNow(), out var problem);
+        var state = RecoveryStateJson.Parse((byte[])value!, problems, out var problem);
         if (state is not null)
         {
             return new RecoveryStateLoad(state, null);
@@ -78,8 +89,17 @@ internal sealed class RedisRecoveryStateStore : IRecoveryStateStore, IDisposable
         return new RecoveryStateLoad(null, $"stored state refused ({problem}); moved to {aside}");
     }
 
-    public async Task SaveAsync(DegradationState state, CancellationToken cancellationToken) =>
-        await _connection.Value.GetDatabase().StringSetAsync(Key, RecoveryStateJson.Serialize(state));
+    public async Task SaveAsync(DegradationState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.Value.GetDatabase().StringSetAsync(Key, RecoveryStateJson.Serialize(state));
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            throw new RecoveryStateUnavailableException("writing the state to Redis failed", exception);
+        }
+    }
 
     public void Dispose()
     {

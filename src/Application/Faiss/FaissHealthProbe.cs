@@ -1,13 +1,12 @@
 using CadMl.Application.Common.Ports;
-using CadMl.Infrastructure.VectorSearch.Recovery;
 
-namespace CadMl.Infrastructure.VectorSearch;
+namespace CadMl.Application.Faiss;
 
 /// <summary>
 /// Similarity search is always answered (exact search covers for FAISS), so this never gates
 /// readiness; it marks the instance degraded, with the reason, while FAISS is degraded.
 /// </summary>
-internal sealed class VectorIndexProbe(FaissRecoveryCoordinator recovery) : IHealthProbe
+internal sealed class FaissHealthProbe(FaissDegradation degradation) : IHealthProbe
 {
     public string Name => "vector_index";
 
@@ -15,7 +14,7 @@ internal sealed class VectorIndexProbe(FaissRecoveryCoordinator recovery) : IHea
 
     public ProbeReport Probe()
     {
-        var health = recovery.Health();
+        var health = degradation.Health();
         var facts = new Dictionary<string, object?>
         {
             ["backend"] = health.Backend,

@@ -3,7 +3,12 @@ using Microsoft.Extensions.Configuration;
 
 namespace CadMl.Application.Common.Configuration;
 
-public sealed class FaissRecoveryOptions : IValidatedOptions
+/// <summary>
+/// When to retry a degraded similarity backend, how fast to back off and when flapping suppresses
+/// recovery: the numbers of the Domain's <see cref="RecoveryPolicy"/>. Where the state is kept
+/// (file, Redis) is the adapter's own options.
+/// </summary>
+public sealed class RecoveryPolicyOptions : IValidatedOptions
 {
     /// <summary>Degraded↔restored toggles inside the window that suppress automatic recovery.</summary>
     [ConfigurationKeyName("FAISS_RECOVERY_FLAP_THRESHOLD")]
@@ -23,17 +28,6 @@ public sealed class FaissRecoveryOptions : IValidatedOptions
 
     [ConfigurationKeyName("FAISS_RECOVERY_MAX_BACKOFF")]
     public double MaxBackoffSeconds { get; set; } = 300;
-
-    /// <summary>State file; empty means <c>faiss_recovery_state.json</c> in the data folder.</summary>
-    [ConfigurationKeyName("FAISS_RECOVERY_STATE_PATH")]
-    public string StatePath { get; set; } = "";
-
-    /// <summary><c>file</c> (default) or <c>redis</c>.</summary>
-    [ConfigurationKeyName("FAISS_RECOVERY_STATE_BACKEND")]
-    public string StateBackend { get; set; } = "file";
-
-    [ConfigurationKeyName("REDIS_URL")]
-    public string RedisUrl { get; set; } = "";
 
     public RecoveryPolicy Policy => new(
         TimeSpan.FromSeconds(IntervalSeconds),
@@ -73,15 +67,6 @@ public sealed class FaissRecoveryOptions : IValidatedOptions
         if (!(MaxBackoffSeconds >= IntervalSeconds))
         {
             yield return $"FAISS_RECOVERY_MAX_BACKOFF must be at least FAISS_RECOVERY_INTERVAL_SECONDS (was {MaxBackoffSeconds}).";
-        }
-
-        if (StateBackend is not ("file" or "redis"))
-        {
-            yield return $"FAISS_RECOVERY_STATE_BACKEND must be 'file' or 'redis' (was '{StateBackend}').";
-        }
-        else if (StateBackend == "redis" && string.IsNullOrWhiteSpace(RedisUrl))
-        {
-            yield return "REDIS_URL is required when FAISS_RECOVERY_STATE_BACKEND=redis.";
         }
     }
 }

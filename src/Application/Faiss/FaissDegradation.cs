@@ -1,90 +1,68 @@
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Faiss.GetFaissHealth;
 using CadMl.Application.Faiss.Ports;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Degradation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CadMl.Infrastructure.VectorSearch.Recovery;
+namespace CadMl.Application.Faiss;
 
 /// <summary>
-/// Runs the Domain's <see cref="DegradationTracker"/> against the real similarity index:
-/// degradation triggers (library missing, index build failure, a throwing search or write, the
-/// drill) switch searches to exact and record one event; attempts re-probe the library and
-/// rebuild FAISS from the exact index (which mirrors the durable store write for write); every
-/// change is persisted and reflected in the metrics. Tracker access is short and under
-/// <c>_sync</c>; attempts are one at a time (<c>_attempt</c>); saves are ordered (<c>_persist</c>)
-/// and always write the newest snapshot.
+/// The process's one <see cref="DegradationTracker"/> and every recovery decision made with it:
+/// a degradation (fault report, start-up failure, drill) moves searches to exact and records one
+/// event; a due attempt asks the backend to bring FAISS back; flapping suppresses automatic
+/// attempts; a manual attempt holds a lease the loop respects. Every change is persisted through
+/// <see cref="IRecoveryStateStore"/> and shown in the metrics. The use cases in this folder are its
+/// only callers. Tracker access is short and under <c>_sync</c>; attempts run one at a time
+/// (<c>_attempt</c>); saves are ordered (<c>_persist</c>) and always write the newest state.
 /// </summary>
-internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDisposable
+internal sealed partial class FaissDegradation : IDisposable
 {
-    private readonly SimilarityIndex _index;
-    private readonly FaissActivator _activator;
+    private readonly IFaissBackend _backend;
+    private readonly IVectorIndex _index;
     private readonly IRecoveryStateStore _store;
-    private readonly FaissRecoveryMetrics _metrics;
+    private readonly IRecoveryMetrics _metrics;
+    private readonly RecoveryWakeup _wakeup;
     private readonly TimeProvider _time;
-    private readonly ILogger<FaissRecoveryCoordinator> _logger;
+    private readonly ILogger<FaissDegradation> _logger;
     private readonly DegradationTracker _tracker;
     private readonly Lock _sync = new();
     private readonly SemaphoreSlim _attempt = new(1, 1);
     private readonly SemaphoreSlim _persist = new(1, 1);
     private readonly SemaphoreSlim _load = new(1, 1);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _loaded;
     private string? _stateProblem;
 
-    public FaissRecoveryCoordinator(
-        SimilarityIndex index,
-        FaissActivator activator,
+    public FaissDegradation(
+        IFaissBackend backend,
+        IVectorIndex index,
         IRecoveryStateStore store,
-        FaissRecoveryMetrics metrics,
-        IOptions<FaissRecoveryOptions> options,
+        IRecoveryMetrics metrics,
+        RecoveryWakeup wakeup,
+        IOptions<RecoveryPolicyOptions> options,
         TimeProvider time,
-        ILogger<FaissRecoveryCoordinator> logger)
+        ILogger<FaissDegradation> logger)
     {
+        _backend = backend;
         _index = index;
-        _activator = activator;
         _store = store;
         _metrics = metrics;
+        _wakeup = wakeup;
         _time = time;
         _logger = logger;
         _tracker = new DegradationTracker(options.Value.Policy, time, Random.Shared.NextDouble);
-        metrics.Backend(store.Backend);
         metrics.Observe(() =>
         {
             lock (_sync)
             {
-                return (_tracker.IsDegraded, _tracker.DegradedFor, _tracker.NextAttemptIn, _tracker.SuppressionRemaining);
+                return new RecoveryGauges(_tracker.IsDegraded, _tracker.DegradedFor, _tracker.NextAttemptIn, _tracker.SuppressionRemaining);
             }
         });
-        index.Faulted += reason => _ = DegradeAsync(reason, CancellationToken.None);
-    }
-
-    public bool IsDegraded
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _tracker.IsDegraded;
-            }
-        }
-    }
-
-    /// <summary>Completes at the next state change; the recovery loop waits on it to reschedule at once.</summary>
-    public Task Changed
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _changed.Task;
-            }
-        }
     }
 
     /// <summary>Loads the persisted state once, before anything reads or changes it.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         if (_loaded)
         {
@@ -102,11 +80,11 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
             RecoveryStateLoad load;
             try
             {
-                load = await _store.LoadAsync(_tracker.Policy, cancellationToken);
+                load = await _store.LoadAsync(state => state.Problems(_time.GetUtcNow(), _tracker.Policy), cancellationToken);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or StackExchange.Redis.RedisException)
+            catch (RecoveryStateUnavailableException exception)
             {
-                load = new RecoveryStateLoad(null, $"state could not be read from {_store.Backend}: {exception.Message}");
+                load = new RecoveryStateLoad(null, $"state could not be read from {_store.Backend}: {exception.InnerException?.Message ?? exception.Message}");
             }
 
             lock (_sync)
@@ -137,10 +115,10 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
     }
 
     /// <summary>A degradation trigger. Only the first one of a degraded period records an event.</summary>
-    public async Task DegradeAsync(string reason, CancellationToken cancellationToken)
+    public async Task<FaissHealthDto> DegradeAsync(string reason, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        _index.Detach();
+        await EnsureLoadedAsync(cancellationToken);
+        _backend.ServeExact();
         DegradationTransition? transition;
         bool opened;
         lock (_sync)
@@ -152,12 +130,14 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         {
             await RecordAsync(transition, TimeSpan.Zero, opened);
         }
+
+        return Health();
     }
 
     public async Task<FaissHealthDto> DrillAsync(string reason, TimeSpan duration, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        _index.Detach();
+        await EnsureLoadedAsync(cancellationToken);
+        _backend.ServeExact();
         DegradationTransition? transition;
         bool opened;
         lock (_sync)
@@ -178,23 +158,13 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         return Health();
     }
 
-    /// <summary>How long the loop may sleep: null means "until the next change" (healthy, or a manual attempt holds the lease).</summary>
-    public TimeSpan? NextWake()
+    /// <summary>
+    /// The loop's tick: attempt if due. Healthy and not-yet-due ticks are not attempts and are not
+    /// counted. Returns how long the loop may sleep before the next tick (a state change wakes it earlier).
+    /// </summary>
+    public async Task<TimeSpan> RunDueAttemptAsync(CancellationToken cancellationToken)
     {
-        lock (_sync)
-        {
-            return _tracker.Decide() switch
-            {
-                AttemptDecision.NotDegraded or AttemptDecision.LeaseHeld => null,
-                AttemptDecision.Suppressed => _tracker.SuppressionRemaining,
-                _ => _tracker.NextAttemptIn,
-            };
-        }
-    }
-
-    /// <summary>The loop's tick: attempt if due. Healthy and not-yet-due ticks are not attempts and are not counted.</summary>
-    public async Task RunDueAttemptAsync(CancellationToken cancellationToken)
-    {
+        await EnsureLoadedAsync(cancellationToken);
         AttemptDecision decision;
         lock (_sync)
         {
@@ -205,35 +175,32 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         {
             case AttemptDecision.Suppressed:
                 _metrics.Attempt("suppressed");
-                return;
+                break;
             case AttemptDecision.LeaseHeld:
                 _metrics.Attempt("skipped");
-                return;
-            case AttemptDecision.Due:
                 break;
-            default:
-                return;
+            case AttemptDecision.Due when await _attempt.WaitAsync(TimeSpan.Zero, cancellationToken):
+                try
+                {
+                    await AttemptAsync("automatic_recovery", cancellationToken);
+                }
+                finally
+                {
+                    _attempt.Release();
+                }
+
+                break;
+            case AttemptDecision.Due:
+                _metrics.Attempt("skipped");
+                break;
         }
 
-        if (!await _attempt.WaitAsync(TimeSpan.Zero, cancellationToken))
-        {
-            _metrics.Attempt("skipped");
-            return;
-        }
-
-        try
-        {
-            await AttemptAsync("automatic_recovery", cancellationToken);
-        }
-        finally
-        {
-            _attempt.Release();
-        }
+        return NextWake();
     }
 
     public async Task<ManualRecoveryResult> RecoverAsync(bool force, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
+        await EnsureLoadedAsync(cancellationToken);
         lock (_sync)
         {
             if (!_tracker.IsDegraded)
@@ -278,7 +245,18 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
                 _tracker.ReleaseManualLease();
             }
 
-            Signal();
+            _wakeup.Pulse();
+        }
+    }
+
+    public bool IsDegraded
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _tracker.IsDegraded;
+            }
         }
     }
 
@@ -297,6 +275,20 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         _load.Dispose();
     }
 
+    /// <summary>Healthy, or a manual attempt holds the lease: one policy interval (a change wakes the loop sooner).</summary>
+    private TimeSpan NextWake()
+    {
+        lock (_sync)
+        {
+            return _tracker.Decide() switch
+            {
+                AttemptDecision.NotDegraded or AttemptDecision.LeaseHeld => _tracker.Policy.Interval,
+                AttemptDecision.Suppressed => _tracker.SuppressionRemaining,
+                _ => _tracker.NextAttemptIn ?? _tracker.Policy.Interval,
+            };
+        }
+    }
+
     /// <summary>One attempt: null when FAISS serves again (restored), else the error.</summary>
     private async Task<string?> AttemptAsync(string how, CancellationToken cancellationToken)
     {
@@ -311,9 +303,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
 
         try
         {
-            error = drill
-                ? $"drill active until {drillUntil:O}"
-                : await _activator.ActivateAsync(trySaved: false, cancellationToken);
+            error = drill ? $"drill active until {drillUntil:O}" : await _backend.ActivateAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -347,10 +337,10 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         _metrics.Attempt(error is null ? "success" : "error");
         if (error is not null)
         {
-            _index.Detach();
+            _backend.ServeExact();
             LogAttemptFailed(how, error);
             await PersistAsync();
-            Signal();
+            _wakeup.Pulse();
         }
         else if (transition is not null)
         {
@@ -383,7 +373,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         }
 
         await PersistAsync();
-        Signal();
+        _wakeup.Pulse();
     }
 
     private async Task PersistAsync()
@@ -399,7 +389,7 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
 
             await _store.SaveAsync(snapshot, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or StackExchange.Redis.RedisException)
+        catch (RecoveryStateUnavailableException exception)
         {
             LogPersistFailed(exception, _store.Backend);
         }
@@ -407,18 +397,6 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
         {
             _persist.Release();
         }
-    }
-
-    private void Signal()
-    {
-        TaskCompletionSource previous;
-        lock (_sync)
-        {
-            previous = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        previous.TrySetResult();
     }
 
     private FaissHealthDto HealthLocked()
@@ -479,3 +457,14 @@ internal sealed partial class FaissRecoveryCoordinator : IFaissRecovery, IDispos
     [LoggerMessage(Level = LogLevel.Error, Message = "Persisting the recovery state to {Backend} failed")]
     private partial void LogPersistFailed(Exception exception, string backend);
 }
+
+internal enum ManualRecoveryOutcome
+{
+    Restored,
+    StillDegraded,
+    NotDegraded,
+    Suppressed,
+    InProgress,
+}
+
+internal sealed record ManualRecoveryResult(ManualRecoveryOutcome Outcome, string? Error, FaissHealthDto Health);

@@ -1,6 +1,7 @@
+using CadMl.Application.Common.Configuration;
 using Microsoft.Extensions.Configuration;
 
-namespace CadMl.Application.Common.Configuration;
+namespace CadMl.Infrastructure.VectorSearch;
 
 /// <summary>The similarity index: which backend serves searches and how FAISS is tuned.</summary>
 public sealed class VectorIndexOptions : IValidatedOptions
@@ -65,10 +66,6 @@ public sealed class VectorIndexOptions : IValidatedOptions
     [ConfigurationKeyName("CADML_NATIVE_DIR")]
     public string NativeDir { get; set; } = "";
 
-    /// <summary>How many similar parts analyze returns.</summary>
-    [ConfigurationKeyName("SIMILAR_TOP_K")]
-    public int SimilarTopK { get; set; } = 5;
-
     public bool UsesFaiss => Kind != "exact";
 
     public string Kind => IndexType.Trim().ToLowerInvariant();
@@ -118,11 +115,6 @@ public sealed class VectorIndexOptions : IValidatedOptions
         if (SaveIntervalSeconds < 1)
         {
             yield return $"FAISS_SAVE_INTERVAL_SECONDS must be at least 1 (was {SaveIntervalSeconds}).";
-        }
-
-        if (SimilarTopK is < 0 or > 100)
-        {
-            yield return $"SIMILAR_TOP_K must be between 0 and 100 (was {SimilarTopK}).";
         }
     }
 }
