@@ -451,6 +451,33 @@ int cadml_faiss_search(void* idx, int64_t n, const float* q, int k, float* dista
     });
 }
 
+int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k, float* distances,
+                                  int64_t* labels) noexcept {
+    return guarded([&]() -> int {
+        CADML_REQUIRE_HANDLE(idx);
+        CADML_REQUIRE(n >= 0, "n must be >= 0");
+        CADML_REQUIRE(k >= 1, "k must be >= 1");
+        Handle* h = as_handle(idx);
+        if (h->kind != Kind::Flat) return fail(CADML_FAISS_NOT_SUPPORTED, "batched search is for FLAT indexes");
+        if (n == 0) return CADML_FAISS_OK;
+        CADML_REQUIRE(q != nullptr && distances != nullptr && labels != nullptr,
+                      "q, distances and labels must not be null");
+        const int64_t d = h->root->d;
+        if (n < CADML_FAISS_BATCH_BLAS_FROM) {
+            // Below FAISS's BLAS threshold its scan is the slow row loop flat_search.h avoids.
+            for (int64_t i = 0; i < n; ++i) cadml::flat_search_one(*h->flat, q + i * d, k, distances + i * k, labels + i * k);
+        } else {
+            // The sub-index, not the id map: the map's search would allocate a second result array.
+            h->flat->search(n, q, k, distances, labels);
+        }
+        const auto& ids = static_cast<const faiss::IndexIDMap*>(h->root.get())->id_map;
+        for (int64_t slot = 0; slot < n * k; ++slot) {
+            if (labels[slot] >= 0) labels[slot] = ids[static_cast<size_t>(labels[slot])];
+        }
+        return CADML_FAISS_OK;
+    });
+}
+
 int cadml_faiss_reset(void* idx) noexcept {
     return guarded([&]() -> int {
         CADML_REQUIRE_HANDLE(idx);
