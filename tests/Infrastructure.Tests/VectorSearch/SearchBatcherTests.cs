@@ -118,7 +118,7 @@ public sealed class SearchBatcherTests
             }
 
             return [.. requests.Select(r => new VectorSearchOutcome("exact", [new VectorHit(r.ExcludeId!, 1, new VectorTags(null, null, null, null, null))]))];
-        });
+        }, maxLeaders: 1);
 
         var leader = Task.Run(async () => await batcher.SearchAsync(Request("leader"), CancellationToken.None));
         await firstBatchRunning.WaitAsync(TimeSpan.FromSeconds(30));
@@ -156,7 +156,7 @@ public sealed class SearchBatcherTests
             }
 
             return [.. requests.Select(r => new VectorSearchOutcome("exact", []))];
-        }, maxBatch: 2);
+        }, maxLeaders: 1, maxBatch: 2);
 
         var first = Task.Run(async () => await batcher.SearchAsync(Request("first"), CancellationToken.None));
         await firstBatchRunning.WaitAsync(TimeSpan.FromSeconds(30));

@@ -7,14 +7,16 @@ namespace CadMl.Infrastructure.VectorSearch.Batching;
 /// <summary>
 /// Gathers concurrent searches of one feature version into one call of the batch search, so
 /// one pass over the stored rows answers all of them (flat FAISS reads each row once per batch
-/// instead of once per query; docs/PERFORMANCE.md).
+/// instead of once per query, and from 4 queries computes them with BLAS; docs/PERFORMANCE.md).
 /// <para>
-/// No thread ever waits for a batch. The first caller of an idle version runs the batch itself
-/// (it leads); callers arriving meanwhile queue and await. When a batch is done and more callers
-/// queued, the oldest of them is told to lead the next one, on a pool thread, so nobody keeps
-/// searching for others after its own answer. No timer either: a lone search goes straight
-/// through; only when the previous batch had company does the leader first yield to the thread
-/// pool once, so requests already waiting there reach the queue and share its batch.
+/// No thread ever waits for a batch, and there is no timer. A caller that finds fewer than
+/// <paramref name="maxLeaders"/> batches running leads one: it yields to the thread pool a few
+/// times while that brings more searches (the window), then runs the batch on its own thread.
+/// Callers arriving meanwhile queue and await. When a batch is done and callers are queued, the
+/// oldest of them is told to lead the next one (its continuation runs it on a pool thread), so
+/// nobody keeps searching for others after its own answer. One leader by default: with one per
+/// core, measured on 2 cores, nearly every batch held one search (the scan is a small part of a
+/// search request, so two rarely overlap), and nothing was gained.
 /// </para>
 /// <para>
 /// Bounded: at most <paramref name="maxBatch"/> searches a call, and beyond
@@ -25,17 +27,24 @@ namespace CadMl.Infrastructure.VectorSearch.Batching;
 /// </summary>
 internal sealed class SearchBatcher(
     Func<IReadOnlyList<VectorSearchRequest>, IReadOnlyList<VectorSearchOutcome>> searchBatch,
+    int maxLeaders = 1,
     int maxBatch = SearchBatcher.DefaultMaxBatch,
     int maxQueued = SearchBatcher.DefaultMaxQueued)
 {
     /// <summary>
-    /// From 20 queries FAISS's flat scan uses BLAS; at 20k rows a batch of 32 cost 40-80 µs per
-    /// query against 110-180 µs one at a time, and larger batches gained nothing more (24-d and
-    /// 73-d, docs/PERFORMANCE.md).
+    /// At 20k rows a batch of 16-32 cost 33-65 µs per query against 90-140 µs one at a time, and
+    /// larger batches gained nothing more (24-d and 73-d, docs/PERFORMANCE.md).
     /// </summary>
     public const int DefaultMaxBatch = 32;
 
     public const int DefaultMaxQueued = 1024;
+
+    /// <summary>
+    /// How many times a leader yields to the thread pool before taking its batch, while each
+    /// yield brings more searches. A yield only costs time when other work is queued, which on
+    /// an idle service it is not.
+    /// </summary>
+    private const int GatherRounds = 4;
 
     private readonly ConcurrentDictionary<FeatureVersion, Lane> _lanes = new();
 
@@ -54,9 +63,12 @@ internal sealed class SearchBatcher(
             }
             else
             {
-                lead = !lane.Busy;
-                lane.Busy = true;
-                if (!lead)
+                lead = lane.Leaders < maxLeaders;
+                if (lead)
+                {
+                    lane.Leaders++;
+                }
+                else
                 {
                     lane.Queue.Enqueue(waiter);
                 }
@@ -70,9 +82,16 @@ internal sealed class SearchBatcher(
 
         if (lead)
         {
-            if (lane.HadCompany)
+            // The window: requests already on the thread pool's queue (other searches on their way
+            // here) run before the yielded leader does; stop as soon as a round brings nobody new.
+            for (var round = 0; round < GatherRounds; round++)
             {
+                var queued = lane.Queue.Count;
                 await Task.Yield();
+                if (lane.Queue.Count == queued)
+                {
+                    break;
+                }
             }
         }
         else
@@ -108,7 +127,6 @@ internal sealed class SearchBatcher(
             }
         }
 
-        lane.HadCompany = batch.Count > 1;
         IReadOnlyList<VectorSearchOutcome> outcomes;
         try
         {
@@ -148,7 +166,7 @@ internal sealed class SearchBatcher(
                 }
             }
 
-            lane.Busy = false;
+            lane.Leaders--;
         }
     }
 
@@ -158,11 +176,8 @@ internal sealed class SearchBatcher(
 
         public Queue<Waiter> Queue { get; } = new();
 
-        /// <summary>A batch is running or its successor has been told to lead (guarded by <see cref="Gate"/>).</summary>
-        public bool Busy { get; set; }
-
-        /// <summary>Whether the last batch held more than one search; a hint, read without the gate.</summary>
-        public volatile bool HadCompany;
+        /// <summary>Batches running, or callers told to lead the next one (guarded by <see cref="Gate"/>).</summary>
+        public int Leaders { get; set; }
     }
 
     /// <summary>A queued search; its completion is the answer, or null for "lead the next batch".</summary>
