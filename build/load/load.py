@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Helpers for build/bench load: preload vectors, the 16 x 49 MiB memory test, the wrk table.
 
-    load.py preload URL KEY COUNT [QUERIES_FILE]
+    load.py preload URL KEY COUNT VERSION [QUERIES_FILE]
     load.py memory URL KEY PID MIB PARALLEL SETTLE_SECONDS
     load.py settle URL
     load.py table RESULTS_DIR
@@ -28,8 +28,11 @@ def connection(url):
     return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=300)
 
 
-def preload(url, key, count, queries=None):
-    """Registers COUNT random v4 vectors over 8 keep-alive connections; fails on any non-201.
+DIMENSIONS = {"v4": 24, "v5": 73}
+
+
+def preload(url, key, count, version, queries=None):
+    """Registers COUNT random VERSION vectors over 8 keep-alive connections; fails on any non-201.
 
     With QUERIES, every 20th stored vector (at most 1,000) is written there, one JSON array a
     line: the search benchmark's queries are then real stored vectors, each a different one.
@@ -40,10 +43,10 @@ def preload(url, key, count, queries=None):
         conn = connection(url)
         rng = random.Random(start)
         for i in range(start, count, 8):
-            vector = [round(rng.random() * 10, 4) for _ in range(24)]
+            vector = [round(rng.random() * 10, 4) for _ in range(DIMENSIONS[version])]
             if i % 20 == 0 and len(sampled) < 1000:
                 sampled.append(vector)
-            body = json.dumps({"id": f"preload-{i}", "feature_version": "v4", "vector": vector})
+            body = json.dumps({"id": f"preload-{version}-{i}", "feature_version": version, "vector": vector})
             conn.request("POST", "/api/v1/vectors", body, {"X-API-Key": key, "Content-Type": "application/json"})
             response = conn.getresponse()
             response.read()
@@ -54,7 +57,7 @@ def preload(url, key, count, queries=None):
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(worker, range(8)))
-    print(f"preload: {count} vectors in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    print(f"preload: {count} {version} vectors in {time.monotonic() - started:.1f} s", file=sys.stderr)
     if queries:
         with open(queries, "w", encoding="ascii") as out:
             out.writelines(json.dumps(vector, separators=(",", ":")) + "\n" for vector in sampled)
@@ -216,7 +219,8 @@ def table(results):
             rows[endpoint] = {}
             order.append(endpoint)
         rows[endpoint][int(c)] = parse(os.path.join(results, name))
-        sizes.setdefault(endpoint, []).append((int(c), index_sizes(os.path.join(results, name[:-4] + ".stats"))))
+        stem = os.path.join(results, name[:-4])
+        sizes.setdefault(endpoint, []).append((int(c), index_sizes(stem + ".stats"), index_sizes(stem + ".stats-end")))
     levels = sorted({c for row in rows.values() for c in row})
     print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms" for c in levels) + " |")
     print("|---" * (len(levels) + 1) + "|")
@@ -233,9 +237,9 @@ def table(results):
                 notes.append(f"{endpoint} c={c}: {failed} non-2xx" + (f"; socket errors {errors}" if errors else ""))
         print(f"| {endpoint} | " + " | ".join(cells) + " |")
     for endpoint in order:
-        if any(size for _, size in sizes[endpoint]):
-            notes.append(f"{endpoint}: stored vectors by version when each point started: "
-                         + "; ".join(f"c={c} {size}" for c, size in sizes[endpoint]))
+        if any(start for _, start, _ in sizes[endpoint]):
+            notes.append(f"{endpoint}: stored vectors by version at the start → end of each point: "
+                         + "; ".join(f"c={c} {start} → {end}" for c, start, end in sizes[endpoint]))
     for note in notes:
         print(f"\n- {note}", end="")
     if notes:
@@ -303,7 +307,7 @@ def versions(url, key, corpus, per_format, version_a, version_b):
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "preload":
-        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)
+        preload(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6] if len(sys.argv) > 6 else None)
     elif command == "settle":
         settle(sys.argv[2])
     elif command == "memory":

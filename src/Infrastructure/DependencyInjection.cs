@@ -14,6 +14,7 @@ using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.Storage.Postgres;
 using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Batching;
 using CadMl.Infrastructure.VectorSearch.Faiss;
 using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Configuration;
@@ -48,7 +49,8 @@ public static class DependencyInjection
         services.AddSingleton<VectorIndexMetrics>();
         services.AddSingleton<FaissFaultReports>();
         services.AddSingleton<SimilarityIndex>();
-        services.AddSingleton<IVectorIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
+        // Request-path searches of one version share a native scan (SearchBatcher).
+        services.AddSingleton<IVectorIndex>(sp => new BatchingVectorIndex(sp.GetRequiredService<SimilarityIndex>()));
         services.AddSingleton<IMigrationIndex>(sp => sp.GetRequiredService<SimilarityIndex>());
         services.AddSingleton<IFaissLibrary, FaissLibrary>();
         services.AddSingleton<FaissIndexFiles>();

@@ -15,7 +15,7 @@ internal interface ISimilarParts
     Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken);
 
     /// <summary>The neighbours of a just-recorded analysis, itself excluded.</summary>
-    IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record);
+    Task<IReadOnlyList<SimilarVectorDto>> NeighboursAsync(AnalysisRecord record, CancellationToken cancellationToken);
 
     /// <summary>
     /// The analysis's neighbours as the index stands now, from its stored vector (so after a
@@ -56,15 +56,16 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
         await registry.RecordAnalysisAsync(record, meta, claim, cancellationToken);
     }
 
-    public IReadOnlyList<SimilarVectorDto> Neighbours(AnalysisRecord record) => Neighbours(record.Id, record.Features);
+    public Task<IReadOnlyList<SimilarVectorDto>> NeighboursAsync(AnalysisRecord record, CancellationToken cancellationToken) =>
+        NeighboursAsync(record.Id, record.Features, cancellationToken);
 
     public async Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken)
     {
         var stored = await store.FindAsync(analysisId, cancellationToken);
-        return stored is null ? null : Neighbours(stored.Id, stored.Vector);
+        return stored is null ? null : await NeighboursAsync(stored.Id, stored.Vector, cancellationToken);
     }
 
-    private IReadOnlyList<SimilarVectorDto> Neighbours(string id, FeatureVector vector)
+    private async Task<IReadOnlyList<SimilarVectorDto>> NeighboursAsync(string id, FeatureVector vector, CancellationToken cancellationToken)
     {
         var k = options.Value.SimilarTopK;
         if (k == 0)
@@ -72,7 +73,7 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
             return [];
         }
 
-        var outcome = index.Search(new VectorSearchRequest(vector.Version, vector.Values, k, null, id));
+        var outcome = await index.SearchAsync(new VectorSearchRequest(vector.Version, vector.Values, k, null, id), cancellationToken);
         return [.. outcome.Hits.Select(SimilarVectorDto.From)];
     }
 }

@@ -78,7 +78,7 @@ internal sealed partial class AnalyzeFileHandler(
             var storeStarted = time.GetTimestamp();
             await similarParts.RecordAsync(record, claim, cancellationToken);
             var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
-            var similar = similarParts.Neighbours(record);
+            var similar = await similarParts.NeighboursAsync(record, cancellationToken);
             metrics.Finished("ok");
             record = record with
             {

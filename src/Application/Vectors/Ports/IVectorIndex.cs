@@ -16,5 +16,13 @@ public interface IVectorIndex
 
     VectorSearchOutcome Search(VectorSearchRequest request);
 
+    /// <summary>
+    /// The same answer as <see cref="Search"/>, for request paths: an implementation may answer
+    /// concurrent searches together in one pass over the index, so the caller awaits instead of
+    /// blocking. Cancelling drops a search that has not started.
+    /// </summary>
+    ValueTask<VectorSearchOutcome> SearchAsync(VectorSearchRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Search(request));
+
     VectorIndexFacts Facts();
 }

@@ -72,7 +72,7 @@ internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex inde
 
         var f = query.Filters;
         var filter = f is null ? null : new VectorFilter(f.Material, f.Format, null, f.Label, f.ProjectId);
-        var outcome = index.Search(new VectorSearchRequest(version, values, query.K, filter, exclude));
+        var outcome = await index.SearchAsync(new VectorSearchRequest(version, values, query.K, filter, exclude), cancellationToken);
         var hits = outcome.Hits.Where(h => query.MinScore is not { } floor || h.Score >= floor).Select(SimilarVectorDto.From);
         return Result.Success(new SearchResultDto(outcome.Backend, version.Name(), query.K, [.. hits]));
     }

@@ -166,6 +166,26 @@ internal sealed unsafe class FaissIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Top-k for <paramref name="count"/> row-major queries in one native call (FLAT only): from 20
+    /// queries on, each stored row is read once for the whole batch (BLAS), not once per query.
+    /// </summary>
+    public void SearchFlatBatch(ReadOnlySpan<float> queries, int count, int k, Span<float> distances, Span<long> labels)
+    {
+        if (queries.Length != count * Dimension || distances.Length < count * k || labels.Length < count * k)
+        {
+            throw new ArgumentException("The queries must have the index dimension and the outputs room for k results each.");
+        }
+
+        using var call = new Call(this, write: false);
+        fixed (float* q = queries)
+        fixed (float* d = distances)
+        fixed (long* l = labels)
+        {
+            _native.Check(_native.SearchFlatBatch(call.Handle, count, q, k, d, l), "search_flat_batch");
+        }
+    }
+
     public void SetEfSearch(int efSearch)
     {
         using var call = new Call(this, write: true);

@@ -30,6 +30,7 @@ internal sealed unsafe class FaissNative
         SupportsRemove = (delegate* unmanaged<nint, int>)Bind("cadml_faiss_supports_remove");
         Remove = (delegate* unmanaged<nint, long, long*, long*, int>)Bind("cadml_faiss_remove");
         Search = (delegate* unmanaged<nint, long, float*, int, float*, long*, int>)Bind("cadml_faiss_search");
+        SearchFlatBatch = (delegate* unmanaged<nint, long, float*, int, float*, long*, int>)Bind("cadml_faiss_search_flat_batch");
         Reset = (delegate* unmanaged<nint, int>)Bind("cadml_faiss_reset");
         NTotal = (delegate* unmanaged<nint, long*, int>)Bind("cadml_faiss_ntotal");
         Dim = (delegate* unmanaged<nint, int*, int>)Bind("cadml_faiss_dim");
@@ -69,6 +70,8 @@ internal sealed unsafe class FaissNative
     public delegate* unmanaged<nint, long, long*, long*, int> Remove { get; }
 
     public delegate* unmanaged<nint, long, float*, int, float*, long*, int> Search { get; }
+
+    public delegate* unmanaged<nint, long, float*, int, float*, long*, int> SearchFlatBatch { get; }
 
     public delegate* unmanaged<nint, int> Reset { get; }
 

@@ -138,6 +138,19 @@ CADML_FAISS_API int cadml_faiss_remove(void* idx, int64_t n, const int64_t* ids,
 CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int k,
                                        float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;
 
+/* The same answers as cadml_faiss_search for n queries against a FLAT index, computed as one
+ * batch: from CADML_FAISS_BATCH_BLAS_FROM queries on (the shim lowers FAISS's BLAS threshold
+ * from 20 to that), FAISS's blocked scan, which computes all
+ * n x ntotal inner products (or distances) with one BLAS sgemm per block of stored rows, so each
+ * row is read once per batch instead of once per query; below that, the single-query scan's
+ * loop over blocks of rows that stay in cache, all queries per block (the same answers as
+ * cadml_faiss_search, bit for bit). On the BLAS path scores may differ from the single-query
+ * scan in the last bits (another summation order), so near-ties can come back in the other
+ * order. NOT_SUPPORTED for HNSW and IVF. */
+#define CADML_FAISS_BATCH_BLAS_FROM 4
+CADML_FAISS_API int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k,
+                                                  float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;
+
 /* Removes all vectors. Keeps parameters and IVF training, so no retrain is needed. */
 CADML_FAISS_API int cadml_faiss_reset(void* idx) CADML_FAISS_NOEXCEPT;
 

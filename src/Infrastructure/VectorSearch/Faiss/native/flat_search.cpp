@@ -22,8 +22,33 @@ struct Worse {
     bool operator()(const Hit& a, const Hit& b) const noexcept { return a.distance < b.distance; }
 };
 
-// Reused by every query on the thread: k hits, no allocation per query once warm.
+// Reused by every query on the thread: k hits per query, no allocation once warm.
 thread_local std::vector<Hit> t_best;
+thread_local std::vector<std::vector<Hit>> t_batch_best;
+
+__attribute__((always_inline)) inline void offer(std::vector<Hit>& best, size_t wanted, float measured,
+                                                 int64_t position) {
+    if (best.size() < wanted) {
+        best.push_back({measured, position});
+        std::push_heap(best.begin(), best.end(), Worse{});
+    } else if (measured < best.front().distance) {
+        std::pop_heap(best.begin(), best.end(), Worse{});
+        best.back() = {measured, position};
+        std::push_heap(best.begin(), best.end(), Worse{});
+    }
+}
+
+template <bool kInnerProduct>
+void finish(std::vector<Hit>& best, size_t wanted, float* distances, int64_t* labels) {
+    std::sort_heap(best.begin(), best.end(), Worse{});
+    const float missing = kInnerProduct ? -std::numeric_limits<float>::infinity()
+                                        : std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < wanted; ++i) {
+        const bool found = i < best.size();
+        labels[i] = found ? best[i].position : -1;
+        distances[i] = !found ? missing : kInnerProduct ? -best[i].distance : best[i].distance;
+    }
+}
 
 template <bool kInnerProduct>
 __attribute__((always_inline)) inline void scan(const faiss::IndexFlat& index, const float* query, int k,
@@ -37,24 +62,43 @@ __attribute__((always_inline)) inline void scan(const faiss::IndexFlat& index, c
     best.reserve(std::min(wanted, static_cast<size_t>(n)));
 
     for (int64_t position = 0; position < n; ++position, row += d) {
-        const float measured = distance<kInnerProduct>(query, row, d);
-        if (best.size() < wanted) {
-            best.push_back({measured, position});
-            std::push_heap(best.begin(), best.end(), Worse{});
-        } else if (measured < best.front().distance) {
-            std::pop_heap(best.begin(), best.end(), Worse{});
-            best.back() = {measured, position};
-            std::push_heap(best.begin(), best.end(), Worse{});
-        }
+        offer(best, wanted, distance<kInnerProduct>(query, row, d), position);
+    }
+    finish<kInnerProduct>(best, wanted, distances, labels);
+}
+
+// The batch walks the rows in blocks small enough to stay in L1 and runs every query over a
+// block before moving on, so each row comes from memory once per batch rather than once per
+// query: the single-query scan is bound by reading the rows, this one by the arithmetic.
+template <bool kInnerProduct>
+__attribute__((always_inline)) inline void scan_batch(const faiss::IndexFlat& index, int64_t nq, const float* queries,
+                                                      int k, float* distances, int64_t* labels) {
+    const float* rows = index.get_xb();
+    const size_t d = static_cast<size_t>(index.d);
+    const auto n = static_cast<int64_t>(index.ntotal);
+    const auto wanted = static_cast<size_t>(k);
+    constexpr size_t kBlockBytes = 16 * 1024;
+    const auto block = static_cast<int64_t>(std::max<size_t>(16, kBlockBytes / (d * sizeof(float))));
+    auto& heaps = t_batch_best;
+    if (heaps.size() < static_cast<size_t>(nq)) heaps.resize(static_cast<size_t>(nq));
+    for (int64_t q = 0; q < nq; ++q) {
+        heaps[static_cast<size_t>(q)].clear();
+        heaps[static_cast<size_t>(q)].reserve(std::min(wanted, static_cast<size_t>(n)));
     }
 
-    std::sort_heap(best.begin(), best.end(), Worse{});
-    const float missing = kInnerProduct ? -std::numeric_limits<float>::infinity()
-                                        : std::numeric_limits<float>::infinity();
-    for (size_t i = 0; i < wanted; ++i) {
-        const bool found = i < best.size();
-        labels[i] = found ? best[i].position : -1;
-        distances[i] = !found ? missing : kInnerProduct ? -best[i].distance : best[i].distance;
+    for (int64_t start = 0; start < n; start += block) {
+        const int64_t end = std::min(n, start + block);
+        for (int64_t q = 0; q < nq; ++q) {
+            const float* query = queries + static_cast<size_t>(q) * d;
+            std::vector<Hit>& best = heaps[static_cast<size_t>(q)];
+            const float* row = rows + static_cast<size_t>(start) * d;
+            for (int64_t position = start; position < end; ++position, row += d) {
+                offer(best, wanted, distance<kInnerProduct>(query, row, d), position);
+            }
+        }
+    }
+    for (int64_t q = 0; q < nq; ++q) {
+        finish<kInnerProduct>(heaps[static_cast<size_t>(q)], wanted, distances + q * k, labels + q * k);
     }
 }
 
@@ -67,6 +111,16 @@ __attribute__((always_inline)) inline void scan_by_metric(const faiss::IndexFlat
     }
 }
 
+__attribute__((always_inline)) inline void scan_batch_by_metric(const faiss::IndexFlat& index, int64_t nq,
+                                                                const float* queries, int k, float* distances,
+                                                                int64_t* labels) {
+    if (index.metric_type == faiss::METRIC_INNER_PRODUCT) {
+        scan_batch<true>(index, nq, queries, k, distances, labels);
+    } else {
+        scan_batch<false>(index, nq, queries, k, distances, labels);
+    }
+}
+
 __attribute__((target("avx2"))) void scan_avx2(const faiss::IndexFlat& index, const float* query, int k,
                                                float* distances, int64_t* labels) {
     scan_by_metric(index, query, k, distances, labels);
@@ -76,6 +130,16 @@ void scan_baseline(const faiss::IndexFlat& index, const float* query, int k, flo
     scan_by_metric(index, query, k, distances, labels);
 }
 
+__attribute__((target("avx2"))) void scan_batch_avx2(const faiss::IndexFlat& index, int64_t nq, const float* queries,
+                                                     int k, float* distances, int64_t* labels) {
+    scan_batch_by_metric(index, nq, queries, k, distances, labels);
+}
+
+void scan_batch_baseline(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                         int64_t* labels) {
+    scan_batch_by_metric(index, nq, queries, k, distances, labels);
+}
+
 }  // namespace
 
 void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels) {
@@ -83,6 +147,15 @@ void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, f
         scan_avx2(index, query, k, distances, labels);
     } else {
         scan_baseline(index, query, k, distances, labels);
+    }
+}
+
+void flat_search_batch(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                       int64_t* labels) {
+    if (cpu_has_avx2()) {
+        scan_batch_avx2(index, nq, queries, k, distances, labels);
+    } else {
+        scan_batch_baseline(index, nq, queries, k, distances, labels);
     }
 }
 

@@ -5,8 +5,9 @@
 // out-of-line call per row into Debian's baseline (pre-AVX) build of its distance loop. This
 // scan reads the same stored vectors with the shared inlined loop (distance.h), in an AVX2
 // build where the CPU has it, and keeps the k best in a heap: 2-3 times faster per query at
-// 10k-1M 24-d vectors, with the same answers (docs/PERFORMANCE.md). Batches of queries,
-// where FAISS uses BLAS, are not what the service sends.
+// 10k-1M 24-d vectors, with the same answers (docs/PERFORMANCE.md). Batches too small for
+// BLAS to pay (CADML_FAISS_BATCH_BLAS_FROM) take flat_search_batch: the same loop, blocked so
+// every row is read once per batch.
 
 #pragma once
 
@@ -21,5 +22,10 @@ namespace cadml {
 /// (k > ntotal) are label -1. Labels are storage positions (0..ntotal-1). Safe to call
 /// concurrently on one index as long as nothing writes to it.
 void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels);
+
+/// flat_search_one for nq row-major queries at once, results row-major (nq x k), the same
+/// answers bit for bit (same loop, same summation order), over blocks of rows that stay in L1.
+void flat_search_batch(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                       int64_t* labels);
 
 }  // namespace cadml

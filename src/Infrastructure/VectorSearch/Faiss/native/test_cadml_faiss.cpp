@@ -462,6 +462,59 @@ void test_hnsw_graph(const Data& data) {
     CHECK_OK(cadml_faiss_free(index));
 }
 
+// The batched flat search must give cadml_faiss_search's answers on both of its paths (the
+// per-query scan below CADML_FAISS_BATCH_BLAS_FROM queries, FAISS's BLAS scan from there on).
+// Scores may differ in the last bits (another summation order), so a differing label is
+// accepted only where the two scores are a near-tie.
+void test_flat_batch(const Data& data) {
+    std::printf("  flat batch\n");
+    constexpr int k = 10;
+    for (int metric : {CADML_FAISS_METRIC_INNER_PRODUCT, CADML_FAISS_METRIC_L2}) {
+        void* index = create(CADML_FAISS_KIND_FLAT, metric);
+        CHECK_OK(cadml_faiss_add(index, kCount, data.vectors.data(), data.ids.data()));
+        const Results single = search(index, data, k);
+        for (int64_t batch : {int64_t{1}, int64_t{CADML_FAISS_BATCH_BLAS_FROM - 1}, int64_t{CADML_FAISS_BATCH_BLAS_FROM}, int64_t{kCount}}) {
+            std::vector<float> distances(static_cast<size_t>(kCount) * k);
+            std::vector<int64_t> labels(static_cast<size_t>(kCount) * k);
+            for (int64_t start = 0; start < kCount; start += batch) {
+                const int64_t n = std::min<int64_t>(batch, kCount - start);
+                CHECK_OK(cadml_faiss_search_flat_batch(index, n, data.vectors.data() + start * kDim, k,
+                                                       distances.data() + start * k, labels.data() + start * k));
+            }
+            int mismatches = 0;
+            for (size_t slot = 0; slot < labels.size(); ++slot) {
+                const bool near = std::fabs(distances[slot] - single.distances[slot]) <= 1e-5f;
+                mismatches += !near || (labels[slot] != single.labels[slot] &&
+                                        std::fabs(distances[slot] - (slot % k + 1 < k ? distances[slot + 1] : distances[slot - 1])) > 1e-5f);
+            }
+            CHECK(mismatches == 0);
+            CHECK(self_matches(Results{distances, labels}, data, k) == kCount);
+        }
+        // Fewer stored vectors than k: the empty slots are -1 on the BLAS path too.
+        void* small = create(CADML_FAISS_KIND_FLAT, metric);
+        CHECK_OK(cadml_faiss_add(small, 3, data.vectors.data(), data.ids.data()));
+        std::vector<float> distances(static_cast<size_t>(CADML_FAISS_BATCH_BLAS_FROM) * k);
+        std::vector<int64_t> labels(distances.size());
+        CHECK_OK(cadml_faiss_search_flat_batch(small, CADML_FAISS_BATCH_BLAS_FROM, data.vectors.data(), k, distances.data(),
+                                               labels.data()));
+        CHECK(std::count(labels.begin(), labels.end(), int64_t{-1}) == CADML_FAISS_BATCH_BLAS_FROM * (k - 3));
+        CHECK(labels[0] == data.ids[0]);
+        CHECK_OK(cadml_faiss_free(small));
+        CHECK_OK(cadml_faiss_free(index));
+    }
+
+    float d = 0;
+    int64_t l = 0;
+    void* hnsw = create(CADML_FAISS_KIND_HNSW, CADML_FAISS_METRIC_INNER_PRODUCT);
+    CHECK_FAILS_WITH(cadml_faiss_search_flat_batch(hnsw, 1, data.vectors.data(), 1, &d, &l), CADML_FAISS_NOT_SUPPORTED);
+    CHECK_OK(cadml_faiss_free(hnsw));
+    CHECK_FAILS_WITH(cadml_faiss_search_flat_batch(nullptr, 1, data.vectors.data(), 1, &d, &l), CADML_FAISS_INVALID_ARGUMENT);
+    void* flat = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
+    CHECK_FAILS_WITH(cadml_faiss_search_flat_batch(flat, 1, data.vectors.data(), 0, &d, &l), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_FAILS_WITH(cadml_faiss_search_flat_batch(flat, 1, nullptr, 1, &d, &l), CADML_FAISS_INVALID_ARGUMENT);
+    CHECK_OK(cadml_faiss_free(flat));
+}
+
 }  // namespace
 
 int main() {
@@ -490,6 +543,7 @@ int main() {
     CHECK_OK(cadml_faiss_set_omp_threads(1));
     test_errors(data);
     test_hnsw_graph(data);
+    test_flat_batch(data);
 
     std::printf("cadml_faiss_test: %d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
