@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
-using CadMl.Application.Common.Configuration;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;
 using CadMl.Infrastructure.VectorSearch.Faiss;

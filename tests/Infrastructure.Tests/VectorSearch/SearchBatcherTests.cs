@@ -1,9 +1,9 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch;
 using CadMl.Infrastructure.VectorSearch.Batching;
 using CadMl.Infrastructure.VectorSearch.Faiss;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -62,10 +62,9 @@ public sealed class SearchBatcherTests
     [Fact]
     public async Task A_failing_native_batch_faults_faiss_and_every_search_of_it_is_answered_exactly()
     {
-        using var index = await FlatIndexAsync(500, seed: 9);
+        var faults = new FaissFaultReports();
+        using var index = await FlatIndexAsync(500, seed: 9, faults);
         var data = VectorFixtures.Random(500, 24, seed: 9);
-        string? fault = null;
-        index.Faulted += reason => fault = reason;
         // A real native failure: an HNSW index behind a shard that says FLAT, so the batched
         // flat search is refused by the shim (NOT_SUPPORTED) and surfaces as a FaissException.
         var path = Path.Combine(Path.GetTempPath(), $"cadml-batch-{Guid.NewGuid():N}.faiss");
@@ -89,6 +88,7 @@ public sealed class SearchBatcherTests
         var requests = Enumerable.Range(0, 25).Select(i => new VectorSearchRequest(FeatureVersion.V4, data[i], 3, null, null)).ToList();
         var answers = index.SearchBatch(requests);
 
+        faults.Reader.TryRead(out var fault).Should().BeTrue("the failed batch is reported to the recovery loop");
         fault.Should().StartWith("faiss_search_failed");
         index.FaissServing.Should().BeFalse("a failed FAISS call detaches the index, as for a single search");
         for (var i = 0; i < requests.Count; i++)
@@ -174,11 +174,11 @@ public sealed class SearchBatcherTests
 
     private static VectorSearchRequest Request(string name) => new(FeatureVersion.V4, new double[24], 1, null, name);
 
-    private static async Task<SimilarityIndex> FlatIndexAsync(int count, int seed)
+    private static async Task<SimilarityIndex> FlatIndexAsync(int count, int seed, FaissFaultReports? faults = null)
     {
         var registry = Metrics.NewCustomRegistry();
         var metrics = new VectorIndexMetrics(Metrics.WithCustomRegistry(registry), registry);
-        var index = new SimilarityIndex(Options.Create(new VectorIndexOptions { IndexType = "flat" }), metrics, TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
+        var index = new SimilarityIndex(Options.Create(new VectorIndexOptions { IndexType = "flat" }), metrics, faults ?? new FaissFaultReports(), TimeProvider.System, NullLogger<SimilarityIndex>.Instance);
         var data = VectorFixtures.Random(count, 24, seed);
         for (var i = 0; i < data.Length; i++)
         {
