@@ -8,7 +8,9 @@ using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Store.Ports;
 using CadMl.Application.Vectors.Ports;
+using CadMl.Application.Fleet.Ports;
 using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Fleet;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
@@ -28,6 +30,7 @@ public static class DependencyInjection
     {
         services.AddMetricsRegistry();
         services.AddHostedService<MetricsWarmup>();
+        services.AddSingleton<BuildInfoMetrics>();
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
         AddDurableStore(services, configuration);
@@ -95,6 +98,7 @@ public static class DependencyInjection
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<VectorChangeRetention>();
         services.AddHostedService<IdempotencyKeyPurge>();
+        services.AddHostedService<ReplicaHeartbeatService>();
         if (postgres)
         {
             services.AddSingleton<PostgresDatabase>();
@@ -106,7 +110,10 @@ public static class DependencyInjection
             services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+            services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
             services.AddHostedService<PostgresStoreInitializer>();
+            // After the initialiser: it watches a store that has opened.
+            services.AddHostedService<PostgresReachability>();
             return;
         }
 
@@ -121,6 +128,7 @@ public static class DependencyInjection
         services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
+        services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
     }
