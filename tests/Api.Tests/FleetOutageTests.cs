@@ -7,10 +7,12 @@ using CadMl.Api.Tests.Infrastructure;
 namespace CadMl.Api.Tests;
 
 /// <summary>
-/// Done-when 5 (the PostgreSQL half): an immediate stop and restart of the shared server during a
-/// write stream through the balancer. Every acknowledged write is in the store afterwards; every
-/// refusal meanwhile is a 503 problem+json (a replica's STORE_UNAVAILABLE, or the balancer's
-/// NOT_READY once every replica went unready), never a 500; and the fleet gets ready again by itself.
+/// Done-when 5: a write stream through the balancer survives an immediate stop and restart of the
+/// shared PostgreSQL server, and separately a kill -9 of one replica. Every acknowledged write is in
+/// the store afterwards; every refusal meanwhile is problem+json and never a 500 (a replica's 503
+/// STORE_UNAVAILABLE, the balancer's 503 NOT_READY once every replica went unready, or its 502
+/// REPLICA_LOST for a request the killed replica was handling); the fleet recovers by itself.
+/// Each test starts its own fleet.
 /// </summary>
 [Collection(FleetCollection.Name)]
 public sealed class FleetOutageTests : IAsyncLifetime
@@ -25,28 +27,10 @@ public sealed class FleetOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_immediate_postgres_restart_during_a_write_stream_loses_no_acknowledged_write_and_answers_503_problems_meanwhile()
     {
-        using var client = _fleet.CreateBalancerClient();
-        var acknowledged = new List<string>();
-        var refusals = new Dictionary<string, int>(StringComparer.Ordinal);
-        var n = 0;
-
-        async Task WriteAsync()
-        {
-            var id = $"outage-{n++}";
-            using var response = await client.PostAsJsonAsync("/api/v1/vectors", new { id, vector = VectorsApiTests.Vector(n) });
-            if (response.StatusCode == HttpStatusCode.Created)
-            {
-                acknowledged.Add(id);
-                return;
-            }
-
-            var text = await response.Content.ReadAsStringAsync();
-            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, text);
-            response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json", text);
-            var code = JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!;
-            code.Should().BeOneOf("STORE_UNAVAILABLE", "NOT_READY");
-            refusals[code] = refusals.GetValueOrDefault(code) + 1;
-        }
+        var stream = new WriteStream(_fleet.CreateBalancerClient(), "outage");
+        var acknowledged = stream.Acknowledged;
+        var refusals = stream.Refusals;
+        Task WriteAsync() => stream.WriteAsync();
 
         for (var i = 0; i < 30; i++)
         {
@@ -85,7 +69,77 @@ public sealed class FleetOutageTests : IAsyncLifetime
         }
 
         refusals.Values.Sum().Should().BeGreaterThan(0, "the stream ran through the outage");
-        var stored = await _fleet.QueryAsync<string>("SELECT coalesce(string_agg(id, ','), '') FROM vectors WHERE id LIKE 'outage-%'");
-        stored.Split(',', StringSplitOptions.RemoveEmptyEntries).Should().Contain(acknowledged, "an acknowledged write is committed");
+        refusals.Keys.Should().NotContain("REPLICA_LOST", "no replica died");
+        await stream.AllAcknowledgedAreStoredAsync(_fleet);
+    }
+
+    [Fact]
+    public async Task A_replica_killed_during_a_write_stream_loses_no_acknowledged_write_and_the_others_carry_on()
+    {
+        var stream = new WriteStream(_fleet.CreateBalancerClient(), "killed");
+        for (var i = 0; i < 30; i++)
+        {
+            await stream.WriteAsync();
+        }
+
+        // Writes in flight while the replica dies: the kill lands in the middle of the stream.
+        var writer = Task.Run(async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(6))
+            {
+                await stream.WriteAsync();
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await _fleet.Replicas[1].Process.KillAsync();
+        await writer;
+
+        var before = stream.Acknowledged.Count;
+        for (var i = 0; i < 30; i++)
+        {
+            await stream.WriteAsync();
+        }
+
+        stream.Acknowledged.Count.Should().Be(before + 30, "the two replicas left take every write once the balancer took the dead one out");
+        stream.Refusals.Keys.Should().BeSubsetOf(["REPLICA_LOST", "STORE_UNAVAILABLE", "NOT_READY"]);
+        (await _fleet.RuntimeAsync("show servers state replicas")).Split('\n')
+            .Single(line => line.Contains(" stable-2 ", StringComparison.Ordinal)).Split(' ')[5].Should().Be("0", "HAProxy marks the killed replica down");
+        await stream.AllAcknowledgedAreStoredAsync(_fleet);
+    }
+
+    /// <summary>Sequential vector writes with unique ids; records what was acknowledged and checks every refusal's shape.</summary>
+    private sealed class WriteStream(HttpClient client, string prefix)
+    {
+        private int _next;
+
+        public List<string> Acknowledged { get; } = [];
+
+        public Dictionary<string, int> Refusals { get; } = new(StringComparer.Ordinal);
+
+        public async Task WriteAsync()
+        {
+            var n = Interlocked.Increment(ref _next);
+            var id = $"{prefix}-{n}";
+            using var response = await client.PostAsJsonAsync("/api/v1/vectors", new { id, vector = VectorsApiTests.Vector(n) });
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                Acknowledged.Add(id);
+                return;
+            }
+
+            var text = await response.Content.ReadAsStringAsync();
+            response.StatusCode.Should().BeOneOf([HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadGateway], text);
+            response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json", text);
+            var code = JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!;
+            code.Should().BeOneOf("STORE_UNAVAILABLE", "NOT_READY", "REPLICA_LOST");
+            Refusals[code] = Refusals.GetValueOrDefault(code) + 1;
+        }
+
+        public async Task AllAcknowledgedAreStoredAsync(FleetProcesses fleet)
+        {
+            var stored = await fleet.QueryAsync<string>($"SELECT coalesce(string_agg(id, ','), '') FROM vectors WHERE id LIKE '{prefix}-%'");
+            stored.Split(',', StringSplitOptions.RemoveEmptyEntries).Should().Contain(Acknowledged, "an acknowledged write is committed");
+        }
     }
 }

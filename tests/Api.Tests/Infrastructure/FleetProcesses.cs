@@ -121,6 +121,10 @@ public sealed class FleetProcesses : IAsyncDisposable
             .AppendLine("  timeout client 60s")
             .AppendLine("  timeout server 60s")
             .AppendLine(CultureInfo.InvariantCulture, $"  {FleetBalancer.NoReplicaReady}")
+            .AppendLine(CultureInfo.InvariantCulture, $"  {FleetBalancer.ReplicaLost}")
+            .AppendLine("  retries 3")
+            .AppendLine("  option redispatch 1")
+            .AppendLine("  retry-on conn-failure")
             .AppendLine("frontend cadml")
             .AppendLine(CultureInfo.InvariantCulture, $"  bind 127.0.0.1:{port}")
             .AppendLine("  default_backend replicas")
@@ -182,6 +186,10 @@ public static class FleetBalancer
         "http-error status 503 content-type application/problem+json lf-string '{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
         + "\"detail\":\"No replica is ready; retry.\",\"code\":\"NOT_READY\",\"stage\":\"balancer\",\"message\":\"No replica is ready; retry.\","
         + "\"context\":{\"balancer\":\"haproxy\"},\"trace_id\":\"%[uuid()]\"}'";
+
+    /// <summary>A replica died under a request (kill -9): REPLICA_LOST problem+json instead of HAProxy's HTML 502.</summary>
+    public const string ReplicaLost =
+        "http-error status 502 content-type application/problem+json lf-string '{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,\"detail\":\"The replica handling the request went away before it answered; retry with the same Idempotency-Key.\",\"code\":\"REPLICA_LOST\",\"stage\":\"balancer\",\"message\":\"The replica handling the request went away before it answered; retry with the same Idempotency-Key.\",\"context\":{\"balancer\":\"haproxy\"},\"trace_id\":\"%[uuid()]\"}'";
 }
 
 /// <summary>One replica of a <see cref="FleetProcesses"/>.</summary>
