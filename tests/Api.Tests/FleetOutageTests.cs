@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CadMl.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace CadMl.Api.Tests;
 
@@ -15,7 +16,7 @@ namespace CadMl.Api.Tests;
 /// Each test starts its own fleet.
 /// </summary>
 [Collection(FleetCollection.Name)]
-public sealed class FleetOutageTests : IAsyncLifetime
+public sealed class FleetOutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private FleetProcesses _fleet = null!;
 
@@ -70,6 +71,7 @@ public sealed class FleetOutageTests : IAsyncLifetime
 
         refusals.Values.Sum().Should().BeGreaterThan(0, "the stream ran through the outage");
         refusals.Keys.Should().NotContain("REPLICA_LOST", "no replica died");
+        output.WriteLine($"postgres restart: {acknowledged.Count} acknowledged, refusals {string.Join(", ", refusals)}");
         await stream.AllAcknowledgedAreStoredAsync(_fleet);
     }
 
@@ -91,9 +93,11 @@ public sealed class FleetOutageTests : IAsyncLifetime
                 await stream.WriteAsync();
             }
         });
+        stream.AllowNoAnswer = true;
         await Task.Delay(TimeSpan.FromSeconds(1));
         await _fleet.Replicas[1].Process.KillAsync();
         await writer;
+        stream.AllowNoAnswer = false;
 
         var before = stream.Acknowledged.Count;
         for (var i = 0; i < 30; i++)
@@ -102,7 +106,8 @@ public sealed class FleetOutageTests : IAsyncLifetime
         }
 
         stream.Acknowledged.Count.Should().Be(before + 30, "the two replicas left take every write once the balancer took the dead one out");
-        stream.Refusals.Keys.Should().BeSubsetOf(["REPLICA_LOST", "STORE_UNAVAILABLE", "NOT_READY"]);
+        stream.Refusals.Keys.Should().BeSubsetOf(["REPLICA_LOST", "NO_ANSWER"], "only the requests the killed replica held fail; never a 500");
+        output.WriteLine($"kill -9: {stream.Acknowledged.Count} acknowledged, refusals {string.Join(", ", stream.Refusals)}");
         (await _fleet.RuntimeAsync("show servers state replicas")).Split('\n')
             .Single(line => line.Contains(" stable-2 ", StringComparison.Ordinal)).Split(' ')[5].Should().Be("0", "HAProxy marks the killed replica down");
         await stream.AllAcknowledgedAreStoredAsync(_fleet);
@@ -117,11 +122,28 @@ public sealed class FleetOutageTests : IAsyncLifetime
 
         public Dictionary<string, int> Refusals { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Only while a replica is being killed may a request end without an answer.</summary>
+        public bool AllowNoAnswer { get; set; }
+
         public async Task WriteAsync()
         {
             var n = Interlocked.Increment(ref _next);
             var id = $"{prefix}-{n}";
-            using var response = await client.PostAsJsonAsync("/api/v1/vectors", new { id, vector = VectorsApiTests.Vector(n) });
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.PostAsJsonAsync("/api/v1/vectors", new { id, vector = VectorsApiTests.Vector(n) });
+            }
+            catch (HttpRequestException) when (AllowNoAnswer)
+            {
+                // The replica died under this request and HAProxy closed the connection without an
+                // answer (seen under load instead of its 502 REPLICA_LOST): not acknowledged, so the
+                // write may or may not exist, which is what a client must assume without an answer.
+                Refusals["NO_ANSWER"] = Refusals.GetValueOrDefault("NO_ANSWER") + 1;
+                return;
+            }
+
+            using var owned = response;
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 Acknowledged.Add(id);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CadMl.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
 using CadMl.Infrastructure.Storage.Postgres;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ namespace CadMl.Api.Tests;
 /// (<see cref="FleetOutageTests"/>); the collection keeps the two from running at once.
 /// </summary>
 [Collection(FleetCollection.Name)]
-public sealed class FleetTests(FleetTests.Fixture fleet) : IClassFixture<FleetTests.Fixture>
+public sealed class FleetTests(FleetTests.Fixture fleet, ITestOutputHelper output) : IClassFixture<FleetTests.Fixture>
 {
     public sealed class Fixture : IAsyncLifetime
     {
@@ -97,6 +98,7 @@ public sealed class FleetTests(FleetTests.Fixture fleet) : IClassFixture<FleetTe
         var shifted = after.GetValueOrDefault("canary-1") / 2000.0;
         // 5/95 = 5.3 % of requests: the issue's 5 % ± 1.5 pp.
         shifted.Should().BeInRange(0.035, 0.065, $"5 % ± 1.5 pp at 45/45/5 (counts {string.Join(", ", after)})");
+        output.WriteLine($"45/45/10: {string.Join(", ", before)}; 45/45/5: {string.Join(", ", after)}");
 
         // The header HAProxy adds names the replica the service itself says answered.
         for (var i = 0; i < 10; i++)

@@ -125,6 +125,7 @@ public sealed class FleetProcesses : IAsyncDisposable
             .AppendLine("  retries 3")
             .AppendLine("  option redispatch 1")
             .AppendLine("  retry-on conn-failure")
+            .AppendLine("  http-reuse never")
             .AppendLine("frontend cadml")
             .AppendLine(CultureInfo.InvariantCulture, $"  bind 127.0.0.1:{port}")
             .AppendLine("  default_backend replicas")
