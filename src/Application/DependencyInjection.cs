@@ -5,6 +5,7 @@ using CadMl.Application.Vectors;
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CadMl.Application;
 
@@ -47,6 +48,9 @@ public static class DependencyInjection
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
         services.AddValidatedOptions<RecoveryPolicyOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
+        services.AddValidatedOptions<ReplicaOptions>(configuration);
+        services.AddSingleton(sp => Fleet.ReplicaIdentity.From(
+            sp.GetRequiredService<IOptions<ReplicaOptions>>().Value, sp.GetRequiredService<IOptions<DataOptions>>().Value));
 
         // The serving model and what scans have seen belong to the process, not to a request.
         services.AddSingleton<ModelRegistry>();

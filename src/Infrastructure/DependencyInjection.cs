@@ -8,7 +8,9 @@ using CadMl.Application.Migration.Ports;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Store.Ports;
 using CadMl.Application.Vectors.Ports;
+using CadMl.Application.Fleet.Ports;
 using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Fleet;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
@@ -29,6 +31,7 @@ public static class DependencyInjection
     {
         services.AddMetricsRegistry();
         services.AddHostedService<MetricsWarmup>();
+        services.AddSingleton<BuildInfoMetrics>();
 
         // Stateful singletons are registered explicitly: their lifetime is a design decision.
         AddDurableStore(services, configuration);
@@ -100,6 +103,7 @@ public static class DependencyInjection
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<VectorChangeRetention>();
         services.AddHostedService<IdempotencyKeyPurge>();
+        services.AddHostedService<ReplicaHeartbeatService>();
         if (postgres)
         {
             services.AddSingleton<PostgresDatabase>();
@@ -111,7 +115,10 @@ public static class DependencyInjection
             services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+            services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
             services.AddHostedService<PostgresStoreInitializer>();
+            // After the initialiser: it watches a store that has opened.
+            services.AddHostedService<PostgresReachability>();
             return;
         }
 
@@ -126,6 +133,7 @@ public static class DependencyInjection
         services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
+        services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
     }

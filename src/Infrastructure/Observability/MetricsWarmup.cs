@@ -23,6 +23,7 @@ internal sealed class MetricsWarmup(IServiceProvider services) : IHostedService
         _ = services.GetRequiredService<IFeatureCacheMetrics>();
         _ = services.GetRequiredService<IModelMetrics>();
         _ = services.GetRequiredService<IMigrationMetrics>();
+        _ = services.GetRequiredService<BuildInfoMetrics>();
         return Task.CompletedTask;
     }
 

@@ -138,6 +138,22 @@ public sealed class SqliteDatabase
         );
         CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
         """,
+        // Step 9, the same as PostgreSQL's: one heartbeat row per replica (fleet view, issue 18).
+        // Times are epoch milliseconds so the staleness comparison is exact; lag is computed when
+        // the row is written, against the generation of that moment.
+        """
+        CREATE TABLE replica_heartbeats (
+            replica_id             TEXT PRIMARY KEY,
+            version                TEXT NOT NULL,
+            track                  TEXT NOT NULL,
+            model_sha256           TEXT,
+            applied_generation     INTEGER NOT NULL,
+            lag                    INTEGER NOT NULL,
+            cache_settings_version TEXT,
+            beat_ms                INTEGER NOT NULL,
+            first_seen_ms          INTEGER NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

@@ -5,14 +5,14 @@ namespace CadMl.Infrastructure.Storage;
 /// <summary>The durable store's metrics: its condition at scrape time, integrity checks, damage and backups.</summary>
 internal sealed class StoreMetrics
 {
-    private static readonly string[] States = ["opening", "open", "refused", "damaged", "failed"];
+    private static readonly string[] States = ["opening", "open", "refused", "damaged", "failed", "unreachable"];
     private readonly Counter _integrity;
     private readonly Counter _damage;
     private readonly Counter _backups;
 
     public StoreMetrics(IMetricFactory metrics, CollectorRegistry registry, StoreStatus database)
     {
-        var state = metrics.CreateGauge("store_state", "1 for the durable store's current state (opening, open, refused, damaged, failed), 0 for the others.",
+        var state = metrics.CreateGauge("store_state", "1 for the durable store's current state (opening, open, refused, damaged, failed, unreachable), 0 for the others.",
             new GaugeConfiguration { LabelNames = ["state"] });
         var damaged = metrics.CreateGauge("store_damaged", "1 while the durable store is marked damaged (corruption seen at start or at run time).");
         _integrity = metrics.CreateCounter("store_integrity_check_total",

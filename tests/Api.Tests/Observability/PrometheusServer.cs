@@ -46,6 +46,18 @@ public sealed partial class PrometheusServer : IAsyncDisposable
                 metrics_path: /metrics
                 static_configs:
                   - targets: ['{target.Authority}']
+                    labels:
+                      track: stable
+                      replica: stable-1
+              # The same process a second time as the canary (observability/prometheus/scrape_fleet.yml
+              # sets track and replica as target labels), so the canary-vs-stable panels have both sides.
+              - job_name: cadml-canary
+                metrics_path: /metrics
+                static_configs:
+                  - targets: ['{target.Authority}']
+                    labels:
+                      track: canary
+                      replica: canary-1
             """);
 
         var port = ServiceProcess.FreePort();

@@ -1,4 +1,5 @@
 using CadMl.Application.Common.Idempotency;
+using CadMl.Application.Fleet.Ports;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
@@ -14,6 +15,7 @@ public sealed record StoreUnderTest(
     IVectorChangeLog Log,
     IIdempotencyStore Keys,
     IMigrationStore Migration,
+    IReplicaHeartbeats Heartbeats,
     Func<ValueTask> Close);
 
 /// <summary>
@@ -67,6 +69,29 @@ public abstract class StoreContract : IAsyncLifetime
         found.Meta.Should().BeEquivalentTo(meta);
         found.CreatedAt.Should().Be(at);
         (await Store.Vectors.GenerationAsync(CancellationToken.None)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Each_replica_keeps_one_heartbeat_row_with_the_lag_the_store_computed_when_it_beat()
+    {
+        FeatureVector.TryCreate(FeatureVersion.V1, [1, 2, 3, 4, 5, 6, 7], out var vector);
+        var first = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
+        await Store.Vectors.UpsertAsync("beat-1", vector!, new Dictionary<string, string>(), first, _ => { });
+        await Store.Vectors.UpsertAsync("beat-2", vector!, new Dictionary<string, string>(), first, _ => { });
+        var other = await TrackAsync();
+
+        await Store.Heartbeats.BeatAsync(new ReplicaHeartbeat("stable-1", "1.0.0", "stable", new string('a', 64), 0, "local", first), CancellationToken.None);
+        await other.Heartbeats.BeatAsync(new ReplicaHeartbeat("canary-1", "1.1.0", "canary", null, 2, null, first), CancellationToken.None);
+        await Store.Heartbeats.BeatAsync(new ReplicaHeartbeat("stable-1", "1.0.0", "stable", new string('b', 64), 1, "local", first.AddSeconds(2)), CancellationToken.None);
+
+        var rows = await other.Heartbeats.ListAsync(CancellationToken.None);
+        rows.Select(r => r.Beat.ReplicaId).Should().Equal("canary-1", "stable-1");
+        rows[0].Beat.Should().Be(new ReplicaHeartbeat("canary-1", "1.1.0", "canary", null, 2, null, first));
+        rows[0].Lag.Should().Be(0);
+        rows[1].Beat.ModelSha256.Should().Be(new string('b', 64), "a beat replaces the replica's row");
+        rows[1].Beat.At.Should().Be(first.AddSeconds(2));
+        rows[1].Lag.Should().Be(1, "two generations in the store, one applied");
+        rows[1].FirstSeen.Should().Be(first, "the first beat is kept");
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class SqliteStoreContractTests : StoreContract
             new SqliteVectorChangeLog(database),
             new SqliteIdempotencyStore(database, writer),
             new SqliteMigrationStore(database, TimeProvider.System),
+            new Fleet.SqliteReplicaHeartbeats(database, writer),
             writer.DisposeAsync);
     }
 
@@ -70,6 +71,7 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
             new PostgresVectorChangeLog(database),
             new PostgresIdempotencyStore(database, writer),
             new PostgresMigrationStore(database, TimeProvider.System),
+            new Fleet.PostgresReplicaHeartbeats(database),
             async () =>
             {
                 await writer.DisposeAsync();

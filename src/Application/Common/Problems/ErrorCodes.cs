@@ -126,6 +126,7 @@ public static class ErrorCodes
 
     // Service
     public static readonly ErrorCode NotReady = Define("NOT_READY", 503, "readiness", "A gating component is not ready; context names the failing checks.");
+    public static readonly ErrorCode ReplicaLost = Define("REPLICA_LOST", 502, "balancer", "The fleet's balancer lost the replica that was handling the request (killed, crashed); a write may or may not have committed: retry with the same Idempotency-Key.");
     public static readonly ErrorCode AuthMissingApiKey = Define("AUTH_MISSING_API_KEY", 401, "auth", "The X-API-Key header is missing.");
     public static readonly ErrorCode AuthInvalidApiKey = Define("AUTH_INVALID_API_KEY", 401, "auth", "The X-API-Key header holds no accepted key.");
     public static readonly ErrorCode AuthMissingAdminToken = Define("AUTH_MISSING_ADMIN_TOKEN", 401, "auth", "An admin operation without the X-Admin-Token header.");

@@ -89,6 +89,32 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// One round trip to the server outside the store's status (it is how the status learns the
+    /// server is back): null when it answered, else why not. Pooled connections from before an
+    /// outage are broken, so the pool is cleared whenever the answer changes.
+    /// </summary>
+    public async Task<string?> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1;", connection) { CommandTimeout = 2 };
+            await command.ExecuteScalarAsync(cancellationToken);
+            if (_status.Condition.State == StoreState.Unreachable)
+            {
+                _dataSource.Clear();
+            }
+
+            return null;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            _dataSource.Clear();
+            return exception.Message;
+        }
+    }
+
+    /// <summary>
     /// Brings the schema to <paramref name="steps"/> (this build's by default) unless the store is
     /// newer, all under the schema advisory lock; returns the store's schema state and the verdict.
     /// Each step commits in its own transaction together with its record in <c>schema_steps</c>.

@@ -11,7 +11,8 @@ public sealed record SchemaStep(string Sql, int MinCompatible = 1);
 
 /// <summary>
 /// The PostgreSQL schema steps: step i moves the schema from version i to i+1; never edit one that
-/// has shipped, append. Step 1 is the store as the SQLite steps 1–8 left it, so both backends keep
+/// has shipped, append. Step 1 is the store as the SQLite steps 1–8 left it (from step 2 on,
+/// PostgreSQL's step k is SQLite's step k + 7), so both backends keep
 /// the same rows and rules: vectors keyed by a never-reused <c>seq</c>, one generation counter, a
 /// gap-free change log written in the transaction that bumps the counter, and Idempotency-Key rows
 /// claimed by the write they guard. <c>ord</c> columns stand in for SQLite's rowid where insertion
@@ -111,6 +112,22 @@ public static class PostgresSchema
                 PRIMARY KEY (scope, idem_key)
             );
             CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
+            """),
+
+        // Step 9 of the shared numbering (SQLite's step 9): one heartbeat row per replica for the
+        // fleet view. An expansion: a new table older builds never read.
+        new("""
+            CREATE TABLE replica_heartbeats (
+                replica_id             TEXT PRIMARY KEY,
+                version                TEXT NOT NULL,
+                track                  TEXT NOT NULL,
+                model_sha256           TEXT,
+                applied_generation     BIGINT NOT NULL,
+                lag                    BIGINT NOT NULL,
+                cache_settings_version TEXT,
+                beat_ms                BIGINT NOT NULL,
+                first_seen_ms          BIGINT NOT NULL
+            );
             """),
     ];
 }

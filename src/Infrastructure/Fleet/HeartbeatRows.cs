@@ -1,0 +1,67 @@
+using System.Data.Common;
+using CadMl.Application.Fleet.Ports;
+
+namespace CadMl.Infrastructure.Fleet;
+
+/// <summary>
+/// The heartbeat statements both backends run (the table is the same in both, schema step 9):
+/// an upsert that keeps <c>first_seen_ms</c> and computes the lag from the store's generation in
+/// the same statement, and the listing.
+/// </summary>
+internal static class HeartbeatRows
+{
+    public const string Upsert = """
+        INSERT INTO replica_heartbeats (replica_id, version, track, model_sha256, applied_generation, lag, cache_settings_version, beat_ms, first_seen_ms)
+        VALUES (@id, @version, @track, @model, @applied,
+                (SELECT value FROM store_counters WHERE name = 'vector_generation') - @applied,
+                @cache, @beat, @beat)
+        ON CONFLICT (replica_id) DO UPDATE SET
+            version = excluded.version, track = excluded.track, model_sha256 = excluded.model_sha256,
+            applied_generation = excluded.applied_generation, lag = excluded.lag,
+            cache_settings_version = excluded.cache_settings_version, beat_ms = excluded.beat_ms;
+        """;
+
+    public const string List = """
+        SELECT replica_id, version, track, model_sha256, applied_generation, lag, cache_settings_version, beat_ms, first_seen_ms
+        FROM replica_heartbeats ORDER BY replica_id;
+        """;
+
+    public static void Bind(DbCommand command, ReplicaHeartbeat beat)
+    {
+        Add(command, "id", beat.ReplicaId);
+        Add(command, "version", beat.Version);
+        Add(command, "track", beat.Track);
+        Add(command, "model", beat.ModelSha256);
+        Add(command, "applied", beat.AppliedGeneration);
+        Add(command, "cache", beat.CacheSettingsVersion);
+        Add(command, "beat", beat.At.ToUnixTimeMilliseconds());
+    }
+
+    public static async Task<IReadOnlyList<ReplicaHeartbeatRow>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<ReplicaHeartbeatRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var beat = new ReplicaHeartbeat(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
+            rows.Add(new ReplicaHeartbeatRow(beat, reader.GetInt64(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+        }
+
+        return rows;
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+}
