@@ -45,6 +45,7 @@ public static class DependencyInjection
         services.AddValidatedOptions<AnalysisOptions>(configuration);
         services.AddValidatedOptions<IdempotencyOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
+        services.AddValidatedOptions<FleetControlOptions>(configuration);
         services.AddValidatedOptions<FaissRecoveryOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
 

@@ -9,6 +9,7 @@ using CadMl.Application.Model.Ports;
 using CadMl.Application.Store.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Infrastructure.Caching;
+using CadMl.Infrastructure.Fleet;
 using CadMl.Infrastructure.Models;
 using CadMl.Infrastructure.Observability;
 using CadMl.Infrastructure.Storage;
@@ -34,6 +35,11 @@ public static class DependencyInjection
         services.AddSingleton<LruFeatureCache>();
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
+
+        // Fleet-wide controls live in the durable store, whichever backend it is.
+        services.AddSingleton<ICacheSettingsStore, CacheSettingsRecordStore>();
+        services.AddSingleton<LegacyCacheSettingsFile>();
+        services.AddHostedService<CacheSettingsFollower>();
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
         services.AddValidatedOptions<OnnxRuntimeOptions>(configuration);
@@ -71,7 +77,7 @@ public static class DependencyInjection
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
-                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore),
+                    typeof(IFeatureCacheMetrics),
                     typeof(IMigrationMetrics), typeof(IIdempotencyMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
@@ -106,6 +112,7 @@ public static class DependencyInjection
             services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+            services.AddSingleton<IControlDatabase, PostgresControlDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
             return;
         }
@@ -121,6 +128,7 @@ public static class DependencyInjection
         services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
+        services.AddSingleton<IControlDatabase, SqliteControlDatabase>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
     }

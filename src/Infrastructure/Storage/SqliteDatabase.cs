@@ -138,6 +138,35 @@ public sealed class SqliteDatabase
         );
         CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
         """,
+        // Fleet-wide controls (issue 18 numbers this step 10, after the replicas table): the cache
+        // settings record, one row whose version every change moves by one (compare-and-set), and
+        // the leases of fleet-wide operations with their fencing epochs. Times are epoch ms.
+        // The same statements as PostgresSchema's step: the control adapters are shared.
+        """
+        CREATE TABLE cache_settings (
+            singleton              INTEGER PRIMARY KEY CHECK (singleton = 1),
+            version                INTEGER NOT NULL,
+            configured_capacity    INTEGER NOT NULL,
+            configured_ttl_seconds INTEGER NOT NULL,
+            capacity               INTEGER NOT NULL,
+            ttl_seconds            INTEGER NOT NULL,
+            previous_capacity      INTEGER,
+            previous_ttl_seconds   INTEGER,
+            applied_capacity       INTEGER,
+            applied_ttl_seconds    INTEGER,
+            applied_ms             INTEGER,
+            rollback_until_ms      INTEGER,
+            changed_by             TEXT NOT NULL,
+            changed_ms             INTEGER NOT NULL
+        );
+        CREATE TABLE fleet_leases (
+            name        TEXT PRIMARY KEY,
+            holder      TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            acquired_ms INTEGER NOT NULL,
+            expires_ms  INTEGER NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

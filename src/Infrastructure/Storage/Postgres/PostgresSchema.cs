@@ -112,5 +112,32 @@ public static class PostgresSchema
             );
             CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
             """),
+        // Fleet-wide controls (issue 18 numbers this step 10, after the replicas table): SQLite's
+        // step with the same columns, so one adapter serves both (expand only: new tables).
+        new("""
+            CREATE TABLE cache_settings (
+                singleton              INTEGER PRIMARY KEY CHECK (singleton = 1),
+                version                BIGINT NOT NULL,
+                configured_capacity    BIGINT NOT NULL,
+                configured_ttl_seconds BIGINT NOT NULL,
+                capacity               BIGINT NOT NULL,
+                ttl_seconds            BIGINT NOT NULL,
+                previous_capacity      BIGINT,
+                previous_ttl_seconds   BIGINT,
+                applied_capacity       BIGINT,
+                applied_ttl_seconds    BIGINT,
+                applied_ms             BIGINT,
+                rollback_until_ms      BIGINT,
+                changed_by             TEXT NOT NULL,
+                changed_ms             BIGINT NOT NULL
+            );
+            CREATE TABLE fleet_leases (
+                name        TEXT PRIMARY KEY,
+                holder      TEXT NOT NULL,
+                epoch       BIGINT NOT NULL,
+                acquired_ms BIGINT NOT NULL,
+                expires_ms  BIGINT NOT NULL
+            );
+            """),
     ];
 }
