@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.AddSingleton<ExclusiveGates>();
         services.AddSingleton<Common.Background.BackgroundTasks>();
         services.AddSingleton<FeatureCache.CacheSettingsState>();
+        services.AddSingleton<Common.Fleet.FleetLeases>();
 
         // One write path for vectors per process: it serialises store and index updates.
         services.AddSingleton<VectorRegistry>();

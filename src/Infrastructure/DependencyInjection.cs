@@ -38,6 +38,7 @@ public static class DependencyInjection
 
         // Fleet-wide controls live in the durable store, whichever backend it is.
         services.AddSingleton<ICacheSettingsStore, CacheSettingsRecordStore>();
+        services.AddSingleton<IFleetLeaseStore, FleetLeaseStore>();
         services.AddSingleton<LegacyCacheSettingsFile>();
         services.AddHostedService<CacheSettingsFollower>();
 
