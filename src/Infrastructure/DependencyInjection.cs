@@ -39,6 +39,7 @@ public static class DependencyInjection
         // Fleet-wide controls live in the durable store, whichever backend it is.
         services.AddSingleton<ICacheSettingsStore, CacheSettingsRecordStore>();
         services.AddSingleton<IFleetLeaseStore, FleetLeaseStore>();
+        services.AddSingleton<IDesiredModelStore, DesiredModelStore>();
         services.AddSingleton<LegacyCacheSettingsFile>();
         services.AddHostedService<CacheSettingsFollower>();
 
@@ -48,6 +49,7 @@ public static class DependencyInjection
         services.AddSingleton<FileServedModelRecord>();
         services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());
         services.AddHostedService<StartupModelLoader>();
+        services.AddHostedService<ModelFollower>();
         services.AddSingleton<IDeploymentEnvironment, Hosting.HostDeploymentEnvironment>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.

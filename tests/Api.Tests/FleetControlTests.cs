@@ -12,12 +12,20 @@ namespace CadMl.Api.Tests;
 /// fleet-wide controls of issue 18. A cache change made through one replica is in force on every
 /// replica within 2 s, a second change elsewhere inside the window is refused, the rollback works
 /// from any replica and a replica restarted inside the window keeps the settings; of three
-/// migrations started at once on three replicas exactly one runs and the others name it.
+/// migrations started at once on three replicas exactly one runs and the others name it; a model
+/// reload through one stable replica is served by the other stable replica within 5 s and after
+/// its restart, while the canary keeps its own model.
 /// </summary>
 public sealed class FleetControlTests : IAsyncLifetime
 {
     private const string Cache = "/api/v1/health/features/cache";
+    private const string NextModel = "next.onnx";
     private static readonly string[] Names = ["replica-a", "replica-b", "replica-c"];
+    private static readonly string[] Tracks = ["stable", "stable", "canary"];
+    private static readonly byte[] NextModelBytes = TestModels.Classifier("fleet-choice-2").Bytes();
+    private static readonly string NextModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NextModelBytes));
+    private static readonly string StartupModelSha256 =
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(TestModels.Classifier(CadMlFactory.StartupModelVersion).Bytes()));
     private readonly List<string> _dataDirs = [];
     private readonly ServiceProcess?[] _replicas = new ServiceProcess?[3];
     private PostgresServer _postgres = null!;
@@ -30,6 +38,8 @@ public sealed class FleetControlTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             _dataDirs.Add(CadMlFactory.NewDataDir());
+            Directory.CreateDirectory(Path.Combine(_dataDirs[i], "models"));
+            await File.WriteAllBytesAsync(Path.Combine(_dataDirs[i], "models", NextModel), NextModelBytes);
         }
 
         var started = await Task.WhenAll(Enumerable.Range(0, 3).Select(StartAsync));
@@ -58,6 +68,8 @@ public sealed class FleetControlTests : IAsyncLifetime
         ["STORE_BACKEND"] = "postgres",
         ["DATABASE_URL"] = _url,
         ["REPLICA_ID"] = Names[replica],
+        ["TRACK"] = Tracks[replica],
+        ["ALLOWED_MODEL_HASHES"] = $"{StartupModelSha256},{NextModelSha256}",
     });
 
     private HttpClient Admin(int replica)
@@ -160,4 +172,35 @@ public sealed class FleetControlTests : IAsyncLifetime
         again.GetProperty("totals").GetProperty("downgraded").GetInt64().Should().Be(0);
         clients.ForEach(client => client.Dispose());
     }
+
+    [Fact]
+    public async Task A_model_reload_through_one_stable_replica_is_served_by_the_other_within_5_s_and_after_a_restart_while_the_canary_keeps_its_own()
+    {
+        using (var a = Admin(0))
+        {
+            var reloaded = await OkAsync(await a.PostAsJsonAsync("/api/v1/model/reload", new { path = NextModel }));
+            reloaded.GetProperty("model").GetProperty("sha256").GetString().Should().Be(NextModelSha256);
+        }
+
+        await ServesAsync(1, NextModelSha256, TimeSpan.FromSeconds(5));
+        (await ModelOfAsync(2)).Should().Be(StartupModelSha256, "the canary track has its own desired model");
+
+        await _replicas[1]!.StopAsync();
+        await _replicas[1]!.DisposeAsync();
+        await _replicas[2]!.StopAsync();
+        await _replicas[2]!.DisposeAsync();
+        _replicas[1] = await StartAsync(1);
+        _replicas[2] = await StartAsync(2);
+        (await ModelOfAsync(1)).Should().Be(NextModelSha256, "a restarted stable replica loads its track's desired model");
+        (await ModelOfAsync(2)).Should().Be(StartupModelSha256);
+    }
+
+    private async Task<string?> ModelOfAsync(int replica)
+    {
+        using var client = _replicas[replica]!.CreateClient();
+        return (await client.GetFromJsonAsync<JsonElement>("/api/v1/model")).GetProperty("sha256").GetString();
+    }
+
+    private async Task ServesAsync(int replica, string sha256, TimeSpan limit) =>
+        await Poll.UntilAsync(() => ModelOfAsync(replica), served => served == sha256, limit, $"{Names[replica]} serving {sha256}");
 }

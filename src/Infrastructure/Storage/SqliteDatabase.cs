@@ -139,8 +139,9 @@ public sealed class SqliteDatabase
         CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys (expires_ms);
         """,
         // Fleet-wide controls (issue 18 numbers this step 10, after the replicas table): the cache
-        // settings record, one row whose version every change moves by one (compare-and-set), and
-        // the leases of fleet-wide operations with their fencing epochs. Times are epoch ms.
+        // settings record, one row whose version every change moves by one (compare-and-set), the
+        // leases of fleet-wide operations with their fencing epochs, and the desired served model
+        // per rollout track. Times are epoch ms.
         // The same statements as PostgresSchema's step: the control adapters are shared.
         """
         CREATE TABLE cache_settings (
@@ -165,6 +166,15 @@ public sealed class SqliteDatabase
             epoch       INTEGER NOT NULL,
             acquired_ms INTEGER NOT NULL,
             expires_ms  INTEGER NOT NULL
+        );
+        CREATE TABLE desired_models (
+            track         TEXT PRIMARY KEY,
+            version       INTEGER NOT NULL,
+            path          TEXT NOT NULL,
+            sha256        TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            changed_by    TEXT NOT NULL,
+            changed_ms    INTEGER NOT NULL
         );
         """,
     ];

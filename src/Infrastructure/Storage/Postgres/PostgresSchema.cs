@@ -138,6 +138,15 @@ public static class PostgresSchema
                 acquired_ms BIGINT NOT NULL,
                 expires_ms  BIGINT NOT NULL
             );
+            CREATE TABLE desired_models (
+                track         TEXT PRIMARY KEY,
+                version       BIGINT NOT NULL,
+                path          TEXT NOT NULL,
+                sha256        TEXT NOT NULL,
+                model_version TEXT NOT NULL,
+                changed_by    TEXT NOT NULL,
+                changed_ms    BIGINT NOT NULL
+            );
             """),
     ];
 }
