@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CadMl.Api.Tests.Infrastructure;
 using CadMl.Tests.Shared;
+using Xunit.Abstractions;
 
 namespace CadMl.Api.Tests;
 
@@ -16,7 +17,7 @@ namespace CadMl.Api.Tests;
 /// reload through one stable replica is served by the other stable replica within 5 s and after
 /// its restart, while the canary keeps its own model.
 /// </summary>
-public sealed class FleetControlTests : IAsyncLifetime
+public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Cache = "/api/v1/health/features/cache";
     private const string NextModel = "next.onnx";
@@ -109,7 +110,7 @@ public sealed class FleetControlTests : IAsyncLifetime
         using var a = Admin(0);
         var applied = await OkAsync(await a.PostAsJsonAsync($"{Cache}/apply", new { capacity = 64, ttl_seconds = 30 }));
         var version = applied.GetProperty("settings_version").GetInt64();
-        await ConvergedAsync(version, 64);
+        output.WriteLine($"apply on {Names[0]} -> all replicas on version {version}: {(await ConvergedAsync(version, 64)).TotalMilliseconds:F0} ms");
 
         using (var b = Admin(1))
         {
@@ -130,7 +131,7 @@ public sealed class FleetControlTests : IAsyncLifetime
         var rolledBack = await OkAsync(await c.PostAsync($"{Cache}/rollback", null));
         rolledBack.GetProperty("restored").GetProperty("capacity").GetInt32().Should().Be(1024);
         rolledBack.GetProperty("settings_version").GetInt64().Should().Be(version + 1);
-        await ConvergedAsync(version + 1, 1024);
+        output.WriteLine($"rollback on {Names[2]} -> all replicas on version {version + 1}: {(await ConvergedAsync(version + 1, 1024)).TotalMilliseconds:F0} ms");
         await (await a.PostAsync($"{Cache}/rollback", null)).ShouldBeProblemAsync(HttpStatusCode.NotFound, "CACHE_NO_SNAPSHOT", "cache_rollback");
     }
 
@@ -156,6 +157,7 @@ public sealed class FleetControlTests : IAsyncLifetime
         })).ToList();
         go.Set();
         var responses = await Task.WhenAll(runs);
+        output.WriteLine($"three migrations: {string.Join(", ", responses.Select((r, i) => $"{Names[i]} {(int)r.StatusCode}"))}");
 
         var ran = responses.Select((r, i) => (Response: r, Replica: i)).Where(x => x.Response.StatusCode == HttpStatusCode.OK).ToList();
         ran.Should().ContainSingle("exactly one replica runs the migration");
@@ -182,7 +184,9 @@ public sealed class FleetControlTests : IAsyncLifetime
             reloaded.GetProperty("model").GetProperty("sha256").GetString().Should().Be(NextModelSha256);
         }
 
+        var clock = Stopwatch.StartNew();
         await ServesAsync(1, NextModelSha256, TimeSpan.FromSeconds(5));
+        output.WriteLine($"reload on {Names[0]} -> {Names[1]} serving it: {clock.Elapsed.TotalMilliseconds:F0} ms");
         (await ModelOfAsync(2)).Should().Be(StartupModelSha256, "the canary track has its own desired model");
 
         await _replicas[1]!.StopAsync();

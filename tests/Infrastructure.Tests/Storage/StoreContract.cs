@@ -1,6 +1,7 @@
 using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Common.Ports;
 using CadMl.Application.FeatureCache.Ports;
+using CadMl.Application.Model.Ports;
 using CadMl.Domain.Caching;
 using CadMl.Domain.Fleet;
 using CadMl.Application.Migration.Ports;
@@ -20,6 +21,7 @@ public sealed record StoreUnderTest(
     IMigrationStore Migration,
     ICacheSettingsStore CacheSettings,
     IFleetLeaseStore Leases,
+    IDesiredModelStore DesiredModels,
     Func<ValueTask> Close);
 
 /// <summary>
@@ -371,6 +373,26 @@ public abstract class StoreContract : IAsyncLifetime
             attempts.OfType<LeaseAttempt.Acquired>().Should().ContainSingle();
             attempts.Select(a => a.Lease.Holder).Distinct().Should().ContainSingle("the others are told who holds it");
         }
+    }
+
+    [Fact]
+    public async Task Each_track_keeps_its_own_desired_model_and_every_reload_moves_its_version_by_one()
+    {
+        var other = await TrackAsync();
+        var at = new DateTimeOffset(2026, 12, 4, 11, 30, 0, 250, TimeSpan.Zero);
+        var first = new ServedModelEntry("a.onnx", new string('a', 64), "model-a", at);
+        var second = new ServedModelEntry("b.onnx", new string('b', 64), "model-b", at.AddMinutes(1));
+        var canary = new ServedModelEntry("c.onnx", new string('c', 64), "model-c", at);
+
+        (await Store.DesiredModels.ReadAsync("stable", CancellationToken.None)).Should().BeNull();
+        var v1 = await Store.DesiredModels.WriteAsync("stable", first, "replica-a", CancellationToken.None);
+        await other.DesiredModels.WriteAsync("canary", canary, "replica-c", CancellationToken.None);
+        var v2 = await other.DesiredModels.WriteAsync("stable", second, "replica-b", CancellationToken.None);
+
+        v1.Version.Should().Be(1);
+        v2.Version.Should().Be(2);
+        (await Store.DesiredModels.ReadAsync("stable", CancellationToken.None)).Should().Be(new DesiredModel("stable", 2, second, "replica-b"));
+        (await Store.DesiredModels.ReadAsync("canary", CancellationToken.None)).Should().Be(new DesiredModel("canary", 1, canary, "replica-c"));
     }
 
     protected static FeatureVector Vector(int seed, FeatureVersion version = FeatureVersion.V1)

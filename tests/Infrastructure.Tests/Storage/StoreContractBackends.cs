@@ -27,6 +27,7 @@ public sealed class SqliteStoreContractTests : StoreContract
             new SqliteMigrationStore(database, TimeProvider.System),
             new CacheSettingsRecordStore(new SqliteControlDatabase(database, writer)),
             new FleetLeaseStore(new SqliteControlDatabase(database, writer)),
+            new DesiredModelStore(new SqliteControlDatabase(database, writer)),
             writer.DisposeAsync);
     }
 
@@ -75,6 +76,7 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
             new PostgresMigrationStore(database, TimeProvider.System),
             new CacheSettingsRecordStore(new PostgresControlDatabase(database, writer)),
             new FleetLeaseStore(new PostgresControlDatabase(database, writer)),
+            new DesiredModelStore(new PostgresControlDatabase(database, writer)),
             async () =>
             {
                 await writer.DisposeAsync();
