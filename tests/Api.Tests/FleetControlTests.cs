@@ -87,21 +87,29 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement;
     }
 
-    /// <summary>Polls every replica until each reports <paramref name="version"/> with <paramref name="capacity"/>; returns how long that took.</summary>
+    /// <summary>
+    /// Polls every replica until each reports <paramref name="version"/> with <paramref name="capacity"/>,
+    /// then returns the slowest replica's lag between the change being written and it running it,
+    /// as the replicas themselves recorded it (one host, one clock): the probes' own HTTP latency
+    /// under load is not part of the number.
+    /// </summary>
     private async Task<TimeSpan> ConvergedAsync(long version, int capacity)
     {
-        var clock = Stopwatch.StartNew();
+        var lags = new List<TimeSpan>();
         foreach (var replica in Enumerable.Range(0, 3))
         {
             using var client = Admin(replica);
-            await Poll.UntilAsync(
+            var stats = await Poll.UntilAsync(
                 async () => await client.GetFromJsonAsync<JsonElement>(Cache),
                 stats => stats.GetProperty("settings_version").GetInt64() == version && stats.GetProperty("capacity").GetInt32() == capacity,
-                TimeSpan.FromSeconds(2),
+                TimeSpan.FromSeconds(10),
                 $"{Names[replica]} running cache settings version {version}");
+            lags.Add(stats.GetProperty("settings_applied_at").GetDateTimeOffset() - stats.GetProperty("settings_changed_at").GetDateTimeOffset());
         }
 
-        return clock.Elapsed;
+        var slowest = lags.Max();
+        slowest.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(2), "every replica runs a change within the documented bound");
+        return slowest;
     }
 
     [Fact]
@@ -110,7 +118,7 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         using var a = Admin(0);
         var applied = await OkAsync(await a.PostAsJsonAsync($"{Cache}/apply", new { capacity = 64, ttl_seconds = 30 }));
         var version = applied.GetProperty("settings_version").GetInt64();
-        output.WriteLine($"apply on {Names[0]} -> all replicas on version {version}: {(await ConvergedAsync(version, 64)).TotalMilliseconds:F0} ms");
+        output.WriteLine($"apply on {Names[0]} -> slowest replica running version {version} after {(await ConvergedAsync(version, 64)).TotalMilliseconds:F0} ms");
 
         using (var b = Admin(1))
         {
@@ -131,7 +139,7 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         var rolledBack = await OkAsync(await c.PostAsync($"{Cache}/rollback", null));
         rolledBack.GetProperty("restored").GetProperty("capacity").GetInt32().Should().Be(1024);
         rolledBack.GetProperty("settings_version").GetInt64().Should().Be(version + 1);
-        output.WriteLine($"rollback on {Names[2]} -> all replicas on version {version + 1}: {(await ConvergedAsync(version + 1, 1024)).TotalMilliseconds:F0} ms");
+        output.WriteLine($"rollback on {Names[2]} -> slowest replica running version {version + 1} after {(await ConvergedAsync(version + 1, 1024)).TotalMilliseconds:F0} ms");
         await (await a.PostAsync($"{Cache}/rollback", null)).ShouldBeProblemAsync(HttpStatusCode.NotFound, "CACHE_NO_SNAPSHOT", "cache_rollback");
     }
 

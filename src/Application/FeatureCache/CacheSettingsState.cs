@@ -35,7 +35,7 @@ public sealed class CacheSettingsState
         Configured = new CacheSettings(options.Value.Capacity, options.Value.TtlSeconds);
         RollbackWindow = TimeSpan.FromSeconds(options.Value.RollbackWindowSeconds);
         ReplicaId = fleet.Value.EffectiveReplicaId(data.Value);
-        _applied = new AppliedCacheSettings(0, new CacheSettingsHistory(Configured, null));
+        _applied = new AppliedCacheSettings(0, new CacheSettingsHistory(Configured, null), null, null);
     }
 
     public TimeSpan RollbackWindow { get; }
@@ -51,8 +51,8 @@ public sealed class CacheSettingsState
     /// <summary>The fleet's current record as a decision starts from it; version 0 with the configured settings when there is none.</summary>
     public async Task<AppliedCacheSettings> ReadFleetAsync(CancellationToken cancellationToken) =>
         await _store.ReadAsync(cancellationToken) is { } record
-            ? new AppliedCacheSettings(record.Version, record.Settings.History)
-            : new AppliedCacheSettings(0, new CacheSettingsHistory(Configured, null));
+            ? new AppliedCacheSettings(record.Version, record.Settings.History, record.ChangedAt, null)
+            : new AppliedCacheSettings(0, new CacheSettingsHistory(Configured, null), null, null);
 
     /// <summary>Commits <paramref name="next"/> over version <paramref name="expectedVersion"/>; null when another replica changed the record first.</summary>
     public Task<CacheSettingsRecord?> ReplaceAsync(long expectedVersion, CacheSettingsHistory next, CancellationToken cancellationToken) =>
@@ -69,7 +69,7 @@ public sealed class CacheSettingsState
             }
 
             var evicted = _cache.Reconfigure(record.Settings.History.Current);
-            _applied = new AppliedCacheSettings(record.Version, record.Settings.History);
+            _applied = new AppliedCacheSettings(record.Version, record.Settings.History, record.ChangedAt, _time.GetUtcNow());
             return evicted;
         }
     }
@@ -126,8 +126,12 @@ public sealed class CacheSettingsState
     }
 }
 
-/// <summary>A version of the fleet's cache settings as a replica runs it.</summary>
-public sealed record AppliedCacheSettings(long Version, CacheSettingsHistory History);
+/// <summary>
+/// A version of the fleet's cache settings as a replica runs it: when it was written
+/// (<paramref name="ChangedAt"/>, by whichever replica) and since when this replica runs it
+/// (<paramref name="RunningSince"/>); the difference is this replica's convergence lag.
+/// </summary>
+public sealed record AppliedCacheSettings(long Version, CacheSettingsHistory History, DateTimeOffset? ChangedAt, DateTimeOffset? RunningSince);
 
 public enum CacheSettingsStart
 {

@@ -16,7 +16,9 @@ public sealed record CacheStatsDto(
     double? HitRatio,
     CacheSnapshotDto? Snapshot,
     double RollbackWindowSeconds,
-    long SettingsVersion);
+    long SettingsVersion,
+    DateTimeOffset? SettingsChangedAt,
+    DateTimeOffset? SettingsAppliedAt);
 
 internal sealed class GetCacheStatsHandler(IFeatureCacheControl cache, CacheSettingsState state, TimeProvider time)
     : IQueryHandler<GetCacheStatsQuery, Result<CacheStatsDto>>
@@ -37,6 +39,8 @@ internal sealed class GetCacheStatsHandler(IFeatureCacheControl cache, CacheSett
             lookups == 0 ? null : (double)stats.Hits / lookups,
             snapshot is null ? null : CacheSnapshotDto.From(snapshot, time.GetUtcNow()),
             state.RollbackWindow.TotalSeconds,
-            applied.Version)));
+            applied.Version,
+            applied.ChangedAt,
+            applied.RunningSince)));
     }
 }
