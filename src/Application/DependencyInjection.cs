@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddSingleton<ExclusiveGates>();
         services.AddSingleton<Common.Background.BackgroundTasks>();
         services.AddSingleton<FeatureCache.CacheSettingsState>();
+        services.AddSingleton<Common.Fleet.FleetLeases>();
 
         // One write path for vectors per process: it serialises store and index updates.
         services.AddSingleton<VectorRegistry>();
@@ -47,6 +48,7 @@ public static class DependencyInjection
         services.AddValidatedOptions<IdempotencyOptions>(configuration);
         services.AddValidatedOptions<FeatureCacheOptions>(configuration);
         services.AddValidatedOptions<RecoveryPolicyOptions>(configuration);
+        services.AddValidatedOptions<FleetControlOptions>(configuration);
         services.AddValidatedOptions<ModelOptions>(configuration);
         services.AddValidatedOptions<ReplicaOptions>(configuration);
         services.AddSingleton(sp => Fleet.ReplicaIdentity.From(

@@ -39,12 +39,20 @@ public static class DependencyInjection
         services.AddSingleton<IFeatureCache>(sp => sp.GetRequiredService<LruFeatureCache>());
         services.AddSingleton<IFeatureCacheControl>(sp => sp.GetRequiredService<LruFeatureCache>());
 
+        // Fleet-wide controls live in the durable store, whichever backend it is.
+        services.AddSingleton<ICacheSettingsStore, CacheSettingsRecordStore>();
+        services.AddSingleton<IFleetLeaseStore, FleetLeaseStore>();
+        services.AddSingleton<IDesiredModelStore, DesiredModelStore>();
+        services.AddSingleton<LegacyCacheSettingsFile>();
+        services.AddHostedService<CacheSettingsFollower>();
+
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.
         services.AddValidatedOptions<OnnxRuntimeOptions>(configuration);
         services.AddSingleton<IModelRuntime, OnnxRuntimeClassifier>();
         services.AddSingleton<FileServedModelRecord>();
         services.AddSingleton<IServedModelRecord>(sp => sp.GetRequiredService<FileServedModelRecord>());
         services.AddHostedService<StartupModelLoader>();
+        services.AddHostedService<ModelFollower>();
         services.AddSingleton<IDeploymentEnvironment, Hosting.HostDeploymentEnvironment>();
 
         // The similarity index owns native FAISS memory and the in-memory exact index: one per process.
@@ -79,7 +87,7 @@ public static class DependencyInjection
             .AddClasses(classes => classes.AssignableToAny(
                     typeof(IHealthProbe), typeof(IUseCaseMetrics), typeof(IBackgroundTaskMetrics), typeof(IAnalysisMetrics), typeof(ICadReader),
                     typeof(IModelFileStore), typeof(IModelArtifactScanner), typeof(IModelMetrics),
-                    typeof(IFeatureCacheMetrics), typeof(ICacheSettingsStore),
+                    typeof(IFeatureCacheMetrics),
                     typeof(IMigrationMetrics), typeof(IIdempotencyMetrics)),
                 publicOnly: false)
             .AsImplementedInterfaces()
@@ -116,6 +124,7 @@ public static class DependencyInjection
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
             services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
+            services.AddSingleton<IControlDatabase, PostgresControlDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
             // After the initialiser: it watches a store that has opened.
             services.AddHostedService<PostgresReachability>();
@@ -134,6 +143,7 @@ public static class DependencyInjection
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
         services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
+        services.AddSingleton<IControlDatabase, SqliteControlDatabase>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
     }

@@ -199,4 +199,34 @@ public sealed class FeatureCacheTests : IDisposable
         stats.GetProperty("capacity").GetInt32().Should().Be(1024);
         Directory.GetFiles(_dataDir, "feature_cache_settings.json.corrupt-*").Should().ContainSingle();
     }
+
+    [Fact]
+    public async Task The_state_file_of_earlier_releases_is_imported_once_as_version_1_of_the_store_record_and_then_set_aside()
+    {
+        Directory.CreateDirectory(_dataDir);
+        var until = _time.GetUtcNow().AddMinutes(4).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var applied = _time.GetUtcNow().AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(Path.Combine(_dataDir, "feature_cache_settings.json"), $$"""
+            {
+              "schema_version": 1,
+              "configured": { "capacity": 1024, "ttl_seconds": 0 },
+              "current": { "capacity": 96, "ttl_seconds": 15 },
+              "snapshot": {
+                "previous": { "capacity": 1024, "ttl_seconds": 0 },
+                "applied": { "capacity": 96, "ttl_seconds": 15 },
+                "applied_at": "{{applied}}",
+                "can_rollback_until": "{{until}}"
+              }
+            }
+            """);
+
+        var client = Start();
+        var stats = await Json(await client.GetAsync(Cache));
+
+        stats.GetProperty("capacity").GetInt32().Should().Be(96);
+        stats.GetProperty("settings_version").GetInt64().Should().Be(1);
+        File.Exists(Path.Combine(_dataDir, "feature_cache_settings.json")).Should().BeFalse();
+        File.Exists(Path.Combine(_dataDir, "feature_cache_settings.json.imported")).Should().BeTrue();
+        (await Json(await client.PostAsync($"{Cache}/rollback", null))).GetProperty("restored").GetProperty("capacity").GetInt32().Should().Be(1024);
+    }
 }

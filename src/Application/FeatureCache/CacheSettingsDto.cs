@@ -1,3 +1,4 @@
+using Ardalis.Result;
 using CadMl.Application.Common.Problems;
 using CadMl.Domain.Caching;
 
@@ -32,4 +33,14 @@ internal static class CacheSettingsGate
 {
     public const string Group = "feature-cache-settings";
     public static readonly ErrorCode BusyCode = ErrorCodes.CacheSettingsBusy;
+
+    /// <summary>
+    /// How many times a change re-decides after losing a compare-and-set to another replica. Each
+    /// loss means another change was committed, and the next decision sees it; losing this often in
+    /// a row means operators are racing each other, which is answered as busy.
+    /// </summary>
+    public const int Attempts = 3;
+
+    public static Result<T> Contended<T>() => new Problem(BusyCode, BusyCode.Stage,
+        "Other replicas kept changing the cache settings while this change was decided; read them and try again.").ToResult<T>();
 }

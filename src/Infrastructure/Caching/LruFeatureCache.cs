@@ -1,7 +1,8 @@
 using CadMl.Application.Analysis.Ports;
-using CadMl.Application.FeatureCache;
+using CadMl.Application.Common.Configuration;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Domain.Caching;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace CadMl.Infrastructure.Caching;
@@ -28,11 +29,14 @@ internal sealed class LruFeatureCache : IFeatureCache, IFeatureCacheControl
     private long _hitCount;
     private long _missCount;
 
-    /// <summary>Starts with the settings in force (persisted live settings survive a restart).</summary>
-    public LruFeatureCache(CacheSettingsState state, TimeProvider time, IMetricFactory metrics)
+    /// <summary>
+    /// Starts with the configured settings; the fleet's record (live settings that survive a
+    /// restart) is applied through <see cref="Reconfigure"/> before the first request.
+    /// </summary>
+    public LruFeatureCache(IOptions<FeatureCacheOptions> options, TimeProvider time, IMetricFactory metrics)
     {
         _time = time;
-        _settings = state.History.Current;
+        _settings = new CacheSettings(options.Value.Capacity, options.Value.TtlSeconds);
         _hits = metrics.CreateCounter("feature_cache_hits_total", "Feature cache lookups that found a live entry.");
         _misses = metrics.CreateCounter("feature_cache_miss_total", "Feature cache lookups that found nothing or an expired entry.");
         _evictions = metrics.CreateCounter("feature_cache_evictions_total", "Entries removed from the feature cache, by reason (capacity, ttl, resize).",

@@ -1,3 +1,5 @@
+using System.Globalization;
+using CadMl.Application.FeatureCache;
 using CadMl.Application.Fleet;
 using CadMl.Application.Fleet.Ports;
 using CadMl.Application.Model.Serving;
@@ -21,13 +23,11 @@ internal sealed partial class ReplicaHeartbeatService(
     IVectorIndex index,
     ModelRegistry models,
     ReplicaIdentity identity,
+    CacheSettingsState cacheSettings,
     TimeProvider time,
     ILogger<ReplicaHeartbeatService> logger)
     : BackgroundService
 {
-    /// <summary>Cache settings are per process until they become a fleet-wide record; the fleet view says so.</summary>
-    private const string LocalCacheSettings = "local";
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(ReplicaLiveness.HeartbeatInterval, time);
@@ -68,8 +68,11 @@ internal sealed partial class ReplicaHeartbeatService(
     /// <summary>One beat. Internal for tests that drive it with a fake clock.</summary>
     internal Task BeatAsync(CancellationToken cancellationToken) =>
         heartbeats.BeatAsync(
-            new ReplicaHeartbeat(identity.Id, identity.Version, identity.Track, models.Current?.Sha256, index.Facts().Generation, LocalCacheSettings, time.GetUtcNow()),
+            new ReplicaHeartbeat(identity.Id, identity.Version, identity.Track, models.Current?.Sha256, index.Facts().Generation, CacheSettingsVersion(), time.GetUtcNow()),
             cancellationToken);
+
+    /// <summary>The version of the fleet's cache settings record this replica runs (0 before it read one).</summary>
+    private string CacheSettingsVersion() => cacheSettings.Applied.Version.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {ReplicaId} could not write its heartbeat; retrying every tick")]
     private partial void LogBeatFailed(Exception exception, string replicaId);

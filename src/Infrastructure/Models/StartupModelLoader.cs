@@ -1,6 +1,9 @@
+using CadMl.Application.Fleet;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Model.Ports;
 using CadMl.Application.Model.ReloadModel;
+using CadMl.Infrastructure.Storage;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +22,10 @@ namespace CadMl.Infrastructure.Models;
 internal sealed partial class StartupModelLoader(
     IServiceScopeFactory scopes,
     FileServedModelRecord record,
+    IDesiredModelStore desiredModels,
+    StoreStatus store,
     IOptions<ModelOptions> options,
+    ReplicaIdentity identity,
     ILogger<StartupModelLoader> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -27,7 +33,9 @@ internal sealed partial class StartupModelLoader(
         await using var scope = scopes.CreateAsyncScope();
         var sender = scope.ServiceProvider.GetRequiredService<ISender>();
         var modelFile = options.Value.ModelFile;
-        if (record.Read() is { } recorded)
+        // The track's desired model in the shared store wins; the data folder's record covers a
+        // store that is down at start or holds no choice for this track yet.
+        if ((await DesiredAsync(cancellationToken) ?? record.Read()) is { } recorded)
         {
             if (recorded.Path.Length == 0)
             {
@@ -55,11 +63,32 @@ internal sealed partial class StartupModelLoader(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    private async Task<ServedModelEntry?> DesiredAsync(CancellationToken cancellationToken)
+    {
+        if (!store.IsReady)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await desiredModels.ReadAsync(identity.Track, cancellationToken))?.Entry;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogDesiredUnreadable(exception, identity.Track);
+            return null;
+        }
+    }
+
     private void Fall(StartupModelFallback fallback)
     {
         record.FellBack(fallback);
         LogFellBack(fallback.RecordedPath, fallback.Stage, fallback.Code, fallback.Reason, options.Value.ModelFile);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The desired model of track {Track} could not be read from the store; starting from the data folder's record")]
+    private partial void LogDesiredUnreadable(Exception exception, string track);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Path} (model {Version}), the model last loaded by an operator")]
     private partial void LogRecorded(string path, string version);

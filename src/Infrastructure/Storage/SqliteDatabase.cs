@@ -154,6 +154,45 @@ public sealed class SqliteDatabase
             first_seen_ms          INTEGER NOT NULL
         );
         """,
+        // Step 10, fleet-wide controls: the cache
+        // settings record, one row whose version every change moves by one (compare-and-set), the
+        // leases of fleet-wide operations with their fencing epochs, and the desired served model
+        // per rollout track. Times are epoch ms.
+        // The same statements as PostgresSchema's step: the control adapters are shared.
+        """
+        CREATE TABLE cache_settings (
+            singleton              INTEGER PRIMARY KEY CHECK (singleton = 1),
+            version                INTEGER NOT NULL,
+            configured_capacity    INTEGER NOT NULL,
+            configured_ttl_seconds INTEGER NOT NULL,
+            capacity               INTEGER NOT NULL,
+            ttl_seconds            INTEGER NOT NULL,
+            previous_capacity      INTEGER,
+            previous_ttl_seconds   INTEGER,
+            applied_capacity       INTEGER,
+            applied_ttl_seconds    INTEGER,
+            applied_ms             INTEGER,
+            rollback_until_ms      INTEGER,
+            changed_by             TEXT NOT NULL,
+            changed_ms             INTEGER NOT NULL
+        );
+        CREATE TABLE fleet_leases (
+            name        TEXT PRIMARY KEY,
+            holder      TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            acquired_ms INTEGER NOT NULL,
+            expires_ms  INTEGER NOT NULL
+        );
+        CREATE TABLE desired_models (
+            track         TEXT PRIMARY KEY,
+            version       INTEGER NOT NULL,
+            path          TEXT NOT NULL,
+            sha256        TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            changed_by    TEXT NOT NULL,
+            changed_ms    INTEGER NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;

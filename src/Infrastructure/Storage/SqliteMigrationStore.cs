@@ -5,6 +5,8 @@ using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
+using CadMl.Domain.Fleet;
+using CadMl.Infrastructure.Fleet;
 using Microsoft.Data.Sqlite;
 
 namespace CadMl.Infrastructure.Storage;
@@ -58,11 +60,16 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, CancellationToken cancellationToken)
+    public async Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, FleetLease? fence, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is held from the first read of an old row.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (fence is not null && !FleetLeaseStore.IsCurrent(connection, transaction, fence, time.GetUtcNow(), lockRow: false))
+        {
+            return MigrationBatchWrite.Fenced();
+        }
+
         await using var delete = Command(connection, transaction, """
             DELETE FROM vectors WHERE seq = $seq
             RETURNING feature_version, material, format, label, project_id, meta, created_at;

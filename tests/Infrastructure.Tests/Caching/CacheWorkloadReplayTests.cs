@@ -1,12 +1,9 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
-using CadMl.Application.FeatureCache;
-using CadMl.Application.FeatureCache.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Caching;
 using Microsoft.Extensions.Options;
-using NSubstitute;
 using Prometheus;
 using Xunit.Abstractions;
 
@@ -43,8 +40,7 @@ public sealed class CacheWorkloadReplayTests(ITestOutputHelper output)
     private static double Replay(int capacity, int[] workload)
     {
         var options = Options.Create(new FeatureCacheOptions { Capacity = capacity });
-        var cache = new LruFeatureCache(
-            new CacheSettingsState(Substitute.For<ICacheSettingsStore>(), options), TimeProvider.System, Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var cache = new LruFeatureCache(options, TimeProvider.System, Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
         var empty = new CadDocument(CadFormat.Dxf, new CountTable(), new CountTable(), BoundingBox.Empty, CadMetadata.None);
         var value = new CachedFeatures(empty, FeatureExtractor.Extract(empty, FeatureVersion.V4));
         foreach (var file in workload)

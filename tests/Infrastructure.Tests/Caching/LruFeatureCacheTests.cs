@@ -1,14 +1,11 @@
 using CadMl.Application.Analysis.Ports;
 using CadMl.Application.Common.Configuration;
-using CadMl.Application.FeatureCache;
-using CadMl.Application.FeatureCache.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Caching;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Caching;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using NSubstitute;
 using Prometheus;
 
 namespace CadMl.Infrastructure.Tests.Caching;
@@ -23,9 +20,8 @@ public sealed class LruFeatureCacheTests
 
     private LruFeatureCache Create(int capacity, int ttlSeconds = 0)
     {
-        var store = Substitute.For<ICacheSettingsStore>();
         var options = Options.Create(new FeatureCacheOptions { Capacity = capacity, TtlSeconds = ttlSeconds });
-        return new LruFeatureCache(new CacheSettingsState(store, options), _time, Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        return new LruFeatureCache(options, _time, Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
     }
 
     private static FeatureCacheKey Key(int i) => new($"sha{i}", FeatureVersion.V1);

@@ -1,8 +1,13 @@
 using CadMl.Application.Common.Idempotency;
+using CadMl.Application.Common.Ports;
+using CadMl.Application.FeatureCache.Ports;
 using CadMl.Application.Fleet.Ports;
 using CadMl.Application.Migration.Ports;
+using CadMl.Application.Model.Ports;
 using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Caching;
 using CadMl.Domain.Features;
+using CadMl.Domain.Fleet;
 
 namespace CadMl.Infrastructure.Tests.Storage;
 
@@ -16,6 +21,9 @@ public sealed record StoreUnderTest(
     IIdempotencyStore Keys,
     IMigrationStore Migration,
     IReplicaHeartbeats Heartbeats,
+    ICacheSettingsStore CacheSettings,
+    IFleetLeaseStore Leases,
+    IDesiredModelStore DesiredModels,
     Func<ValueTask> Close);
 
 /// <summary>
@@ -251,6 +259,7 @@ public abstract class StoreContract : IAsyncLifetime
 
         var batch = await Store.Migration.WriteAsync(
             [new MigrationChange(a.Vector.Seq, "part-a", Vector(1, FeatureVersion.V2)), new MigrationChange(999_999, "gone", Vector(3, FeatureVersion.V2))],
+            null,
             CancellationToken.None);
 
         batch.Writes[1].Should().BeNull("the row had gone");
@@ -279,6 +288,136 @@ public abstract class StoreContract : IAsyncLifetime
         runs.Select(r => r.MigrationId).Should().Equal("run-2", "run-1");
         runs[0].Totals.Should().Be(new MigrationTotals(3, 2, 0, 1, 0, 0, 0));
         runs[0].StartedAt.Should().Be(start.AddMinutes(5));
+    }
+
+    [Fact]
+    public async Task The_cache_settings_record_changes_only_on_the_version_it_was_decided_on_and_reads_back_whole()
+    {
+        var at = new DateTimeOffset(2026, 12, 4, 11, 0, 0, 123, TimeSpan.Zero);
+        var configured = new CacheSettings(1024, 0);
+        var applied = new CacheSettings(64, 30);
+        var history = new CacheSettingsHistory(applied, new CacheSettingsSnapshot(configured, applied, at, at.AddMinutes(5)));
+        var reset = new PersistedCacheSettings(configured, new CacheSettingsHistory(configured, null));
+
+        (await Store.CacheSettings.ReadAsync(CancellationToken.None)).Should().BeNull("nothing was written yet");
+        var first = await Store.CacheSettings.ReplaceAsync(0, new PersistedCacheSettings(configured, history), "replica-a", at, CancellationToken.None);
+        var lateInsert = await Store.CacheSettings.ReplaceAsync(0, reset, "replica-b", at, CancellationToken.None);
+        var stale = await Store.CacheSettings.ReplaceAsync(2, reset, "replica-b", at, CancellationToken.None);
+        var read = await Store.CacheSettings.ReadAsync(CancellationToken.None);
+
+        first!.Version.Should().Be(1);
+        lateInsert.Should().BeNull("a record exists: version 0 is stale");
+        stale.Should().BeNull("version 2 was never written");
+        read!.Version.Should().Be(1);
+        read.ChangedBy.Should().Be("replica-a");
+        read.ChangedAt.Should().Be(at);
+        read.Settings.Should().Be(new PersistedCacheSettings(configured, history));
+
+        var rolledBack = await Store.CacheSettings.ReplaceAsync(1, reset, "replica-c", at, CancellationToken.None);
+        rolledBack!.Version.Should().Be(2);
+        (await Store.CacheSettings.ReadAsync(CancellationToken.None))!.Settings.History.Snapshot.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Two_processes_changing_the_cache_settings_on_the_same_version_cannot_both_win()
+    {
+        var other = await TrackAsync();
+        var settings = new PersistedCacheSettings(new CacheSettings(1024, 0), new CacheSettingsHistory(new CacheSettings(1024, 0), null));
+        await Store.CacheSettings.ReplaceAsync(0, settings, "setup", DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        for (var round = 1; round <= 10; round++)
+        {
+            var next = settings with { History = new CacheSettingsHistory(new CacheSettings(round, 0), null) };
+            var results = await Task.WhenAll(
+                Store.CacheSettings.ReplaceAsync(round, next, "a", DateTimeOffset.UnixEpoch, CancellationToken.None),
+                other.CacheSettings.ReplaceAsync(round, next, "b", DateTimeOffset.UnixEpoch, CancellationToken.None));
+
+            results.Count(r => r is not null).Should().Be(1, "round {0} decided on one version", round);
+        }
+
+        (await other.CacheSettings.ReadAsync(CancellationToken.None))!.Version.Should().Be(11);
+    }
+
+    [Fact]
+    public async Task A_fleet_lease_is_held_until_just_before_its_expiry_and_free_exactly_at_it_with_a_higher_epoch()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 4, 11, 0, 0, TimeSpan.Zero);
+        var expiry = t0.AddSeconds(30);
+
+        var first = await Store.Leases.AcquireAsync("vector-migration", "replica-a", t0, expiry, CancellationToken.None);
+        var justBefore = await Store.Leases.AcquireAsync("vector-migration", "replica-b", expiry.AddMilliseconds(-1), expiry.AddSeconds(30), CancellationToken.None);
+        var renewed = await Store.Leases.RenewAsync(first.Lease, expiry.AddMilliseconds(-1), expiry.AddSeconds(10), CancellationToken.None);
+        var exactlyAt = await Store.Leases.AcquireAsync("vector-migration", "replica-b", expiry.AddSeconds(10), expiry.AddSeconds(40), CancellationToken.None);
+        var lateRenewal = await Store.Leases.RenewAsync(renewed!, expiry.AddSeconds(10), expiry.AddSeconds(20), CancellationToken.None);
+
+        first.Should().BeOfType<LeaseAttempt.Acquired>();
+        first.Lease.Epoch.Should().Be(1);
+        justBefore.Should().BeOfType<LeaseAttempt.HeldByOther>();
+        justBefore.Lease.Holder.Should().Be("replica-a", "the refusal names the holder");
+        justBefore.Lease.ExpiresAt.Should().Be(expiry);
+        renewed!.ExpiresAt.Should().Be(expiry.AddSeconds(10));
+        exactlyAt.Should().BeOfType<LeaseAttempt.Acquired>("the renewed lease lapsed exactly at its new expiry");
+        exactlyAt.Lease.Should().Be(new FleetLease("vector-migration", "replica-b", 2, expiry.AddSeconds(40)));
+        lateRenewal.Should().BeNull("replica-a's epoch 1 was taken over");
+    }
+
+    [Fact]
+    public async Task A_released_lease_is_free_at_once_and_a_lost_one_fences_off_its_holders_migration_writes()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var write = await Store.Vectors.UpsertAsync("part-f", Vector(1), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+        var first = (await Store.Leases.AcquireAsync("vector-migration", "replica-a", now, now.AddMinutes(5), CancellationToken.None)).Lease;
+        await Store.Leases.ReleaseAsync(first, CancellationToken.None);
+        var second = await Store.Leases.AcquireAsync("vector-migration", "replica-b", now, now.AddMinutes(5), CancellationToken.None);
+
+        var stale = await Store.Migration.WriteAsync([new MigrationChange(write.Vector.Seq, "part-f", Vector(1, FeatureVersion.V2))], first, CancellationToken.None);
+        var current = await Store.Migration.WriteAsync([new MigrationChange(write.Vector.Seq, "part-f", Vector(1, FeatureVersion.V2))], second.Lease, CancellationToken.None);
+
+        second.Should().BeOfType<LeaseAttempt.Acquired>();
+        second.Lease.Epoch.Should().Be(2);
+        stale.LeaseLost.Should().BeTrue();
+        stale.Writes.Should().BeEmpty();
+        current.LeaseLost.Should().BeFalse();
+        current.Writes.Should().ContainSingle().Which!.Vector.Vector.Version.Should().Be(FeatureVersion.V2);
+        (await Store.Vectors.GenerationAsync(CancellationToken.None)).Should().Be(2, "only the holder's batch was written");
+    }
+
+    [Fact]
+    public async Task Of_several_processes_asking_for_a_free_lease_at_once_exactly_one_gets_it()
+    {
+        var others = new[] { await TrackAsync(), await TrackAsync() };
+        var now = TimeProvider.System.GetUtcNow();
+        for (var round = 0; round < 5; round++)
+        {
+            var name = $"lease-{round}";
+            var attempts = await Task.WhenAll(
+                Store.Leases.AcquireAsync(name, "a", now, now.AddMinutes(1), CancellationToken.None),
+                others[0].Leases.AcquireAsync(name, "b", now, now.AddMinutes(1), CancellationToken.None),
+                others[1].Leases.AcquireAsync(name, "c", now, now.AddMinutes(1), CancellationToken.None));
+
+            attempts.OfType<LeaseAttempt.Acquired>().Should().ContainSingle();
+            attempts.Select(a => a.Lease.Holder).Distinct().Should().ContainSingle("the others are told who holds it");
+        }
+    }
+
+    [Fact]
+    public async Task Each_track_keeps_its_own_desired_model_and_every_reload_moves_its_version_by_one()
+    {
+        var other = await TrackAsync();
+        var at = new DateTimeOffset(2026, 12, 4, 11, 30, 0, 250, TimeSpan.Zero);
+        var first = new ServedModelEntry("a.onnx", new string('a', 64), "model-a", at);
+        var second = new ServedModelEntry("b.onnx", new string('b', 64), "model-b", at.AddMinutes(1));
+        var canary = new ServedModelEntry("c.onnx", new string('c', 64), "model-c", at);
+
+        (await Store.DesiredModels.ReadAsync("stable", CancellationToken.None)).Should().BeNull();
+        var v1 = await Store.DesiredModels.WriteAsync("stable", first, "replica-a", CancellationToken.None);
+        await other.DesiredModels.WriteAsync("canary", canary, "replica-c", CancellationToken.None);
+        var v2 = await other.DesiredModels.WriteAsync("stable", second, "replica-b", CancellationToken.None);
+
+        v1.Version.Should().Be(1);
+        v2.Version.Should().Be(2);
+        (await Store.DesiredModels.ReadAsync("stable", CancellationToken.None)).Should().Be(new DesiredModel("stable", 2, second, "replica-b"));
+        (await Store.DesiredModels.ReadAsync("canary", CancellationToken.None)).Should().Be(new DesiredModel("canary", 1, canary, "replica-c"));
     }
 
     protected static FeatureVector Vector(int seed, FeatureVersion version = FeatureVersion.V1)

@@ -1,4 +1,5 @@
 using CadMl.Application.Common.Configuration;
+using CadMl.Infrastructure.Fleet;
 using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.Storage.Postgres;
 using CadMl.Tests.Shared;
@@ -24,7 +25,10 @@ public sealed class SqliteStoreContractTests : StoreContract
             new SqliteVectorChangeLog(database),
             new SqliteIdempotencyStore(database, writer),
             new SqliteMigrationStore(database, TimeProvider.System),
-            new Fleet.SqliteReplicaHeartbeats(database, writer),
+            new SqliteReplicaHeartbeats(database, writer),
+            new CacheSettingsRecordStore(new SqliteControlDatabase(database, writer)),
+            new FleetLeaseStore(new SqliteControlDatabase(database, writer)),
+            new DesiredModelStore(new SqliteControlDatabase(database, writer)),
             writer.DisposeAsync);
     }
 
@@ -71,7 +75,10 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
             new PostgresVectorChangeLog(database),
             new PostgresIdempotencyStore(database, writer),
             new PostgresMigrationStore(database, TimeProvider.System),
-            new Fleet.PostgresReplicaHeartbeats(database),
+            new PostgresReplicaHeartbeats(database),
+            new CacheSettingsRecordStore(new PostgresControlDatabase(database, writer)),
+            new FleetLeaseStore(new PostgresControlDatabase(database, writer)),
+            new DesiredModelStore(new PostgresControlDatabase(database, writer)),
             async () =>
             {
                 await writer.DisposeAsync();

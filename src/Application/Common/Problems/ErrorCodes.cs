@@ -86,7 +86,7 @@ public static class ErrorCodes
     // Vectors and migration
     public static readonly ErrorCode VectorNotFound = Define("VECTOR_NOT_FOUND", 404, "lookup", "No vector has this id.");
     public static readonly ErrorCode DimensionMismatch = Define("DIMENSION_MISMATCH", 422, "dimension_check", "The vector's length does not match its feature version.");
-    public static readonly ErrorCode MigrationInProgress = Define("MIGRATION_IN_PROGRESS", 409, "exclusive", "Another migration is running.");
+    public static readonly ErrorCode MigrationInProgress = Define("MIGRATION_IN_PROGRESS", 409, "exclusive", "Another migration is running: on this replica, or on the replica that holds the fleet lease (context holder, epoch, lease_expires_at).");
 
     // Similarity index recovery
     public static readonly ErrorCode RecoveryInProgress = Define("RECOVERY_IN_PROGRESS", 409, "recovery", "Another manual recovery is running.");

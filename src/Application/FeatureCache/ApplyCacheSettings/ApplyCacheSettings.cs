@@ -15,39 +15,56 @@ public sealed record ApplyCacheSettingsCommand(int? Capacity, int? TtlSeconds) :
     public ErrorCode BusyCode => CacheSettingsGate.BusyCode;
 }
 
-public sealed record CacheApplyDto(string Status, AppliedSettingsDto Applied, CacheSettingsDto Previous, CacheSnapshotDto Snapshot);
+public sealed record CacheApplyDto(string Status, AppliedSettingsDto Applied, CacheSettingsDto Previous, CacheSnapshotDto Snapshot, long SettingsVersion);
 
 public sealed record AppliedSettingsDto(int Capacity, int TtlSeconds, int Evicted);
 
+/// <summary>
+/// Decides on a fresh read of the fleet's record and commits with compare-and-set on its version:
+/// when another replica changed the record in between, the decision is made again on what it
+/// wrote (which, inside its window, is a 409). The replica that applied runs the new settings at
+/// once; the others converge on their next poll.
+/// </summary>
 internal sealed class ApplyCacheSettingsHandler(
-    CacheSettingsState state, IFeatureCacheControl cache, IFeatureCacheMetrics metrics, TimeProvider time)
+    CacheSettingsState state, IFeatureCacheMetrics metrics, TimeProvider time)
     : ICommandHandler<ApplyCacheSettingsCommand, Result<CacheApplyDto>>
 {
-    public ValueTask<Result<CacheApplyDto>> Handle(ApplyCacheSettingsCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<CacheApplyDto>> Handle(ApplyCacheSettingsCommand command, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var history = state.History;
-        var proposed = history.Current.With(command.Capacity, command.TtlSeconds);
-        switch (history.DecideApply(proposed, now, state.RollbackWindow))
+        for (var attempt = 0; attempt < CacheSettingsGate.Attempts; attempt++)
         {
-            case ApplyDecision.WindowActive active:
-                metrics.SettingsChanged("apply_refused");
-                return ValueTask.FromResult(new Problem(ErrorCodes.CacheRollbackWindowActive, "cache_apply",
-                    "The last change can still be rolled back; roll it back or wait for its window to close before applying another.",
-                    new Dictionary<string, object?> { ["can_rollback_until"] = active.CanRollbackUntil }).ToResult<CacheApplyDto>());
+            var now = time.GetUtcNow();
+            var fleet = await state.ReadFleetAsync(cancellationToken);
+            var proposed = fleet.History.Current.With(command.Capacity, command.TtlSeconds);
+            switch (fleet.History.DecideApply(proposed, now, state.RollbackWindow))
+            {
+                case ApplyDecision.WindowActive active:
+                    metrics.SettingsChanged("apply_refused");
+                    return new Problem(ErrorCodes.CacheRollbackWindowActive, "cache_apply",
+                        "The last change can still be rolled back; roll it back or wait for its window to close before applying another.",
+                        new Dictionary<string, object?> { ["can_rollback_until"] = active.CanRollbackUntil, ["settings_version"] = fleet.Version })
+                        .ToResult<CacheApplyDto>();
 
-            case ApplyDecision.Apply apply:
-                state.Commit(apply.Next);
-                var evicted = cache.Reconfigure(apply.Next.Current);
-                metrics.SettingsChanged("apply");
-                return ValueTask.FromResult(Result.Success(new CacheApplyDto(
-                    "applied",
-                    new AppliedSettingsDto(proposed.Capacity, proposed.TtlSeconds, evicted),
-                    CacheSettingsDto.From(apply.Snapshot.Previous),
-                    CacheSnapshotDto.From(apply.Snapshot, now))));
+                case ApplyDecision.Apply apply:
+                    if (await state.ReplaceAsync(fleet.Version, apply.Next, cancellationToken) is not { } written)
+                    {
+                        continue;
+                    }
 
-            default:
-                throw new InvalidOperationException("Unknown apply decision.");
+                    var evicted = state.Publish(written);
+                    metrics.SettingsChanged("apply");
+                    return Result.Success(new CacheApplyDto(
+                        "applied",
+                        new AppliedSettingsDto(proposed.Capacity, proposed.TtlSeconds, evicted),
+                        CacheSettingsDto.From(apply.Snapshot.Previous),
+                        CacheSnapshotDto.From(apply.Snapshot, now),
+                        written.Version));
+
+                default:
+                    throw new InvalidOperationException("Unknown apply decision.");
+            }
         }
+
+        return CacheSettingsGate.Contended<CacheApplyDto>();
     }
 }

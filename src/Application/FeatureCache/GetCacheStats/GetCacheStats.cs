@@ -15,7 +15,10 @@ public sealed record CacheStatsDto(
     IReadOnlyDictionary<string, long> Evictions,
     double? HitRatio,
     CacheSnapshotDto? Snapshot,
-    double RollbackWindowSeconds);
+    double RollbackWindowSeconds,
+    long SettingsVersion,
+    DateTimeOffset? SettingsChangedAt,
+    DateTimeOffset? SettingsAppliedAt);
 
 internal sealed class GetCacheStatsHandler(IFeatureCacheControl cache, CacheSettingsState state, TimeProvider time)
     : IQueryHandler<GetCacheStatsQuery, Result<CacheStatsDto>>
@@ -24,7 +27,8 @@ internal sealed class GetCacheStatsHandler(IFeatureCacheControl cache, CacheSett
     {
         var stats = cache.Statistics();
         var lookups = stats.Hits + stats.Misses;
-        var snapshot = state.History.Snapshot;
+        var applied = state.Applied;
+        var snapshot = applied.History.Snapshot;
         return ValueTask.FromResult(Result.Success(new CacheStatsDto(
             stats.Size,
             stats.Settings.Capacity,
@@ -34,6 +38,9 @@ internal sealed class GetCacheStatsHandler(IFeatureCacheControl cache, CacheSett
             stats.Evictions,
             lookups == 0 ? null : (double)stats.Hits / lookups,
             snapshot is null ? null : CacheSnapshotDto.From(snapshot, time.GetUtcNow()),
-            state.RollbackWindow.TotalSeconds)));
+            state.RollbackWindow.TotalSeconds,
+            applied.Version,
+            applied.ChangedAt,
+            applied.RunningSince)));
     }
 }

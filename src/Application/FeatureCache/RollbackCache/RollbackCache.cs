@@ -15,37 +15,48 @@ public sealed record RollbackCacheCommand : IUseCaseCommand<CacheRollbackDto>, I
     public ErrorCode BusyCode => CacheSettingsGate.BusyCode;
 }
 
-public sealed record CacheRollbackDto(string Status, CacheSettingsDto Restored, int Evicted);
+public sealed record CacheRollbackDto(string Status, CacheSettingsDto Restored, int Evicted, long SettingsVersion);
 
+/// <summary>Decides on a fresh read of the fleet's record, so a rollback works from any replica; commits like apply.</summary>
 internal sealed class RollbackCacheHandler(
-    CacheSettingsState state, IFeatureCacheControl cache, IFeatureCacheMetrics metrics, TimeProvider time)
+    CacheSettingsState state, IFeatureCacheMetrics metrics, TimeProvider time)
     : ICommandHandler<RollbackCacheCommand, Result<CacheRollbackDto>>
 {
-    public ValueTask<Result<CacheRollbackDto>> Handle(RollbackCacheCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<CacheRollbackDto>> Handle(RollbackCacheCommand command, CancellationToken cancellationToken)
     {
-        var result = state.History.DecideRollback(time.GetUtcNow()) switch
+        for (var attempt = 0; attempt < CacheSettingsGate.Attempts; attempt++)
         {
-            RollbackDecision.NothingToRollBack => new Problem(ErrorCodes.CacheNoSnapshot, "cache_rollback",
-                "There is no settings change to roll back.").ToResult<CacheRollbackDto>(),
-            RollbackDecision.Expired expired => new Problem(ErrorCodes.CacheRollbackExpired, "cache_rollback",
-                "The rollback window of the last change has closed; apply the settings you want instead.",
-                new Dictionary<string, object?> { ["expired_at"] = expired.ExpiredAt }).ToResult<CacheRollbackDto>(),
-            RollbackDecision.Restore restore => Restore(restore),
-            _ => throw new InvalidOperationException("Unknown rollback decision."),
-        };
-        if (!result.IsSuccess)
-        {
-            metrics.SettingsChanged("rollback_refused");
+            var fleet = await state.ReadFleetAsync(cancellationToken);
+            switch (fleet.History.DecideRollback(time.GetUtcNow()))
+            {
+                case RollbackDecision.NothingToRollBack:
+                    metrics.SettingsChanged("rollback_refused");
+                    return new Problem(ErrorCodes.CacheNoSnapshot, "cache_rollback",
+                        "There is no settings change to roll back.",
+                        new Dictionary<string, object?> { ["settings_version"] = fleet.Version }).ToResult<CacheRollbackDto>();
+
+                case RollbackDecision.Expired expired:
+                    metrics.SettingsChanged("rollback_refused");
+                    return new Problem(ErrorCodes.CacheRollbackExpired, "cache_rollback",
+                        "The rollback window of the last change has closed; apply the settings you want instead.",
+                        new Dictionary<string, object?> { ["expired_at"] = expired.ExpiredAt, ["settings_version"] = fleet.Version })
+                        .ToResult<CacheRollbackDto>();
+
+                case RollbackDecision.Restore restore:
+                    if (await state.ReplaceAsync(fleet.Version, restore.Next, cancellationToken) is not { } written)
+                    {
+                        continue;
+                    }
+
+                    var evicted = state.Publish(written);
+                    metrics.SettingsChanged("rollback");
+                    return Result.Success(new CacheRollbackDto("rolled_back", CacheSettingsDto.From(restore.Restored), evicted, written.Version));
+
+                default:
+                    throw new InvalidOperationException("Unknown rollback decision.");
+            }
         }
 
-        return ValueTask.FromResult(result);
-    }
-
-    private Result<CacheRollbackDto> Restore(RollbackDecision.Restore restore)
-    {
-        state.Commit(restore.Next);
-        var evicted = cache.Reconfigure(restore.Restored);
-        metrics.SettingsChanged("rollback");
-        return Result.Success(new CacheRollbackDto("rolled_back", CacheSettingsDto.From(restore.Restored), evicted));
+        return CacheSettingsGate.Contended<CacheRollbackDto>();
     }
 }

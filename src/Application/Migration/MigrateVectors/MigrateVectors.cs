@@ -1,5 +1,6 @@
 using Ardalis.Result;
 using CadMl.Application.Common.Behaviours;
+using CadMl.Application.Common.Fleet;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors;
@@ -43,6 +44,7 @@ public sealed record MigrateVectorsCommand(
 /// <see cref="MigrateVectorsCommand.MaxReportedItems"/> items.
 /// </summary>
 internal sealed partial class MigrateVectorsHandler(
+    FleetLeases leases,
     IMigrationStore store,
     IMigrationIndex index,
     VectorRegistry registry,
@@ -51,7 +53,27 @@ internal sealed partial class MigrateVectorsHandler(
     TimeProvider time,
     ILogger<MigrateVectorsHandler> logger) : ICommandHandler<MigrateVectorsCommand, Result<MigrationResultDto>>
 {
+    /// <summary>The fleet lease of migration runs: one runner across all replicas sharing the store.</summary>
+    internal const string LeaseName = "vector-migration";
+
     public async ValueTask<Result<MigrationResultDto>> Handle(MigrateVectorsCommand command, CancellationToken cancellationToken)
+    {
+        var (held, holder) = await leases.AcquireAsync(LeaseName, cancellationToken);
+        if (held is null)
+        {
+            return new Problem(ErrorCodes.MigrationInProgress, ErrorCodes.MigrationInProgress.Stage,
+                $"Replica {holder.Holder} is running a migration; wait for it to end (GET /api/v1/vectors/migrate/status on that replica shows its progress).",
+                new Dictionary<string, object?> { ["holder"] = holder.Holder, ["epoch"] = holder.Epoch, ["lease_expires_at"] = holder.ExpiresAt })
+                .ToResult<MigrationResultDto>();
+        }
+
+        await using (held)
+        {
+            return await RunAsync(command, held, cancellationToken);
+        }
+    }
+
+    private async Task<Result<MigrationResultDto>> RunAsync(MigrateVectorsCommand command, HeldFleetLease lease, CancellationToken cancellationToken)
     {
         var target = FeatureVersions.Parse(command.ToVersion!);
         var log = new MigrationRunLog(command, target, Guid.CreateVersion7(time.GetUtcNow()).ToString(), time.GetUtcNow(), time.GetTimestamp());
@@ -64,16 +86,21 @@ internal sealed partial class MigrateVectorsHandler(
         {
             if (command.Ids is { } ids)
             {
-                await MigrateIdsAsync([.. ids.Distinct(StringComparer.Ordinal)], target, command, log, staging, cancellationToken);
+                await MigrateIdsAsync([.. ids.Distinct(StringComparer.Ordinal)], target, command, log, staging, lease, cancellationToken);
             }
             else
             {
-                await MigrateAllAsync(target, command, log, staging, cancellationToken);
+                await MigrateAllAsync(target, command, log, staging, lease, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             cancelled = true;
+        }
+        catch (FleetLeaseLostException lost)
+        {
+            // Another replica holds the lease now: what was written stays (each batch is whole), the rest is its to do.
+            failure = lost.Message;
         }
         catch (Exception exception)
         {
@@ -99,16 +126,17 @@ internal sealed partial class MigrateVectorsHandler(
     }
 
     private async Task MigrateIdsAsync(
-        List<string> ids, FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, CancellationToken cancellationToken)
+        List<string> ids, FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, HeldFleetLease lease, CancellationToken cancellationToken)
     {
         foreach (var chunk in ids.Chunk(command.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await BatchAsync(token => store.FindAsync(chunk, token), chunk, target, command.DryRun, log, staging, cancellationToken);
+            await BatchAsync(token => store.FindAsync(chunk, token), chunk, target, command.DryRun, log, staging, lease, cancellationToken);
         }
     }
 
-    private async Task MigrateAllAsync(FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, CancellationToken cancellationToken)
+    private async Task MigrateAllAsync(
+        FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, HeldFleetLease lease, CancellationToken cancellationToken)
     {
         // Vectors registered after this point are not part of the run: it must end even while
         // clients keep registering vectors of the old version.
@@ -118,7 +146,7 @@ internal sealed partial class MigrateVectorsHandler(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var after = afterSeq;
-            var read = await BatchAsync(token => store.PendingAsync(target, after, lastSeq, command.BatchSize, token), null, target, command.DryRun, log, staging, cancellationToken);
+            var read = await BatchAsync(token => store.PendingAsync(target, after, lastSeq, command.BatchSize, token), null, target, command.DryRun, log, staging, lease, cancellationToken);
             if (read.Count == 0)
             {
                 return;
@@ -136,10 +164,11 @@ internal sealed partial class MigrateVectorsHandler(
         bool dryRun,
         MigrationRunLog log,
         IIndexMigration? staging,
+        HeldFleetLease lease,
         CancellationToken cancellationToken) =>
         staging is null
-            ? RunBatchAsync(read, requested, target, dryRun, log, null, cancellationToken)
-            : registry.HoldWritesAsync(() => RunBatchAsync(read, requested, target, dryRun, log, staging, cancellationToken), cancellationToken);
+            ? RunBatchAsync(read, requested, target, dryRun, log, null, lease, cancellationToken)
+            : registry.HoldWritesAsync(() => RunBatchAsync(read, requested, target, dryRun, log, staging, lease, cancellationToken), cancellationToken);
 
     private async Task<IReadOnlyList<MigrationSource>> RunBatchAsync(
         Func<CancellationToken, Task<IReadOnlyList<MigrationSource>>> read,
@@ -148,6 +177,7 @@ internal sealed partial class MigrateVectorsHandler(
         bool dryRun,
         MigrationRunLog log,
         IIndexMigration? staging,
+        HeldFleetLease lease,
         CancellationToken cancellationToken)
     {
         var rows = await read(cancellationToken);
@@ -176,7 +206,12 @@ internal sealed partial class MigrateVectorsHandler(
         if (changes.Count > 0)
         {
             // Once the batch is durable the index must get it: no cancellation from here on.
-            var written = await store.WriteAsync([.. changes.Select(c => c.Change)], CancellationToken.None);
+            var written = await store.WriteAsync([.. changes.Select(c => c.Change)], lease.Current, CancellationToken.None);
+            if (written.LeaseLost)
+            {
+                throw new FleetLeaseLostException(lease.Current);
+            }
+
             for (var i = 0; i < changes.Count; i++)
             {
                 if (written.Writes[i] is null)

@@ -1,5 +1,6 @@
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
+using CadMl.Domain.Fleet;
 using CadMl.Application.Vectors.Ports;
 
 namespace CadMl.Application.Migration.Ports;
@@ -26,9 +27,11 @@ public interface IMigrationStore
     /// <summary>
     /// Replaces each changed vector (new seq, same id, meta and creation time) in one transaction
     /// with one generation bump: a batch is on disk entirely or not at all. The result has one
-    /// entry per change, null where the row had gone meanwhile.
+    /// entry per change, null where the row had gone meanwhile. With a <paramref name="fence"/> the
+    /// batch is written only while that lease is still held with its epoch, checked in the same
+    /// transaction; otherwise nothing is written and the result says <see cref="MigrationBatchWrite.LeaseLost"/>.
     /// </summary>
-    Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, CancellationToken cancellationToken);
+    Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, FleetLease? fence, CancellationToken cancellationToken);
 
     Task SaveRunAsync(MigrationRun run, CancellationToken cancellationToken);
 
@@ -54,7 +57,13 @@ public sealed record MigrationSource(
 /// <summary>Move the row <paramref name="Seq"/> (vector <paramref name="Id"/>) to <paramref name="Vector"/>.</summary>
 public sealed record MigrationChange(long Seq, string Id, FeatureVector Vector);
 
-public sealed record MigrationBatchWrite(IReadOnlyList<VectorWrite?> Writes, long Generation);
+public sealed record MigrationBatchWrite(IReadOnlyList<VectorWrite?> Writes, long Generation)
+{
+    /// <summary>The fencing lease was no longer held: nothing of the batch was written.</summary>
+    public bool LeaseLost { get; init; }
+
+    public static MigrationBatchWrite Fenced() => new([], 0) { LeaseLost = true };
+}
 
 /// <summary>Counts of a run by outcome; <see cref="Processed"/> is their sum.</summary>
 public sealed record MigrationTotals(long Processed, long Migrated, long Downgraded, long Skipped, long NotFound, long Error, long DryRun)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ardalis.Result;
+using CadMl.Application.Fleet;
 using CadMl.Application.Common.Behaviours;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
@@ -17,7 +18,8 @@ namespace CadMl.Application.Model.ReloadModel;
 /// <summary>
 /// Load the classifier at <paramref name="Path"/> (relative to <c>MODEL_DIR</c>) through every
 /// check and make it the serving model. <paramref name="Origin"/> says who asked (<c>api</c>,
-/// <c>startup</c>) for logs and health; it is not part of the HTTP body.
+/// <c>startup</c>, <c>fleet</c> when a replica follows its track's desired model) for logs and
+/// health; it is not part of the HTTP body. Only <c>api</c> reloads change the desired model.
 /// </summary>
 public sealed record ReloadModelCommand(string Path, string? ExpectedVersion = null, bool Force = false, string Origin = "api")
     : IUseCaseCommand<ModelReloadDto>, IExclusiveMessage
@@ -40,7 +42,9 @@ internal sealed partial class ReloadModelHandler(
     OpcodeAudit audit,
     IModelMetrics metrics,
     IServedModelRecord servedModel,
+    IDesiredModelStore desiredModels,
     IOptions<ModelOptions> options,
+    ReplicaIdentity identity,
     IDeploymentEnvironment environment,
     TimeProvider time,
     ILogger<ReloadModelHandler> logger) : ICommandHandler<ReloadModelCommand, Result<ModelReloadDto>>
@@ -48,7 +52,7 @@ internal sealed partial class ReloadModelHandler(
     /// <summary>A model whose smoke inference takes longer than this would not serve requests anyway.</summary>
     private static readonly TimeSpan SmokeBudget = TimeSpan.FromSeconds(10);
 
-    public ValueTask<Result<ModelReloadDto>> Handle(ReloadModelCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<ModelReloadDto>> Handle(ReloadModelCommand command, CancellationToken cancellationToken)
     {
         var clock = new StageClock(time, metrics, cancellationToken);
         var result = Load(command, clock, cancellationToken);
@@ -61,11 +65,15 @@ internal sealed partial class ReloadModelHandler(
             LogLoaded(command.Origin, result.Value.Model.ModelVersion, result.Value.Model.Sha256, total);
             if (command.Origin == "api")
             {
-                // Only an operator's choice is remembered; start-up loads follow the record, they do not rewrite it.
-                servedModel.Write(new ServedModelEntry(result.Value.Model.Path, result.Value.Model.Sha256, result.Value.Model.ModelVersion, time.GetUtcNow()));
+                // Only an operator's choice is remembered; start-up and fleet loads follow the record, they do not rewrite it.
+                // The store's row is what the replicas of this track converge on; the data folder's
+                // copy lets this replica restart on it even before the store answers.
+                var entry = new ServedModelEntry(result.Value.Model.Path, result.Value.Model.Sha256, result.Value.Model.ModelVersion, time.GetUtcNow());
+                servedModel.Write(entry);
+                await desiredModels.WriteAsync(identity.Track, entry, identity.Id, CancellationToken.None);
             }
 
-            return ValueTask.FromResult<Result<ModelReloadDto>>(result.Value with { StageDurationsMs = clock.Durations, TotalDurationMs = total });
+            return result.Value with { StageDurationsMs = clock.Durations, TotalDurationMs = total };
         }
 
         var problem = result.ToProblem();
@@ -75,7 +83,7 @@ internal sealed partial class ReloadModelHandler(
         LogRefused(command.Origin, problem.Stage, problem.Code, problem.Message);
 
         var context = new Dictionary<string, object?>(problem.Context) { ["stage_durations_ms"] = clock.Durations };
-        return ValueTask.FromResult((problem with { Context = context }).ToResult<ModelReloadDto>());
+        return (problem with { Context = context }).ToResult<ModelReloadDto>();
     }
 
     private Result<ModelReloadDto> Load(ReloadModelCommand command, StageClock clock, CancellationToken cancellationToken)

@@ -3,6 +3,8 @@ using System.Text.Json;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
+using CadMl.Domain.Fleet;
+using CadMl.Infrastructure.Fleet;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -50,11 +52,16 @@ internal sealed class PostgresMigrationStore(PostgresDatabase database, TimeProv
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, CancellationToken cancellationToken)
+    public async Task<MigrationBatchWrite> WriteAsync(IReadOnlyList<MigrationChange> changes, FleetLease? fence, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         PostgresWriter.LockGeneration(connection, transaction);
+        if (fence is not null && !FleetLeaseStore.IsCurrent(connection, transaction, fence, time.GetUtcNow(), lockRow: true))
+        {
+            return MigrationBatchWrite.Fenced();
+        }
+
         var writes = new List<VectorWrite?>(changes.Count);
         var at = time.GetUtcNow();
         var generation = 0L;

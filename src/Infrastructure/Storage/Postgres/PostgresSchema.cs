@@ -129,5 +129,42 @@ public static class PostgresSchema
                 first_seen_ms          BIGINT NOT NULL
             );
             """),
+
+        // Step 10 of the shared numbering (SQLite's step 10), fleet-wide controls: SQLite's
+        // step with the same columns, so one adapter serves both (expand only: new tables).
+        new("""
+            CREATE TABLE cache_settings (
+                singleton              INTEGER PRIMARY KEY CHECK (singleton = 1),
+                version                BIGINT NOT NULL,
+                configured_capacity    BIGINT NOT NULL,
+                configured_ttl_seconds BIGINT NOT NULL,
+                capacity               BIGINT NOT NULL,
+                ttl_seconds            BIGINT NOT NULL,
+                previous_capacity      BIGINT,
+                previous_ttl_seconds   BIGINT,
+                applied_capacity       BIGINT,
+                applied_ttl_seconds    BIGINT,
+                applied_ms             BIGINT,
+                rollback_until_ms      BIGINT,
+                changed_by             TEXT NOT NULL,
+                changed_ms             BIGINT NOT NULL
+            );
+            CREATE TABLE fleet_leases (
+                name        TEXT PRIMARY KEY,
+                holder      TEXT NOT NULL,
+                epoch       BIGINT NOT NULL,
+                acquired_ms BIGINT NOT NULL,
+                expires_ms  BIGINT NOT NULL
+            );
+            CREATE TABLE desired_models (
+                track         TEXT PRIMARY KEY,
+                version       BIGINT NOT NULL,
+                path          TEXT NOT NULL,
+                sha256        TEXT NOT NULL,
+                model_version TEXT NOT NULL,
+                changed_by    TEXT NOT NULL,
+                changed_ms    BIGINT NOT NULL
+            );
+            """),
     ];
 }

@@ -10,11 +10,13 @@ using Microsoft.Extensions.Options;
 namespace CadMl.Infrastructure.Caching;
 
 /// <summary>
-/// <c>feature_cache_settings.json</c> in the data folder, written atomically. A file that does not
-/// parse or fails validation is quarantined and logged; the service then starts from configuration.
+/// <c>feature_cache_settings.json</c>, where releases before the fleet-wide record kept one
+/// process's cache settings. It is read once, at the first start on the store record, to become
+/// the fleet's record (version 1), then renamed to <c>feature_cache_settings.json.imported</c> so
+/// it is never read again. A file that does not parse or fails validation is quarantined and
+/// logged, and the service starts from configuration.
 /// </summary>
-internal sealed partial class FileCacheSettingsStore(IOptions<DataOptions> data, TimeProvider time, ILogger<FileCacheSettingsStore> logger)
-    : ICacheSettingsStore
+internal sealed partial class LegacyCacheSettingsFile(IOptions<DataOptions> data, TimeProvider time, ILogger<LegacyCacheSettingsFile> logger)
 {
     private const int SchemaVersion = 1;
 
@@ -56,16 +58,13 @@ internal sealed partial class FileCacheSettingsStore(IOptions<DataOptions> data,
         }
     }
 
-    public void Save(PersistedCacheSettings state)
+    /// <summary>Moves the file out of the way once the store holds its content (or a newer record).</summary>
+    public void MarkImported()
     {
-        var snapshot = state.History.Snapshot;
-        var stored = new Stored(
-            SchemaVersion,
-            StoredSettings.From(state.Configured),
-            StoredSettings.From(state.History.Current),
-            snapshot is null ? null : new StoredSnapshot(
-                StoredSettings.From(snapshot.Previous), StoredSettings.From(snapshot.Applied), snapshot.AppliedAt, snapshot.CanRollbackUntil));
-        AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(stored, Json));
+        if (File.Exists(FilePath))
+        {
+            File.Move(FilePath, FilePath + ".imported", overwrite: true);
+        }
     }
 
     private static bool IsValid(StoredSettings? settings) => settings is { Capacity: >= 1, TtlSeconds: >= 0 };
@@ -79,8 +78,6 @@ internal sealed partial class FileCacheSettingsStore(IOptions<DataOptions> data,
 
     private sealed record StoredSettings(int Capacity, int TtlSeconds)
     {
-        public static StoredSettings From(CacheSettings settings) => new(settings.Capacity, settings.TtlSeconds);
-
         public CacheSettings ToSettings() => new(Capacity, TtlSeconds);
     }
 }
