@@ -66,6 +66,12 @@ public sealed class EarlierV5LayoutTests
 
             (await reader.GetAsync("/api/v1/vectors")).StatusCode.Should().Be(HttpStatusCode.OK);
 
+            // Prewarm recomputes from the stored documents: the drawing's has no strokes, so its v5
+            // would not be the file's and must not be cached for a later upload of the same file.
+            var prewarm = await OkAsync(await after.CreateAuthenticatedClient(admin: true).PostAsJsonAsync(
+                "/api/v1/health/features/cache/prewarm", new { strategy = "recent" }));
+            (prewarm.GetProperty("loaded").GetInt32(), prewarm.GetProperty("skipped").GetInt32()).Should().Be((2, 1));
+
             // The index holds no old-length vector: a search with a current v5 vector finds none of them.
             var search = await OkAsync(await reader.PostAsJsonAsync("/api/v1/vectors/search",
                 new { vector = fresh["step"].Select(BitConverter.Int64BitsToDouble).ToArray(), k = 10 }));
