@@ -126,6 +126,7 @@ public static class DependencyInjection
             services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
             services.AddSingleton<IControlDatabase, PostgresControlDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
+            services.AddHostedService<EarlierLayoutStartupAudit>();
             // After the initialiser: it watches a store that has opened.
             services.AddHostedService<PostgresReachability>();
             return;
@@ -145,6 +146,7 @@ public static class DependencyInjection
         services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
         services.AddSingleton<IControlDatabase, SqliteControlDatabase>();
         services.AddHostedService<StoreInitializer>();
+        services.AddHostedService<EarlierLayoutStartupAudit>();
         services.AddHostedService<WalCheckpointer>();
     }
 }

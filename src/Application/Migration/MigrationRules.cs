@@ -1,5 +1,6 @@
 using CadMl.Application.Features;
 using CadMl.Application.Migration.Ports;
+using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using CadMl.Domain.Migration;
 using FluentValidation;
@@ -26,8 +27,9 @@ internal static class MigrationRules
         }
 
         var hasDocument = source.Document is { } document && VectorMigration.IsSourceOf(document, declared, source.Values);
-        var hasShape = source.Document?.Shape is not null;
-        var item = MigrationPlanner.Plan(new MigrationCandidate(source.Id, declared, source.Values.Count, hasDocument, hasShape), target);
+        var hasShape = source.Document is { } stored && EarlierLayouts.HasV5Facts(stored);
+        var item = MigrationPlanner.Plan(new MigrationCandidate(source.Id, declared, source.Values.Count, hasDocument, hasShape,
+            source.Document?.Format ?? CadFormats.FromName(source.Format)), target);
         return source.DocumentProblem is { } problem && item.Status is MigrationItemStatus.UpgradePreview or MigrationItemStatus.DowngradePreview
             ? item with { Status = MigrationItemStatus.ErrorPreview, Method = null, Error = $"the stored document cannot be read: {problem}" }
             : item;

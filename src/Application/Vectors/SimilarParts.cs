@@ -20,7 +20,8 @@ internal interface ISimilarParts
     /// <summary>
     /// The analysis's neighbours as the index stands now, from its stored vector (so after a
     /// migration they are found among the new version's vectors); null when its vector was
-    /// deleted through the vectors API.
+    /// deleted through the vectors API or has an earlier layout that search leaves out until it is
+    /// migrated (the earlier-layout audit counts those).
     /// </summary>
     Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken);
 }
@@ -61,7 +62,17 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
 
     public async Task<IReadOnlyList<SimilarVectorDto>?> FindAsync(string analysisId, CancellationToken cancellationToken)
     {
-        var stored = await store.FindAsync(analysisId, cancellationToken);
+        StoredVector? stored;
+        try
+        {
+            stored = await store.FindAsync(analysisId, cancellationToken);
+        }
+        catch (EarlierLayoutException)
+        {
+            // The analysis itself is readable; its vector row waits for the operator's migration.
+            return null;
+        }
+
         return stored is null ? null : await NeighboursAsync(stored.Id, stored.Vector, cancellationToken);
     }
 

@@ -19,4 +19,14 @@ public static class CadFormats
         CadFormat.Iges => "iges",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
+
+    /// <summary>The format of a wire name (dxf, stl, step, iges); null for anything else, including null.</summary>
+    public static CadFormat? FromName(string? name) => name switch
+    {
+        "dxf" => CadFormat.Dxf,
+        "stl" => CadFormat.Stl,
+        "step" => CadFormat.Step,
+        "iges" => CadFormat.Iges,
+        _ => null,
+    };
 }

@@ -1,3 +1,4 @@
+using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 
 namespace CadMl.Domain.Migration;
@@ -8,7 +9,10 @@ public enum MigrationMethod
     /// <summary>Extracted again from the stored document: equal to a fresh extraction, bit for bit.</summary>
     Recompute,
 
-    /// <summary>No document: the new slots are filled with 0.0.</summary>
+    /// <summary>
+    /// The new slots are filled with 0.0: v1..v4 without a document, and an earlier-layout v5
+    /// vector of a format whose new slots are 0 by definition (exact, <see cref="EarlierLayouts"/>).
+    /// </summary>
     Pad,
 
     /// <summary>No document: the slots the target does not have are dropped.</summary>
@@ -26,9 +30,9 @@ public enum MigrationItemStatus
 /// <summary>
 /// A stored vector as migration sees it: its declared version, its actual length, whether its
 /// document is kept and whether that document carries the shape digest v5 is computed from
-/// (documents stored before v5 do not).
+/// (documents stored before v5 do not), and the format of the file behind it when a stored document says.
 /// </summary>
-public sealed record MigrationCandidate(string Id, FeatureVersion DeclaredVersion, int Length, bool HasDocument, bool HasShapeFacts = true);
+public sealed record MigrationCandidate(string Id, FeatureVersion DeclaredVersion, int Length, bool HasDocument, bool HasShapeFacts = true, CadFormat? Format = null);
 
 public sealed record MigrationPlanItem(
     string Id,
@@ -69,6 +73,11 @@ public static class MigrationPlanner
     public static MigrationPlanItem Plan(MigrationCandidate candidate, FeatureVersion target)
     {
         var from = candidate.DeclaredVersion;
+        if (EarlierLayouts.IsEarlier(from, candidate.Length))
+        {
+            return PlanEarlier(candidate, target);
+        }
+
         if (candidate.Length != from.Dimension())
         {
             // A vector that does not match its declared layout is never guessed at.
@@ -82,7 +91,7 @@ public static class MigrationPlanner
             && !(candidate.HasDocument && (target != FeatureVersion.V5 || candidate.HasShapeFacts)))
         {
             var why = candidate.HasDocument
-                ? "its stored document predates v5 and has no shape digest"
+                ? "its stored document lacks what v5 is computed from: saved before v5, or a drawing saved before the stroke slots"
                 : "no stored document reproduces it";
             return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, from.Dimension(), target.Dimension(), null,
                 $"{NeedsOriginalFileError} ({why}); analyze the file again");
@@ -99,6 +108,32 @@ public static class MigrationPlanner
             _ => MigrationMethod.Truncate,
         };
         return new MigrationPlanItem(candidate.Id, status, from, target, from.Dimension(), target.Dimension(), method, null);
+    }
+
+    /// <summary>
+    /// A v5 vector of the earlier 73-slot layout (<see cref="EarlierLayouts"/>): it reaches today's
+    /// v5 by appending zeros when its file's format has no stroke slots (exact), and otherwise only
+    /// from the original file. It goes nowhere else before it is at today's v5.
+    /// </summary>
+    private static MigrationPlanItem PlanEarlier(MigrationCandidate candidate, FeatureVersion target)
+    {
+        var from = candidate.DeclaredVersion;
+        if (target != from)
+        {
+            return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, candidate.Length, target.Dimension(), null,
+                $"vector has the earlier {candidate.Length}-slot {from.Name()} layout; migrate it to {from.Name()} first");
+        }
+
+        if (!EarlierLayouts.PadsExactly(candidate.Format))
+        {
+            var why = candidate.Format is null
+                ? "an earlier 73-slot v5 vector without a stored document that names its format"
+                : $"an earlier 73-slot v5 vector of a {candidate.Format.Value.Name()} file, whose stroke slots need the drawing's strokes, never stored";
+            return new MigrationPlanItem(candidate.Id, MigrationItemStatus.ErrorPreview, from, target, candidate.Length, target.Dimension(), null,
+                $"{NeedsOriginalFileError} ({why}); analyze the file again");
+        }
+
+        return new MigrationPlanItem(candidate.Id, MigrationItemStatus.UpgradePreview, from, target, candidate.Length, target.Dimension(), MigrationMethod.Pad, null);
     }
 
     /// <summary>

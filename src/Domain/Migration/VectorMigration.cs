@@ -86,6 +86,30 @@ public static class VectorMigration
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Apply(MigrationPlanItem, FeatureVector, CadDocument?, out string?)"/> for the values
+    /// as stored, which need not fit the declared version: an earlier-layout v5 vector the planner
+    /// let through is padded to today's layout (exact for its format, <see cref="EarlierLayouts"/>).
+    /// </summary>
+    public static FeatureVector? Apply(MigrationPlanItem item, IReadOnlyList<double> values, CadDocument? document, out string? error)
+    {
+        if (EarlierLayouts.IsEarlier(item.From, values.Count))
+        {
+            // The planner allowed the pad only for a format whose new slots are 0 by definition.
+            var padded = item.Method == MigrationMethod.Pad ? EarlierLayouts.Padded(item.From, values) : null;
+            error = padded is null ? item.Error ?? $"the earlier {item.From.Name()} layout cannot be padded exactly" : null;
+            return padded;
+        }
+
+        if (!FeatureVector.TryCreate(item.From, values, out var current))
+        {
+            error = $"vector has {values.Count} values but {item.From.Name()} has {item.From.Dimension()}";
+            return null;
+        }
+
+        return Apply(item, current!, document, out error);
+    }
+
     /// <summary>How a planned item is reported in a run.</summary>
     public static MigrationOutcome OutcomeOf(MigrationPlanItem item, bool dryRun) => item.Status switch
     {

@@ -1,4 +1,5 @@
 using CadMl.Application.Migration.Ports;
+using CadMl.Domain.Features;
 using CadMl.Domain.Migration;
 using Prometheus;
 
@@ -20,6 +21,12 @@ internal sealed class PrometheusMigrationMetrics(IMetricFactory metrics) : IMigr
     private readonly Histogram _duration = metrics.CreateHistogram(
         "vector_migrate_duration_seconds", "Wall time of migration runs, dry runs included.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 18) });
+
+    private readonly Gauge _earlier = metrics.CreateGauge(
+        "vector_store_earlier_layout", "Stored vectors of an earlier layout of their version (v5 with 73 slots), left out of similarity search until migrated or analysed again.",
+        new GaugeConfiguration { LabelNames = ["version"] });
+
+    public void EarlierLayout(FeatureVersion version, long count) => _earlier.WithLabels(version.Name()).Set(count);
 
     public void Counted(MigrationOutcome outcome, int count) => _items.WithLabels(Label(outcome)).Inc(count);
 

@@ -112,9 +112,15 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter 
     {
         var version = FeatureVersions.Parse(row.GetString(7));
         var values = JsonSerializer.Deserialize<double[]>(row.GetString(8))!;
+        var document = CadDocumentJson.Deserialize(row.GetString(9));
         if (!FeatureVector.TryCreate(version, values, out var vector))
         {
-            throw new InvalidDataException($"Stored analysis {row.GetString(0)} has {values.Length} values for {version.Name()}.");
+            // An analysis an earlier release stored: shown in today's layout when that is exact for
+            // its format, otherwise refused with the operator's action (never padded as a guess).
+            vector = EarlierLayouts.Upgrade(version, values, document.Format)
+                ?? throw (EarlierLayouts.IsEarlier(version, values.Length)
+                    ? new EarlierLayoutException(row.GetString(0), version, values.Length, document.Format)
+                    : new InvalidDataException($"Stored analysis {row.GetString(0)} has {values.Length} values for {version.Name()}."));
         }
 
         return new AnalysisRecord(
@@ -125,7 +131,7 @@ internal sealed class SqliteAnalysisStore(SqliteDatabase database, SqliteWriter 
             row.GetInt64(4),
             row.IsDBNull(5) ? null : row.GetString(5),
             row.IsDBNull(6) ? null : row.GetString(6),
-            CadDocumentJson.Deserialize(row.GetString(9)),
+            document,
             vector!,
             row.GetInt64(10) != 0,
             JsonSerializer.Deserialize<StageTimings>(row.GetString(11), Json)!,

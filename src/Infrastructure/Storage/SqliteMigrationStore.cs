@@ -21,7 +21,7 @@ namespace CadMl.Infrastructure.Storage;
 internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider time) : IMigrationStore
 {
     internal const string Select = """
-        SELECT v.seq, v.id, v.feature_version, v.vector, a.document
+        SELECT v.seq, v.id, v.feature_version, v.vector, a.document, v.format
         FROM vectors v LEFT JOIN analyses a ON a.id = v.id
         """;
 
@@ -41,6 +41,14 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         return await ReadAsync(command, cancellationToken);
     }
 
+    public async Task<long> CountEarlierLayoutAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT COUNT(*) FROM vectors WHERE feature_version = 'v5' AND length(vector) = $bytes;");
+        command.Parameters.AddWithValue("$bytes", EarlierLayouts.V5BeforeStrokes * sizeof(double));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
     public async Task<long> LastSeqAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -52,10 +60,11 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
-            $"{Select} WHERE v.seq > $after AND v.seq <= $last AND v.feature_version <> $target ORDER BY v.seq LIMIT $limit;");
+            $"{Select} WHERE v.seq > $after AND v.seq <= $last AND (v.feature_version <> $target OR length(v.vector) <> $bytes) ORDER BY v.seq LIMIT $limit;");
         command.Parameters.AddWithValue("$after", afterSeq);
         command.Parameters.AddWithValue("$last", lastSeq);
         command.Parameters.AddWithValue("$target", target.Name());
+        command.Parameters.AddWithValue("$bytes", target.Dimension() * sizeof(double));
         command.Parameters.AddWithValue("$limit", limit);
         return await ReadAsync(command, cancellationToken);
     }
@@ -235,7 +244,8 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
                 FeatureVersions.TryParse(declared, out var version) ? version : null,
                 SqliteVectorStore.Decode((byte[])reader.GetValue(3)),
                 document,
-                problem));
+                problem,
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         return rows;

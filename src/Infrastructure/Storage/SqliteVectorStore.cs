@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -145,7 +146,8 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
 
     public async Task<VectorPage> ListAsync(VectorFilter filter, int offset, int limit, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder("WHERE 1 = 1");
+        // Rows of an earlier layout serve nothing until migrated; the migration preview lists them.
+        var where = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"WHERE NOT (feature_version = 'v5' AND length(vector) = {EarlierLayouts.V5BeforeStrokes * sizeof(double)})"));
         var parameters = new List<(string, object)>();
         void Equal(string column, string? value)
         {
@@ -208,15 +210,20 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
         {
             // One damaged row (a legacy vector whose length does not fit its version) must not stop
             // every index build and so the start-up: it is left out of the indexes and logged, and
-            // migration reports it as an error item.
+            // migration reports it as an error item. A row of an earlier layout is left out the same
+            // way; the earlier-layout audit counts and reports those once, not once per row and build.
             StoredVector stored;
             try
             {
                 stored = Read(reader);
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or EarlierLayoutException)
             {
-                LogUnreadable(exception.Message);
+                if (exception is not EarlierLayoutException)
+                {
+                    LogUnreadable(exception.Message);
+                }
+
                 continue;
             }
 
@@ -266,12 +273,14 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
     {
         var version = FeatureVersions.Parse(row.GetString(2));
         var values = Decode((byte[])row.GetValue(3));
+        var meta = JsonSerializer.Deserialize<Dictionary<string, string>>(row.GetString(4)) ?? [];
         if (!FeatureVector.TryCreate(version, values, out var vector))
         {
-            throw new InvalidDataException($"Stored vector {row.GetString(1)} has {values.Length} values for {version.Name()}.");
+            throw EarlierLayouts.IsEarlier(version, values.Length)
+                ? new EarlierLayoutException(row.GetString(1), version, values.Length, CadFormats.FromName(meta.GetValueOrDefault("format")))
+                : new InvalidDataException($"Stored vector {row.GetString(1)} has {values.Length} values for {version.Name()}.");
         }
 
-        var meta = JsonSerializer.Deserialize<Dictionary<string, string>>(row.GetString(4)) ?? [];
         return new StoredVector(
             row.GetInt64(0),
             row.GetString(1),

@@ -351,5 +351,9 @@ public sealed class MigrationUseCaseTests
         public void RunFinished(TimeSpan duration)
         {
         }
+
+        public void EarlierLayout(CadMl.Domain.Features.FeatureVersion version, long count)
+        {
+        }
     }
 }

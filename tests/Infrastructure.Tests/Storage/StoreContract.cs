@@ -42,6 +42,9 @@ public abstract class StoreContract : IAsyncLifetime
 
     protected StoreUnderTest Store { get; private set; } = null!;
 
+    /// <summary>What no port writes: cuts a stored vector to its first <paramref name="values"/> values (a row an earlier release wrote).</summary>
+    protected abstract Task KeepFirstValuesAsync(string id, int values);
+
     public async Task InitializeAsync() => Store = await TrackAsync();
 
     public virtual async Task DisposeAsync()
@@ -271,6 +274,30 @@ public abstract class StoreContract : IAsyncLifetime
         Store.Log.ReadAfter(2, 10).Should().ContainSingle().Which.Should().Match<VectorChange>(c =>
             c.Kind == VectorChangeKind.Switch && c.Seq == found.Seq && c.ReplacedSeq == a.Vector.Seq && c.ReplacedVersion == FeatureVersion.V1);
         (await Store.Migration.FindAsync(["part-b", "nope"], CancellationToken.None)).Select(s => s.Id).Should().Equal("part-b");
+    }
+
+    [Fact]
+    public async Task A_v5_row_of_the_earlier_layout_is_counted_pending_for_v5_left_out_of_lists_and_builds_and_read_as_that()
+    {
+        var step = new Dictionary<string, string> { ["format"] = "step" };
+        await Store.Vectors.UpsertAsync("earlier", Vector(1, FeatureVersion.V5), step, DateTimeOffset.UnixEpoch, _ => { });
+        await Store.Vectors.UpsertAsync("today", Vector(2, FeatureVersion.V5), step, DateTimeOffset.UnixEpoch, _ => { });
+        await KeepFirstValuesAsync("earlier", EarlierLayouts.V5BeforeStrokes);
+
+        (await Store.Migration.CountEarlierLayoutAsync(CancellationToken.None)).Should().Be(1);
+        var last = await Store.Migration.LastSeqAsync(CancellationToken.None);
+        var pending = await Store.Migration.PendingAsync(FeatureVersion.V5, 0, last, 10, CancellationToken.None);
+        pending.Should().ContainSingle().Which.Should().Match<MigrationSource>(s => s.Id == "earlier" && s.Values.Count == 73 && s.Format == "step");
+        (await Store.Vectors.ListAsync(new VectorFilter(), 0, 10, CancellationToken.None)).Items.Select(v => v.Id).Should().Equal("today");
+        var built = new List<string>();
+        await foreach (var stored in Store.Vectors.ReadAllAsync(CancellationToken.None))
+        {
+            built.Add(stored.Id);
+        }
+
+        built.Should().Equal("today");
+        var read = async () => await Store.Vectors.FindAsync("earlier", CancellationToken.None);
+        (await read.Should().ThrowAsync<EarlierLayoutException>()).Which.Format.Should().Be(CadMl.Domain.Cad.CadFormat.Step);
     }
 
     [Fact]

@@ -14,6 +14,18 @@ public sealed class SqliteStoreContractTests : StoreContract
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
 
+    protected override async Task KeepFirstValuesAsync(string id, int values)
+    {
+        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
+        database.MarkOpen("contract", new Dictionary<string, object?>());
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE vectors SET vector = substr(vector, 1, $bytes) WHERE id = $id;";
+        command.Parameters.AddWithValue("$bytes", values * sizeof(double));
+        command.Parameters.AddWithValue("$id", id);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1);
+    }
+
     protected override async Task<StoreUnderTest> OpenAsync()
     {
         var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
@@ -61,6 +73,16 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixtur
 public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) : StoreContract
 {
     private string? _url;
+    private PostgresDatabase? _database;
+
+    protected override async Task KeepFirstValuesAsync(string id, int values)
+    {
+        await using var connection = await _database!.OpenAsync(CancellationToken.None);
+        await using var command = new Npgsql.NpgsqlCommand("UPDATE vectors SET vector = substring(vector from 1 for @bytes) WHERE id = @id;", connection);
+        command.Parameters.AddWithValue("bytes", values * sizeof(double));
+        command.Parameters.AddWithValue("id", id);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1);
+    }
 
     protected override async Task<StoreUnderTest> OpenAsync()
     {
@@ -69,6 +91,7 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
         var database = new PostgresDatabase(Options.Create(new DataOptions { StoreBackend = DataOptions.PostgresBackend, DatabaseUrl = _url }), status);
         await database.MigrateAsync(CancellationToken.None);
         status.MarkOpen("contract", "postgres open", new Dictionary<string, object?>());
+        _database ??= database;
         var writer = new PostgresWriter(database, NullLogger<PostgresWriter>.Instance);
         return new StoreUnderTest(
             new PostgresVectorStore(database, writer, NullLogger<PostgresVectorStore>.Instance),

@@ -23,7 +23,8 @@ public interface IFeatureCache
 /// </summary>
 public readonly record struct FeatureCacheKey(string ContentSha256, FeatureVersion Version)
 {
-    public const string Layout = "canonical-1";
+    // canonical-2: v5 gained the drawing stroke slots 73-102 and drawing reweights (103 slots).
+    public const string Layout = "canonical-2";
 
     public override string ToString() => $"{ContentSha256}:{Version.Name()}:{Layout}";
 }

@@ -1,5 +1,6 @@
 using CadMl.Application.Common.Ports;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Vectors.Ports;
 using Mediator;
 
 namespace CadMl.Application.Common.Behaviours;
@@ -23,6 +24,11 @@ public sealed class StoreFaultBehaviour<TMessage, TResponse>(IStoreFaults faults
         catch (StoreUnavailableException unavailable)
         {
             problem = unavailable.Problem;
+        }
+        catch (EarlierLayoutException earlier)
+        {
+            // A row an earlier release wrote: the store is fine, the row waits for the operator (409).
+            problem = earlier.ToProblem();
         }
         catch (Exception exception) when (faults.Classify(exception) is { } damaged)
         {

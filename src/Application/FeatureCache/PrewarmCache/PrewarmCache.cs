@@ -50,7 +50,9 @@ internal sealed class PrewarmCacheHandler(
         foreach (var stored in documents.Reverse())
         {
             var key = new FeatureCacheKey(stored.Sha256, version);
-            if (control.Contains(key))
+            // A document stored before v5's facts existed (no digest, or a drawing without strokes)
+            // would give a v5 vector the file does not have, and a later upload would be served it.
+            if (control.Contains(key) || (version == FeatureVersion.V5 && !EarlierLayouts.HasV5Facts(stored.Document)))
             {
                 skipped++;
                 continue;

@@ -118,6 +118,11 @@ internal sealed partial class MigrateVectorsHandler(
             var run = log.Finish(time.GetUtcNow(), elapsed, cancelled, failure);
             metrics.RunFinished(elapsed);
             await store.SaveRunAsync(run, CancellationToken.None);
+            if (!command.DryRun)
+            {
+                metrics.EarlierLayout(FeatureVersion.V5, await store.CountEarlierLayoutAsync(CancellationToken.None));
+            }
+
             progress.Clear();
             LogFinished(run.MigrationId, run.Status, run.Totals.Processed, run.Totals.Migrated + run.Totals.Downgraded, run.Totals.Error, elapsed.TotalSeconds);
         }
@@ -189,8 +194,7 @@ internal sealed partial class MigrateVectorsHandler(
             var outcome = VectorMigration.OutcomeOf(plan, dryRun);
             if (outcome is MigrationOutcome.Migrated or MigrationOutcome.Downgraded)
             {
-                FeatureVector.TryCreate(plan.From, row.Values, out var current);
-                if (VectorMigration.Apply(plan, current!, row.Document, out var error) is { } moved)
+                if (VectorMigration.Apply(plan, row.Values, row.Document, out var error) is { } moved)
                 {
                     changes.Add((items.Count, new MigrationChange(row.Seq, row.Id, moved), plan.Delta));
                 }

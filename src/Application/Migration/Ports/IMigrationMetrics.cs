@@ -1,3 +1,4 @@
+using CadMl.Domain.Features;
 using CadMl.Domain.Migration;
 
 namespace CadMl.Application.Migration.Ports;
@@ -12,4 +13,7 @@ public interface IMigrationMetrics
 
     /// <summary><c>vector_migrate_duration_seconds</c>: one observation per run.</summary>
     void RunFinished(TimeSpan duration);
+
+    /// <summary><c>vector_store_earlier_layout{version}</c>: stored vectors of an earlier layout of <paramref name="version"/>, left out of search.</summary>
+    void EarlierLayout(FeatureVersion version, long count);
 }

@@ -18,10 +18,13 @@ public interface IMigrationStore
     /// <summary>The stored vectors among <paramref name="ids"/>; ids without one are simply absent.</summary>
     Task<IReadOnlyList<MigrationSource>> FindAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
+    /// <summary>How many stored vectors have the earlier v5 layout (<see cref="EarlierLayouts.V5BeforeStrokes"/> values). Reads only.</summary>
+    Task<long> CountEarlierLayoutAsync(CancellationToken cancellationToken);
+
     /// <summary>The newest seq now (0 when empty): a run over "all" stops there, so it always ends.</summary>
     Task<long> LastSeqAsync(CancellationToken cancellationToken);
 
-    /// <summary>The next vectors not at <paramref name="target"/> with <paramref name="afterSeq"/> &lt; seq ≤ <paramref name="lastSeq"/>, in seq order.</summary>
+    /// <summary>The next vectors not at <paramref name="target"/> (or at it in an earlier layout, <see cref="EarlierLayouts"/>) with <paramref name="afterSeq"/> &lt; seq ≤ <paramref name="lastSeq"/>, in seq order.</summary>
     Task<IReadOnlyList<MigrationSource>> PendingAsync(FeatureVersion target, long afterSeq, long lastSeq, int limit, CancellationToken cancellationToken);
 
     /// <summary>
@@ -43,7 +46,8 @@ public interface IMigrationStore
 /// One stored vector as migration reads it. <see cref="Version"/> is null when the declared
 /// version (<see cref="DeclaredVersion"/>) is not one this service knows; <see cref="Values"/>
 /// may not fit it. <see cref="Document"/> is the analysis document stored under the same id, and
-/// <see cref="DocumentProblem"/> says why one exists but cannot be read.
+/// <see cref="DocumentProblem"/> says why one exists but cannot be read. <see cref="Format"/> is the
+/// row's format tag (the document's format for an analysis, the client's for a registered vector).
 /// </summary>
 public sealed record MigrationSource(
     long Seq,
@@ -52,7 +56,8 @@ public sealed record MigrationSource(
     FeatureVersion? Version,
     IReadOnlyList<double> Values,
     CadDocument? Document,
-    string? DocumentProblem);
+    string? DocumentProblem,
+    string? Format = null);
 
 /// <summary>Move the row <paramref name="Seq"/> (vector <paramref name="Id"/>) to <paramref name="Vector"/>.</summary>
 public sealed record MigrationChange(long Seq, string Id, FeatureVector Vector);

@@ -33,6 +33,14 @@ internal sealed class PostgresMigrationStore(PostgresDatabase database, TimeProv
         return await ReadAsync(command, cancellationToken);
     }
 
+    public async Task<long> CountEarlierLayoutAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM vectors WHERE feature_version = 'v5' AND octet_length(vector) = @bytes;", connection);
+        command.Parameters.AddWithValue("bytes", EarlierLayouts.V5BeforeStrokes * sizeof(double));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<long> LastSeqAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -44,10 +52,11 @@ internal sealed class PostgresMigrationStore(PostgresDatabase database, TimeProv
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"{SqliteMigrationStore.Select} WHERE v.seq > @after AND v.seq <= @last AND v.feature_version <> @target ORDER BY v.seq LIMIT @limit;", connection);
+            $"{SqliteMigrationStore.Select} WHERE v.seq > @after AND v.seq <= @last AND (v.feature_version <> @target OR octet_length(v.vector) <> @bytes) ORDER BY v.seq LIMIT @limit;", connection);
         command.Parameters.AddWithValue("after", afterSeq);
         command.Parameters.AddWithValue("last", lastSeq);
         command.Parameters.AddWithValue("target", target.Name());
+        command.Parameters.AddWithValue("bytes", target.Dimension() * sizeof(double));
         command.Parameters.AddWithValue("limit", limit);
         return await ReadAsync(command, cancellationToken);
     }

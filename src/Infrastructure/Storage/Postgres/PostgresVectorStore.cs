@@ -140,7 +140,8 @@ internal sealed partial class PostgresVectorStore(PostgresDatabase database, Pos
 
     public async Task<VectorPage> ListAsync(VectorFilter filter, int offset, int limit, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder("WHERE 1 = 1");
+        // Rows of an earlier layout serve nothing until migrated; the migration preview lists them.
+        var where = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"WHERE NOT (feature_version = 'v5' AND octet_length(vector) = {EarlierLayouts.V5BeforeStrokes * sizeof(double)})"));
         var parameters = new List<(string, string)>();
         void Equal(string column, string? value)
         {
@@ -212,9 +213,14 @@ internal sealed partial class PostgresVectorStore(PostgresDatabase database, Pos
             {
                 stored = SqliteVectorStore.Read(reader);
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or EarlierLayoutException)
             {
-                LogUnreadable(exception.Message);
+                // Earlier-layout rows are counted and reported once by the earlier-layout audit.
+                if (exception is not EarlierLayoutException)
+                {
+                    LogUnreadable(exception.Message);
+                }
+
                 continue;
             }
 
