@@ -133,10 +133,20 @@ internal sealed class FaissIndexFiles(IOptions<DataOptions> options, TimeProvide
                 var faissIndex = FaissIndex.ReadFile(native, path, spec.Kind);
                 var shard = new FaissShard(faissIndex, version, entry.TrainedOn, entry.Tombstones);
                 index.Replace(shard);
-                if (faissIndex.Dimension != version.Dimension() || shard.Stored != entry.Count)
+                // Read before disposing: the message must not touch the released native index.
+                var (dimension, stored) = (faissIndex.Dimension, shard.Stored);
+                if (dimension != version.Dimension())
+                {
+                    // Saved by a release whose layout of this version had another length (v5 had 73
+                    // slots before the drawing stroke slots): a valid file of an earlier layout.
+                    index.Dispose();
+                    return (null, "stale", $"{entry.File} holds {entry.Version} vectors of dimension {dimension}, this release's {entry.Version} has {version.Dimension()}");
+                }
+
+                if (stored != entry.Count)
                 {
                     index.Dispose();
-                    return (null, "corrupt", $"{entry.File} holds {shard.Stored} vectors of dimension {faissIndex.Dimension}, manifest says {entry.Count} of {version.Dimension()}");
+                    return (null, "corrupt", $"{entry.File} holds {stored} vectors, manifest says {entry.Count}");
                 }
 
                 // Search-time knobs are configuration, not index content: apply today's values.
