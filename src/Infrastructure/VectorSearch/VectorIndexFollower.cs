@@ -1,6 +1,8 @@
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Ports;
+using CadMl.Application.Fleet.Ports;
 using CadMl.Application.Vectors.Ports;
+using CadMl.Domain.Fleet;
 using CadMl.Infrastructure.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,15 +17,25 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// within one ring (typically milliseconds) or one poll interval. On SQLite this process writes
 /// alone and the poll finds nothing, but it is the same code path. The first catch-up runs before
 /// the host serves; readiness waits until the index reached the store generation seen then.
+/// Every heartbeat interval it also declares each live replica's applied generation (from the
+/// heartbeat rows) as a holder of the change log (<see cref="VectorChangeRetention"/>), so no
+/// replica trims log entries another one has not applied yet.
 /// </summary>
 internal sealed partial class VectorIndexFollower(
     SimilarityIndex index,
     IVectorStore store,
     StoreStatus status,
     IVectorChangeDoorbell doorbell,
+    IReplicaHeartbeats heartbeats,
+    VectorChangeRetention retention,
     IOptions<FleetControlOptions> options,
+    TimeProvider time,
     ILogger<VectorIndexFollower> logger) : BackgroundService
 {
+    private const string ReplicaHolder = "replica:";
+
+    private long _holdersReadAt;
+
     /// <summary>The store generation seen when following began; null until the store could say.</summary>
     public long? StartGeneration { get; private set; }
 
@@ -49,6 +61,11 @@ internal sealed partial class VectorIndexFollower(
             {
                 await doorbell.WaitAsync(options.Value.PollInterval, stoppingToken);
                 await TryCatchUpAsync(stoppingToken);
+                if (time.GetElapsedTime(_holdersReadAt) >= ReplicaLiveness.HeartbeatInterval)
+                {
+                    _holdersReadAt = time.GetTimestamp();
+                    await HoldForReplicasAsync(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,6 +91,39 @@ internal sealed partial class VectorIndexFollower(
             {
                 await index.SwitchDueAsync();
                 await Task.Run(() => index.CatchUp(), cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogCatchUpFailed(exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// A replica's heartbeat row is at most one interval old, so the generation it names is one the
+    /// replica has certainly applied: trimming through the smallest of the live ones is safe. A stale
+    /// row (the replica stopped) holds nothing: a restarted replica loads from the store, not the log.
+    /// </summary>
+    private async Task HoldForReplicasAsync(CancellationToken cancellationToken)
+    {
+        if (!status.IsReady)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var row in await heartbeats.ListAsync(cancellationToken))
+            {
+                if (ReplicaLiveness.IsStale(row.Beat.At, now))
+                {
+                    retention.Release(ReplicaHolder + row.Beat.ReplicaId);
+                }
+                else
+                {
+                    retention.Hold(ReplicaHolder + row.Beat.ReplicaId, row.Beat.AppliedGeneration);
+                }
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
