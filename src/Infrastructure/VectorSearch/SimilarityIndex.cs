@@ -417,8 +417,14 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     private void RemoveLocked(long seq, FeatureVersion version)
     {
-        Exact.Remove(seq, version);
-        OnFaiss(f => f.Find(version)?.Remove(seq), "remove");
+        // The serving FAISS index holds what the exact one does: a seq the exact index never had (a
+        // change from the log whose row was already gone) must not become an HNSW tombstone. Shards
+        // being built (rebuild, migration switch) get every removal: they may hold staged rows.
+        if (Exact.Remove(seq, version))
+        {
+            OnFaiss(f => f.Find(version)?.Remove(seq), "remove");
+        }
+
         _pending?.Add(new PendingWrite(version, seq, null));
     }
 
