@@ -38,6 +38,8 @@ public static class DependencyInjection
 
         // One write path for vectors per process: it serialises store and index updates.
         services.AddSingleton<VectorRegistry>();
+        services.AddSingleton<GenerationGate>();
+        services.AddScoped<WrittenGeneration>();
         services.AddSingleton<ISimilarParts, SimilarParts>();
         services.AddSingleton<Analysis.AnalysisWorkers>();
         services.AddSingleton<Migration.MigrationProgress>();

@@ -67,6 +67,9 @@ public static class DependencyInjection
         services.AddSingleton<FaissIndexFiles>();
         services.AddSingleton<FaissActivator>();
         services.AddHostedService<VectorIndexStartup>();
+        // After the start-up load: from there on every change reaches the index through the log.
+        services.AddSingleton<VectorIndexFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<VectorIndexFollower>());
         services.AddHostedService<VectorIndexMaintenance>();
 
         // Degradation and recovery: the decisions are the Application's use cases; here are the
@@ -119,6 +122,7 @@ public static class DependencyInjection
             services.AddSingleton<IStoreFaults, PostgresStoreFaults>();
             services.AddSingleton<IStoreMaintenance, PostgresStoreMaintenance>();
             services.AddSingleton<IVectorChangeLog, PostgresVectorChangeLog>();
+            services.AddSingleton<IVectorChangeDoorbell, PostgresChangeDoorbell>();
             services.AddSingleton<IVectorStore, PostgresVectorStore>();
             services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
@@ -139,6 +143,7 @@ public static class DependencyInjection
         services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
         // The change log is read by the index owner and trimmed through what its holders still need.
         services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
+        services.AddSingleton<IVectorChangeDoorbell, PollOnlyDoorbell>();
         services.AddSingleton<IVectorStore, SqliteVectorStore>();
         services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();

@@ -40,9 +40,15 @@ public sealed class AnalyzeController(ISender sender, IOptions<AnalysisOptions> 
         // The name is cleaned as it enters the use case, so validation, storage and every answer see the same name.
         // The upload's buffer may be pooled: it goes back only once the analysis has answered.
         using var owned = upload;
-        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256, upload.MinScore, IdempotencyKey());
+        var command = new AnalyzeFileCommand(UploadFileName.Clean(upload.FileName), upload.Content, upload.FeatureVersion, upload.Material, upload.ProjectId, upload.Sha256, upload.MinScore, IdempotencyKey(), MinGeneration());
         return this.ToActionResult(await sender.Send(command, cancellationToken));
     }
+
+    /// <summary>The <c>min_generation</c> query parameter (read here, not bound: see above); unparsable is -1, which the validator refuses.</summary>
+    private long? MinGeneration() =>
+        Request.Query.TryGetValue("min_generation", out var values)
+            ? long.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation) ? generation : -1
+            : null;
 
     /// <summary>Absent is null; present but empty stays "" so the validator refuses it.</summary>
     private string? IdempotencyKey() =>

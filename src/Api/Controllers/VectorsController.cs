@@ -41,9 +41,13 @@ public sealed class VectorsController(ISender sender) : ControllerBase
         this.ToActionResult(await sender.Send(new GetVectorStatsQuery(), cancellationToken));
 
     /// <summary>Top-k by <c>vector</c> or by <c>id</c> (k 1..100), with filters and <c>exclude_self</c>.</summary>
+    /// <remarks><c>min_generation</c> (query): answer only from an index that reflects that store generation (the <c>X-Store-Generation</c> of a write), waiting up to 2 s, else 503 INDEX_LAGGING.</remarks>
     [HttpPost("search")]
-    public async Task<IActionResult> Search([FromBody] SearchVectorsQuery query, CancellationToken cancellationToken) =>
-        this.ToActionResult(await sender.Send(query, cancellationToken));
+    public async Task<IActionResult> Search(
+        [FromBody] SearchVectorsQuery query,
+        [FromQuery(Name = "min_generation")] long? minGeneration,
+        CancellationToken cancellationToken) =>
+        this.ToActionResult(await sender.Send(query with { MinGeneration = minGeneration }, cancellationToken));
 
     [HttpGet("{id}")]
     public async Task<IActionResult> Get(string id, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Ardalis.Result;
 using CadMl.Application.Common.Problems;
+using CadMl.Application.Vectors;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CadMl.Api.Http;
@@ -9,6 +10,13 @@ public static class ResultMapping
 {
     public static IActionResult ToActionResult<T>(this ControllerBase controller, Result<T> result)
     {
+        // Read-your-writes: the store generation the request's vector writes produced, on success
+        // and failure alike (a failed analyze may still have stored nothing; then there is none).
+        if (controller.HttpContext.RequestServices.GetService<WrittenGeneration>()?.Value is { } generation)
+        {
+            controller.Response.Headers[WrittenGeneration.Header] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (result.IsSuccess)
         {
             return result.Status == ResultStatus.Created

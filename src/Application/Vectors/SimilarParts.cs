@@ -11,8 +11,8 @@ namespace CadMl.Application.Vectors;
 /// <summary>The part of analyze that belongs to similarity: register the new vector, find its neighbours.</summary>
 internal interface ISimilarParts
 {
-    /// <summary>Stores the analysis with its vector (one transaction) and puts the vector in the index.</summary>
-    Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken);
+    /// <summary>Stores the analysis with its vector (one transaction) and puts the vector in the index; returns the store generation it produced.</summary>
+    Task<long> RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken);
 
     /// <summary>The neighbours of a just-recorded analysis, itself excluded.</summary>
     Task<IReadOnlyList<SimilarVectorDto>> NeighboursAsync(AnalysisRecord record, CancellationToken cancellationToken);
@@ -32,7 +32,7 @@ internal interface ISimilarParts
 /// </summary>
 internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, IVectorIndex index, IOptions<SimilarPartsOptions> options) : ISimilarParts
 {
-    public async Task RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken)
+    public async Task<long> RecordAsync(AnalysisRecord record, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -54,7 +54,7 @@ internal sealed class SimilarParts(VectorRegistry registry, IVectorStore store, 
             meta["label"] = classification.Label;
         }
 
-        await registry.RecordAnalysisAsync(record, meta, claim, cancellationToken);
+        return (await registry.RecordAnalysisAsync(record, meta, claim, cancellationToken)).Generation;
     }
 
     public Task<IReadOnlyList<SimilarVectorDto>> NeighboursAsync(AnalysisRecord record, CancellationToken cancellationToken) =>

@@ -32,6 +32,10 @@ internal static class VectorRules
         rule.Must(v => v is null || (double.IsFinite(v.Value) && v.Value is >= -1 and <= 1))
             .WithMessage("min_score must be a number from -1 to 1 (a cosine score).");
 
+    public static IRuleBuilderOptions<T, long?> MinGenerationValid<T>(this IRuleBuilder<T, long?> rule) =>
+        rule.Must(v => v is null or >= 0)
+            .WithMessage("min_generation must be a whole number ≥ 0 (the X-Store-Generation of a write).");
+
     public static FeatureVersion VersionOf(string? named, int length, string configured) =>
         named is not null ? FeatureVersions.Parse(named)
         : FeatureVersions.ForDimension(length) ?? FeatureVersions.Parse(configured);

@@ -35,6 +35,39 @@ internal sealed class SqliteVectorChangeLog(SqliteDatabase database) : IVectorCh
         return changes;
     }
 
+    public IReadOnlyList<StoredVector> ReadRows(IReadOnlyCollection<long> seqs)
+    {
+        using var connection = database.Open();
+        var rows = new List<StoredVector>(seqs.Count);
+        // In chunks: SQLite bounds the parameters of one statement.
+        foreach (var chunk in seqs.Chunk(500))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteVectorStore.Columns} FROM vectors WHERE seq IN ({string.Join(", ", chunk.Select((_, i) => $"$s{i}"))});";
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                command.Parameters.AddWithValue($"$s{i}", chunk[i]);
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add(SqliteVectorStore.Read(reader));
+            }
+        }
+
+        return rows;
+    }
+
+    public long AppendMigrationEnd(string migrationId, FeatureVersion target, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var generation = Append(connection, transaction, VectorChangeKind.Switch, migrationId, 0, target, null, null, at);
+        transaction.Commit();
+        return generation;
+    }
+
     public long TrimThrough(long generation)
     {
         using var connection = database.Open();

@@ -22,6 +22,11 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
     /// <summary>The running migration's stage; read and written under <c>_writeSync</c>.</summary>
     private MigrationStage? _migration;
 
+    /// <summary>A stage the log says is complete; the follower switches it (<see cref="SwitchDueAsync"/>) before applying more.</summary>
+    private MigrationStage? _switchDue;
+
+    public bool SwitchDue => Volatile.Read(ref _switchDue) is not null;
+
     public bool MigrationStaged
     {
         get
@@ -37,6 +42,14 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
     {
         lock (_writeSync)
         {
+            // A run another replica left unfinished (it died before its end was logged): this run,
+            // to the same version, takes its staged rows over and switches them in at its own end.
+            if (_migration is { FromLog: true } left && left.Target == target && _switchDue is null)
+            {
+                left.FromLog = false;
+                return left;
+            }
+
             if (_migration is not null)
             {
                 throw new InvalidOperationException("A migration is already staged; migrations run one at a time.");
@@ -83,18 +96,88 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
         }
     }
 
-    private void Stage(MigrationStage stage, IReadOnlyList<VectorWrite> writes)
+    /// <summary>Switches in the stage the log completed (<see cref="SwitchDue"/>); called by the follower, off the write path.</summary>
+    public async Task SwitchDueAsync()
     {
-        lock (_writeSync)
+        if (Volatile.Read(ref _switchDue) is not { } stage)
         {
-            foreach (var write in writes)
+            return;
+        }
+
+        try
+        {
+            await SwitchAsync(stage);
+        }
+        finally
+        {
+            // Cleared only now: until the switch is done, catch-ups stop at the run's end instead of
+            // finding the stage due a second time.
+            Volatile.Write(ref _switchDue, null);
+        }
+    }
+
+    /// <summary>
+    /// A switch row from the log. The run's rows are staged (on the replica running it, into its
+    /// own stage; elsewhere into a stage opened by the first row) until its end
+    /// (<see cref="VectorChange.EndsMigration"/>), so searches here too see the whole run or none
+    /// of it. False when an open stage from the log must be switched first.
+    /// </summary>
+    private bool FollowMigrationLocked(VectorChange change, StoredVector? row)
+    {
+        if (_switchDue is not null)
+        {
+            return false;
+        }
+
+        if (change.EndsMigration || (_migration is { FromLog: true } open && open.Target != change.Version))
+        {
+            if (_migration is { FromLog: true } done)
             {
-                var vector = IndexedVector.From(write.Vector);
-                stage.Staged.Add(vector.Seq, vector.Id, VectorMath.Normalize(vector.Values), vector.Tags);
-                stage.Replaced[vector.Seq] = (write.ReplacedSeq!.Value, write.ReplacedVersion!.Value);
-                stage.Generation = Math.Max(stage.Generation, write.Generation);
+                _switchDue = done;
+                return false;
+            }
+
+            // The end of a run this process switched itself (or never saw a row of): nothing to do.
+            if (change.EndsMigration)
+            {
+                Interlocked.Exchange(ref _generation, change.Generation);
+                return true;
             }
         }
+
+        _migration ??= new MigrationStage(this, change.Version) { FromLog = true };
+        StageLocked(_migration, change.Seq, change.ReplacedSeq!.Value, change.ReplacedVersion ?? change.Version, row, change.Generation);
+        return true;
+    }
+
+    /// <summary>A migration batch this process wrote: staged through the same in-order path as every change.</summary>
+    private void Stage(MigrationStage stage, IReadOnlyList<VectorWrite> writes)
+    {
+        foreach (var write in writes)
+        {
+            if (!ApplyNext(write.Generation, () => StageLocked(stage, write.Vector.Seq, write.ReplacedSeq!.Value, write.ReplacedVersion!.Value, write.Vector, write.Generation)))
+            {
+                CatchUp(write.Generation);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds one migrated row until the switch. With <paramref name="row"/> null the new row is
+    /// gone already (a later change replaced or deleted it): only the link to the row it replaced
+    /// is kept, so that later change takes the old row out of the live index too.
+    /// </summary>
+    private void StageLocked(MigrationStage stage, long seq, long replacedSeq, FeatureVersion replacedVersion, StoredVector? row, long generation)
+    {
+        if (row is not null)
+        {
+            var vector = IndexedVector.From(row);
+            stage.Staged.Add(vector.Seq, vector.Id, VectorMath.Normalize(vector.Values), vector.Tags);
+        }
+
+        stage.Replaced[seq] = (replacedSeq, replacedVersion);
+        stage.Generation = Math.Max(stage.Generation, generation);
+        Interlocked.Exchange(ref _generation, generation);
     }
 
     private async Task SwitchAsync(MigrationStage stage)
@@ -224,6 +307,9 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
         private int _switched;
 
         public FeatureVersion Target { get; } = target;
+
+        /// <summary>Opened by another replica's switch rows in the log; switched when the log says the run ended.</summary>
+        public bool FromLog { get; set; }
 
         /// <summary>The migrated vectors, normalised, in their target layout.</summary>
         public ExactShard Staged { get; } = new(target.Dimension());

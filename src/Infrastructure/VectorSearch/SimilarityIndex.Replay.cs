@@ -152,6 +152,11 @@ internal sealed partial class SimilarityIndex
 
         private void Apply(VectorChange change)
         {
+            if (change.EndsMigration)
+            {
+                return;
+            }
+
             if (change.Kind == VectorChangeKind.Delete)
             {
                 Remove(change.Seq, change.Version);

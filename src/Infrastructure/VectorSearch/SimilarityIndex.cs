@@ -27,6 +27,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<SimilarityIndex> _logger;
     private readonly FaissFaultReports _faults;
+    private readonly IVectorChangeLog? _log;
     private readonly Lock _writeSync = new();
     private readonly SemaphoreSlim _rebuildGate = new(1, 1);
     private volatile FaissVectorIndex? _faiss;
@@ -40,8 +41,10 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// </summary>
     private bool _heldBack;
 
-    public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, FaissFaultReports faults, TimeProvider time, ILogger<SimilarityIndex> logger)
+    /// <param name="changeLog">The store's change log, read to catch up with changes this process did not apply itself (null in unit tests of a lone index).</param>
+    public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, FaissFaultReports faults, TimeProvider time, ILogger<SimilarityIndex> logger, IVectorChangeLog? changeLog = null)
     {
+        _log = changeLog;
         _faults = faults;
         _options = options.Value;
         _metrics = metrics;
@@ -71,35 +74,77 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// <summary>Loads one stored vector at start, before any request (no FAISS yet, no locking needed beyond the shard's).</summary>
     public void Load(StoredVector stored) => Exact.Add(IndexedVector.From(stored), VectorMath.Normalize(stored.Vector.Values));
 
-    public void SetGeneration(long generation) => Interlocked.Exchange(ref _generation, generation);
+    public void SetGeneration(long generation)
+    {
+        Interlocked.Exchange(ref _generation, generation);
+        Signal();
+    }
 
+    /// <summary>
+    /// A write this process made, after its commit. The fast path applies it directly when it is
+    /// the next generation; otherwise other processes wrote in between (or a follower already
+    /// applied it), and the log brings the index there in order (<see cref="CatchUp"/>).
+    /// </summary>
     public void Apply(VectorWrite write)
     {
-        var vector = IndexedVector.From(write.Vector);
-        var normalized = VectorMath.Normalize(vector.Values);
-        lock (_writeSync)
+        if (!ApplyNext(write.Generation, () => ApplyWriteLocked(write)))
         {
-            if (write.ReplacedSeq is { } replaced)
-            {
-                RemoveLocked(replaced, write.ReplacedVersion ?? vector.Version);
-            }
-
-            Exact.Add(vector, normalized);
-            OnFaiss(f => f.GetOrCreate(vector.Version).Add(vector.Seq, normalized), "add");
-            _pending?.Add(new PendingWrite(vector.Version, vector.Seq, normalized));
-            ObserveMigrationLocked(write.ReplacedSeq, write.ReplacedVersion ?? vector.Version, vector, normalized);
-            Interlocked.Exchange(ref _generation, write.Generation);
+            CatchUp(write.Generation);
         }
     }
 
     public void Remove(VectorRemoval removal)
     {
+        if (!ApplyNext(removal.Generation, () => ApplyRemovalLocked(removal.Seq, removal.Version, removal.Generation)))
+        {
+            CatchUp(removal.Generation);
+        }
+    }
+
+    /// <summary>Runs <paramref name="apply"/> under the write lock if <paramref name="generation"/> is next; true when it is (or already applied).</summary>
+    private bool ApplyNext(long generation, Action apply)
+    {
         lock (_writeSync)
         {
-            RemoveLocked(removal.Seq, removal.Version);
-            ObserveMigrationLocked(removal.Seq, removal.Version, null, null);
-            Interlocked.Exchange(ref _generation, removal.Generation);
+            // Without a log (a lone index in unit tests) there is nothing to catch up from: apply as given.
+            if (_log is not null && generation != Generation + 1)
+            {
+                return generation <= Generation;
+            }
+
+            apply();
         }
+
+        Signal();
+        return true;
+    }
+
+    private void ApplyWriteLocked(VectorWrite write)
+    {
+        var vector = IndexedVector.From(write.Vector);
+        var normalized = VectorMath.Normalize(vector.Values);
+        if (write.ReplacedSeq is { } replaced)
+        {
+            RemoveLocked(replaced, write.ReplacedVersion ?? vector.Version);
+        }
+
+        // Idempotent: a row loaded at start may also be a change after the generation read then.
+        if (Exact.Find(vector.Version)?.TryDescribe(vector.Seq, out _, out _) != true)
+        {
+            Exact.Add(vector, normalized);
+            OnFaiss(f => f.GetOrCreate(vector.Version).Add(vector.Seq, normalized), "add");
+            _pending?.Add(new PendingWrite(vector.Version, vector.Seq, normalized));
+        }
+
+        ObserveMigrationLocked(write.ReplacedSeq, write.ReplacedVersion ?? vector.Version, vector, normalized);
+        Interlocked.Exchange(ref _generation, write.Generation);
+    }
+
+    private void ApplyRemovalLocked(long seq, FeatureVersion version, long generation)
+    {
+        RemoveLocked(seq, version);
+        ObserveMigrationLocked(seq, version, null, null);
+        Interlocked.Exchange(ref _generation, generation);
     }
 
     public VectorSearchOutcome Search(VectorSearchRequest request)
@@ -372,8 +417,14 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     private void RemoveLocked(long seq, FeatureVersion version)
     {
-        Exact.Remove(seq, version);
-        OnFaiss(f => f.Find(version)?.Remove(seq), "remove");
+        // The serving FAISS index holds what the exact one does: a seq the exact index never had (a
+        // change from the log whose row was already gone) must not become an HNSW tombstone. Shards
+        // being built (rebuild, migration switch) get every removal: they may hold staged rows.
+        if (Exact.Remove(seq, version))
+        {
+            OnFaiss(f => f.Find(version)?.Remove(seq), "remove");
+        }
+
         _pending?.Add(new PendingWrite(version, seq, null));
     }
 

@@ -16,6 +16,7 @@ internal sealed class VectorIndexMetrics
     private readonly Gauge _applied;
     private readonly Gauge _lag;
     private readonly Counter _replayed;
+    private readonly Counter _followed;
     private Func<(long Size, double AgeSeconds)>? _state;
     private Func<long>? _appliedGeneration;
     private Func<CancellationToken, Task<long?>>? _storeGeneration;
@@ -46,6 +47,8 @@ internal sealed class VectorIndexMetrics
         _lag = metrics.CreateGauge("vector_index_lag_generations", "Store generations committed but not yet in the serving index (0 when current).");
         _replayed = metrics.CreateCounter("vector_index_replayed_changes_total",
             "Change-log entries replayed into a saved FAISS index to bring it up to the store (instead of a rebuild).");
+        _followed = metrics.CreateCounter("vector_index_followed_changes_total",
+            "Change-log entries the running index applied from the log: writes through other replicas, and local writes that overtook them.");
 
         // Gauges are derived at scrape time, so the age keeps growing between index changes.
         registry.AddBeforeCollectCallback(() =>
@@ -79,6 +82,8 @@ internal sealed class VectorIndexMetrics
     }
 
     public void Replayed(long changes) => _replayed.Inc(changes);
+
+    public void Followed(long changes) => _followed.Inc(changes);
 
     public void Queried(string backend, TimeSpan elapsed)
     {

@@ -89,7 +89,7 @@ public sealed class MigrationUseCaseTests
         run.Totals.Should().Be(new MigrationTotalsDto(1_200, 1_200, 0, 0, 0, 0, 0));
         run.Items.Should().HaveCount(MigrateVectorsCommand.MaxReportedItems);
         run.ItemsTruncated.Should().BeTrue();
-        (await Generation(host)).Should().Be(before + 1_200, "one generation, and one change-log row, per migrated vector");
+        (await Generation(host)).Should().Be(before + 1_200 + 1, "one generation, and one change-log row, per migrated vector, and one for the run's end (what other replicas switch on)");
         (await host.MetricAsync("vector_migrate_total", "status=\"migrated\"")).Should().Be(1_200);
         (await host.MetricAsync("vector_migrate_dimension_delta_bucket", "le=\"2\"")).Should().Be(1_200);
         (await host.MetricAsync("vector_migrate_dimension_delta_bucket", "le=\"1\"")).Should().Be(0);

@@ -8,6 +8,8 @@ using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Caching;
 using CadMl.Domain.Features;
 using CadMl.Domain.Fleet;
+using CadMl.Infrastructure.VectorSearch;
+using CadMl.Infrastructure.VectorSearch.Recovery;
 
 namespace CadMl.Infrastructure.Tests.Storage;
 
@@ -177,6 +179,81 @@ public abstract class StoreContract : IAsyncLifetime
         stored.ToDictionary(v => v.Id, v => v.Seq).Should().BeEquivalentTo(live, "replaying the log from nothing gives exactly the store's rows");
         stored.Select(v => v.Seq).Should().BeInAscendingOrder();
     }
+
+    [Fact]
+    public async Task An_index_fed_by_its_own_writes_and_the_log_holds_exactly_the_store_rows_while_another_process_writes()
+    {
+        // This process applies its own writes after commit (the fast path, or the log when the
+        // other process's writes came in between); the other one writes without telling it.
+        using var index = FollowingIndex(Store.Log);
+        var other = await TrackAsync();
+        var writes = new List<Task>();
+        for (var i = 0; i < 200; i++)
+        {
+            var id = $"part-{i % 70}";
+            var here = i % 2 == 0;
+            writes.Add((i % 9 == 4, here) switch
+            {
+                (true, true) => Store.Vectors.DeleteAsync(id, DateTimeOffset.UnixEpoch, index.Remove),
+                (false, true) => Store.Vectors.UpsertAsync(id, Vector(i), Meta(), DateTimeOffset.UnixEpoch, index.Apply),
+                (true, false) => other.Vectors.DeleteAsync(id, DateTimeOffset.UnixEpoch, _ => { }),
+                (false, false) => other.Vectors.UpsertAsync(id, Vector(i), Meta(), DateTimeOffset.UnixEpoch, _ => { }),
+            });
+        }
+
+        await Task.WhenAll(writes);
+        var generation = await Store.Vectors.GenerationAsync(CancellationToken.None);
+        index.CatchUp().Should().Be(generation);
+
+        var stored = await ReadAllAsync(Store.Vectors);
+        IndexedSeqs(index).Should().BeEquivalentTo(stored.Select(v => v.Seq), "the index reflects every change up to the store's generation, none twice");
+        (await index.WaitForGenerationAsync(generation, TimeSpan.Zero, CancellationToken.None)).Should().BeTrue();
+        (await index.WaitForGenerationAsync(generation + 1, TimeSpan.FromMilliseconds(50), CancellationToken.None)).Should().BeFalse("nobody wrote it");
+    }
+
+    [Fact]
+    public async Task A_follower_index_keeps_another_process_migration_out_of_sight_until_the_logged_end_then_switches_it_at_once()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            await Store.Vectors.UpsertAsync($"part-{i}", Vector(i), Meta(), DateTimeOffset.UnixEpoch, _ => { });
+        }
+
+        using var follower = FollowingIndex(Store.Log);
+        follower.CatchUp().Should().Be(6);
+        var runner = await TrackAsync();
+        var sources = await runner.Migration.PendingAsync(FeatureVersion.V2, 0, 100, 100, CancellationToken.None);
+        foreach (var batch in sources.Chunk(2))
+        {
+            await runner.Migration.WriteAsync([.. batch.Select(s => new MigrationChange(s.Seq, s.Id, Vector(int.Parse(s.Id[5..], System.Globalization.CultureInfo.InvariantCulture), FeatureVersion.V2)))], null, CancellationToken.None);
+            follower.CatchUp();
+            (follower.Exact.Find(FeatureVersion.V2)?.Count ?? 0).Should().Be(0, "staged, not searchable, until the run ends");
+            follower.Exact.Find(FeatureVersion.V1)!.Count.Should().Be(6);
+        }
+
+        var end = runner.Log.AppendMigrationEnd("run-1", FeatureVersion.V2, DateTimeOffset.UnixEpoch);
+        end.Should().Be(13);
+        follower.CatchUp().Should().Be(12, "the end waits for the switch");
+        follower.SwitchDue.Should().BeTrue();
+        await follower.SwitchDueAsync();
+        follower.CatchUp().Should().Be(13);
+        follower.Exact.Find(FeatureVersion.V2)!.Count.Should().Be(6);
+        follower.Exact.Find(FeatureVersion.V1)!.Count.Should().Be(0);
+        IndexedSeqs(follower).Should().BeEquivalentTo((await ReadAllAsync(Store.Vectors)).Select(v => v.Seq));
+        Store.Log.ReadRows([1, 999_999]).Should().BeEmpty("both rows are gone (migrated, never existed)");
+    }
+
+    private static SimilarityIndex FollowingIndex(IVectorChangeLog log)
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new VectorIndexMetrics(Prometheus.Metrics.WithCustomRegistry(registry), registry);
+        return new SimilarityIndex(
+            Microsoft.Extensions.Options.Options.Create(new VectorIndexOptions { IndexType = "exact" }), metrics, new FaissFaultReports(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SimilarityIndex>.Instance, log);
+    }
+
+    private static List<long> IndexedSeqs(SimilarityIndex index) =>
+        [.. index.Exact.Shards.SelectMany(s => s.Shard.Snapshot().Seqs)];
 
     [Fact]
     public async Task The_log_reads_after_a_generation_in_pages_and_is_trimmed_only_through_the_generation_given()

@@ -30,7 +30,8 @@ public sealed record AnalyzeFileCommand(
     string? ProjectId,
     string? Sha256 = null,
     double? MinScore = null,
-    string? IdempotencyKey = null) : IUseCaseCommand<AnalysisDto>
+    string? IdempotencyKey = null,
+    long? MinGeneration = null) : IUseCaseCommand<AnalysisDto>
 {
     public const string IdempotencyScope = "analyze";
 
@@ -54,6 +55,8 @@ internal sealed partial class AnalyzeFileHandler(
     ISimilarParts similarParts,
     IAnalysisStore store,
     IdempotentRequests idempotent,
+    GenerationGate generations,
+    WrittenGeneration written,
     AnalysisWorkers workers,
     IOptions<AnalysisOptions> options,
     TimeProvider time,
@@ -64,7 +67,7 @@ internal sealed partial class AnalyzeFileHandler(
             ? await idempotent.RunAsync(
                 new IdempotentRequest(AnalyzeFileCommand.IdempotencyScope, key, command.Fingerprint()),
                 claim => AnalyzeAndRecordAsync(command, claim, cancellationToken),
-                id => StoredAsync(id, command.MinScore, cancellationToken),
+                id => StoredAsync(id, command.MinScore, command.MinGeneration, cancellationToken),
                 cancellationToken)
             : await AnalyzeAndRecordAsync(command, null, cancellationToken);
 
@@ -76,8 +79,16 @@ internal sealed partial class AnalyzeFileHandler(
         {
             var record = outcome.Value;
             var storeStarted = time.GetTimestamp();
-            await similarParts.RecordAsync(record, claim, cancellationToken);
+            written.Produced(await similarParts.RecordAsync(record, claim, cancellationToken));
             var storeMs = time.GetElapsedTime(storeStarted).TotalMilliseconds;
+            // Usually a no-op: the write just made put the index past every earlier generation.
+            if (await generations.WaitAsync(command.MinGeneration, cancellationToken) is { } lagging)
+            {
+                metrics.Finished("rejected");
+                metrics.Rejected(lagging.Code);
+                return lagging.ToResult<AnalysisDto>();
+            }
+
             var similar = await similarParts.NeighboursAsync(record, cancellationToken);
             metrics.Finished("ok");
             record = record with
@@ -96,8 +107,13 @@ internal sealed partial class AnalyzeFileHandler(
     }
 
     /// <summary>A replay whose answer was lost (a crash between two commits): the stored analysis, as GET shows it.</summary>
-    private async Task<Result<AnalysisDto>> StoredAsync(string id, double? minScore, CancellationToken cancellationToken)
+    private async Task<Result<AnalysisDto>> StoredAsync(string id, double? minScore, long? minGeneration, CancellationToken cancellationToken)
     {
+        if (await generations.WaitAsync(minGeneration, cancellationToken) is { } lagging)
+        {
+            return lagging.ToResult<AnalysisDto>();
+        }
+
         if (await store.FindAsync(id, cancellationToken) is not { } record)
         {
             return new Problem(ErrorCodes.AnalysisNotFound, "lookup", "No analysis has this id.",

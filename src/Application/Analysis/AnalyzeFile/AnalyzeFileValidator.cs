@@ -14,6 +14,7 @@ internal sealed class AnalyzeFileValidator : AbstractValidator<AnalyzeFileComman
             .MaximumLength(255);
         RuleFor(c => c.FeatureVersion).FeatureVersionName("feature_version");
         RuleFor(c => c.MinScore).MinScoreInRange();
+        RuleFor(c => c.MinGeneration).MinGenerationValid();
         RuleFor(c => c.Material).MaximumLength(200);
         RuleFor(c => c.ProjectId).MaximumLength(200);
         RuleFor(c => c.IdempotencyKey).ValidIdempotencyKey();

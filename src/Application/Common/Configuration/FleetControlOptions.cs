@@ -21,13 +21,27 @@ public sealed class FleetControlOptions : IValidatedOptions
     [ConfigurationKeyName("FLEET_LEASE_SECONDS")]
     public int LeaseSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long a search or analyze with <c>min_generation</c> waits for this replica's index to
+    /// reach that generation before it answers 503 INDEX_LAGGING (at most 2 s).
+    /// </summary>
+    [ConfigurationKeyName("MIN_GENERATION_WAIT_MILLISECONDS")]
+    public int MinGenerationWaitMilliseconds { get; set; } = 2000;
+
     public TimeSpan PollInterval => TimeSpan.FromMilliseconds(PollMilliseconds);
+
+    public TimeSpan MinGenerationWait => TimeSpan.FromMilliseconds(MinGenerationWaitMilliseconds);
 
     public IEnumerable<string> Validate()
     {
         if (PollMilliseconds is < 50 or > 1000)
         {
             yield return $"FLEET_POLL_MILLISECONDS must be between 50 and 1000 (was {PollMilliseconds}).";
+        }
+
+        if (MinGenerationWaitMilliseconds is < 0 or > 2000)
+        {
+            yield return $"MIN_GENERATION_WAIT_MILLISECONDS must be between 0 and 2000 (was {MinGenerationWaitMilliseconds}).";
         }
 
         if (LeaseSeconds is < 3 or > 3600)

@@ -87,6 +87,7 @@ public static class ErrorCodes
     public static readonly ErrorCode VectorNotFound = Define("VECTOR_NOT_FOUND", 404, "lookup", "No vector has this id.");
     public static readonly ErrorCode VectorEarlierLayout = Define("VECTOR_EARLIER_LAYOUT", 409, "read", "The stored vector has a layout an earlier release wrote (v5 with 73 slots); it is left out of search until migrated or analysed again (context id, values, expected, format, action).");
     public static readonly ErrorCode DimensionMismatch = Define("DIMENSION_MISMATCH", 422, "dimension_check", "The vector's length does not match its feature version.");
+    public static readonly ErrorCode IndexLagging = Define("INDEX_LAGGING", 503, "index", "min_generation asked for a store generation this replica's index had not reached within MIN_GENERATION_WAIT_MILLISECONDS (context wanted_generation, applied_generation); retry.");
     public static readonly ErrorCode MigrationInProgress = Define("MIGRATION_IN_PROGRESS", 409, "exclusive", "Another migration is running: on this replica, or on the replica that holds the fleet lease (context holder, epoch, lease_expires_at).");
 
     // Similarity index recovery

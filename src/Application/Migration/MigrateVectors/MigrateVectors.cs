@@ -4,6 +4,7 @@ using CadMl.Application.Common.Fleet;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Migration.Ports;
 using CadMl.Application.Vectors;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Domain.Migration;
 using Mediator;
@@ -48,6 +49,8 @@ internal sealed partial class MigrateVectorsHandler(
     IMigrationStore store,
     IMigrationIndex index,
     VectorRegistry registry,
+    IVectorChangeLog changeLog,
+    WrittenGeneration written,
     IMigrationMetrics metrics,
     MigrationProgress progress,
     TimeProvider time,
@@ -112,6 +115,7 @@ internal sealed partial class MigrateVectorsHandler(
             if (staging is not null)
             {
                 await staging.SwitchAsync();
+                await MarkEndAsync(log.MigrationId, target);
             }
 
             var elapsed = time.GetElapsedTime(log.StartedTimestamp);
@@ -128,6 +132,24 @@ internal sealed partial class MigrateVectorsHandler(
         }
 
         return Result.Success(MigrationResultDto.From(log.Run!, log.Items, log.ItemsTruncated));
+    }
+
+    /// <summary>
+    /// Tells the other replicas, through the change log, that the run's switch rows are complete:
+    /// each switches them in at once when it reaches this change. Written with vector writes held
+    /// back, like a batch. If it cannot be written (store down) they switch at the next run's end.
+    /// </summary>
+    private async Task MarkEndAsync(string migrationId, FeatureVersion target)
+    {
+        try
+        {
+            var end = await registry.HoldWritesAsync(() => Task.FromResult(changeLog.AppendMigrationEnd(migrationId, target, time.GetUtcNow())), CancellationToken.None);
+            written.Produced(end);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogEndNotMarked(exception, migrationId);
+        }
     }
 
     private async Task MigrateIdsAsync(
@@ -210,15 +232,17 @@ internal sealed partial class MigrateVectorsHandler(
         if (changes.Count > 0)
         {
             // Once the batch is durable the index must get it: no cancellation from here on.
-            var written = await store.WriteAsync([.. changes.Select(c => c.Change)], lease.Current, CancellationToken.None);
-            if (written.LeaseLost)
+            var batch = await store.WriteAsync([.. changes.Select(c => c.Change)], lease.Current, CancellationToken.None);
+            if (batch.LeaseLost)
             {
                 throw new FleetLeaseLostException(lease.Current);
             }
 
+            written.Produced(batch.Generation);
+
             for (var i = 0; i < changes.Count; i++)
             {
-                if (written.Writes[i] is null)
+                if (batch.Writes[i] is null)
                 {
                     items[changes[i].Item] = MigrationItemDto.NotFound(changes[i].Change.Id, target);
                 }
@@ -228,7 +252,7 @@ internal sealed partial class MigrateVectorsHandler(
                 }
             }
 
-            staging!.Stage([.. written.Writes.OfType<Vectors.Ports.VectorWrite>()]);
+            staging!.Stage([.. batch.Writes.OfType<Vectors.Ports.VectorWrite>()]);
         }
 
         if (requested is not null)
@@ -248,6 +272,9 @@ internal sealed partial class MigrateVectorsHandler(
         progress.Report(log.Progress());
         return rows;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The end of vector migration {MigrationId} could not be logged; other replicas switch its vectors in at the next run's end")]
+    private partial void LogEndNotMarked(Exception exception, string migrationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Vector migration {MigrationId} to {Version} started (scope {Scope}, dry run {DryRun})")]
     private partial void LogStarted(string migrationId, string version, string scope, bool dryRun);

@@ -15,6 +15,19 @@ public interface IVectorChangeLog
     IReadOnlyList<VectorChange> ReadAfter(long generation, int limit);
 
     /// <summary>
+    /// The stored rows with these seqs, for a reader applying changes another process made (the
+    /// log names rows, it does not carry their values); a seq removed since is simply absent.
+    /// </summary>
+    IReadOnlyList<StoredVector> ReadRows(IReadOnlyCollection<long> seqs);
+
+    /// <summary>
+    /// Appends the end of a migration run (<see cref="VectorChange.EndsMigration"/>) in its own
+    /// transaction and returns its generation: the replicas that did not run the migration hold its
+    /// switch rows out of sight until they reach this change, then switch at once.
+    /// </summary>
+    long AppendMigrationEnd(string migrationId, FeatureVersion target, DateTimeOffset at);
+
+    /// <summary>
     /// Forgets the changes up to and including <paramref name="generation"/>; the caller passes
     /// the oldest generation any reader still needs (<see cref="VectorChangeRetention"/>).
     /// </summary>
@@ -30,7 +43,10 @@ public enum VectorChangeKind
     /// <summary>A vector was deleted; <see cref="VectorChange.Seq"/> is the row removed.</summary>
     Delete,
 
-    /// <summary>A migration rewrote a vector in another feature version (new row, old row out).</summary>
+    /// <summary>
+    /// A migration rewrote a vector in another feature version (new row, old row out); without a
+    /// replaced row it marks the end of a run instead (<see cref="VectorChange.EndsMigration"/>).
+    /// </summary>
     Switch,
 }
 
@@ -46,4 +62,12 @@ public sealed record VectorChange(
     FeatureVersion Version,
     long? ReplacedSeq,
     FeatureVersion? ReplacedVersion,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>
+    /// The end of a migration run: a switch row that replaced nothing (seq 0, id = the run's id).
+    /// Written as a switch so the stored kinds (and builds that only know them) stay valid: they
+    /// find no row with seq 0 and apply nothing.
+    /// </summary>
+    public bool EndsMigration => Kind == VectorChangeKind.Switch && ReplacedSeq is null;
+}

@@ -25,4 +25,12 @@ public interface IVectorIndex
         ValueTask.FromResult(Search(request));
 
     VectorIndexFacts Facts();
+
+    /// <summary>
+    /// True once the index reflects store generation <paramref name="generation"/> (at once if it
+    /// does already), false when <paramref name="bound"/> passed first. Awaits the index's own
+    /// signal, so a waiting request holds no thread (read-your-writes across replicas).
+    /// </summary>
+    ValueTask<bool> WaitForGenerationAsync(long generation, TimeSpan bound, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Facts().Generation >= generation);
 }

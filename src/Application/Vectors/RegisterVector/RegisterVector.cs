@@ -28,7 +28,7 @@ public sealed record RegisterVectorCommand(
             .Concat((Meta ?? new Dictionary<string, string>()).OrderBy(e => e.Key, StringComparer.Ordinal).SelectMany(e => new[] { e.Key, e.Value })));
 }
 
-internal sealed class RegisterVectorHandler(VectorRegistry registry, IVectorStore store, IdempotentRequests idempotent, IOptions<AnalysisOptions> analysis, TimeProvider time)
+internal sealed class RegisterVectorHandler(VectorRegistry registry, IVectorStore store, IdempotentRequests idempotent, WrittenGeneration written, IOptions<AnalysisOptions> analysis, TimeProvider time)
     : ICommandHandler<RegisterVectorCommand, Result<VectorDto>>
 {
     public async ValueTask<Result<VectorDto>> Handle(RegisterVectorCommand command, CancellationToken cancellationToken) =>
@@ -52,6 +52,7 @@ internal sealed class RegisterVectorHandler(VectorRegistry registry, IVectorStor
         FeatureVector.TryCreate(version, values, out var vector);
         var meta = command.Meta ?? new Dictionary<string, string>();
         var write = await registry.RegisterAsync(command.Id, vector!, meta, time.GetUtcNow(), claim, cancellationToken);
+        written.Produced(write.Generation);
         return Result.Created(VectorDto.From(write.Vector));
     }
 

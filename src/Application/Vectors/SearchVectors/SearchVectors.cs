@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Ardalis.Result;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
@@ -22,17 +23,24 @@ public sealed record SearchVectorsQuery(
     int K = 10,
     SearchFiltersDto? Filters = null,
     bool? ExcludeSelf = null,
-    double? MinScore = null) : IUseCaseQuery<SearchResultDto>;
+    double? MinScore = null,
+    [property: JsonIgnore] long? MinGeneration = null) : IUseCaseQuery<SearchResultDto>;
 
 public sealed record SearchFiltersDto(string? Material = null, string? Format = null, string? Label = null, string? ProjectId = null);
 
 public sealed record SearchResultDto(string Backend, string FeatureVersion, int K, IReadOnlyList<SimilarVectorDto> Results);
 
-internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex index, IOptions<AnalysisOptions> analysis)
+internal sealed class SearchVectorsHandler(IVectorStore store, IVectorIndex index, GenerationGate generations, IOptions<AnalysisOptions> analysis)
     : IQueryHandler<SearchVectorsQuery, Result<SearchResultDto>>
 {
     public async ValueTask<Result<SearchResultDto>> Handle(SearchVectorsQuery query, CancellationToken cancellationToken)
     {
+        // First: a by-id search of a vector written through another replica reads the store, which has it already.
+        if (await generations.WaitAsync(query.MinGeneration, cancellationToken) is { } lagging)
+        {
+            return lagging.ToResult<SearchResultDto>();
+        }
+
         IReadOnlyList<double> values;
         FeatureVersion version;
         string? exclude = null;

@@ -12,6 +12,7 @@ internal sealed class SearchVectorsValidator : AbstractValidator<SearchVectorsQu
             .Must(q => (q.Vector is null) != (q.Id is null))
             .WithName("vector")
             .WithMessage("Give exactly one of vector or id.");
+        RuleFor(q => q.MinGeneration).MinGenerationValid();
         RuleFor(q => q.Vector).NotEmpty().When(q => q.Vector is not null).FiniteValues();
         RuleFor(q => q.Id).NotEmpty().MaximumLength(VectorRules.MaxIdLength).When(q => q.Id is not null);
         RuleFor(q => q.K).InclusiveBetween(1, MaxK);

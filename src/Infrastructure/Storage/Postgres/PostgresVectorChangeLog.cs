@@ -33,6 +33,31 @@ internal sealed class PostgresVectorChangeLog(PostgresDatabase database) : IVect
         return changes;
     }
 
+    public IReadOnlyList<StoredVector> ReadRows(IReadOnlyCollection<long> seqs)
+    {
+        using var connection = database.Open();
+        using var command = new NpgsqlCommand($"SELECT {SqliteVectorStore.Columns} FROM vectors WHERE seq = ANY(@seqs);", connection);
+        command.Parameters.AddWithValue("seqs", seqs.ToArray());
+        using var reader = command.ExecuteReader();
+        var rows = new List<StoredVector>(seqs.Count);
+        while (reader.Read())
+        {
+            rows.Add(SqliteVectorStore.Read(reader));
+        }
+
+        return rows;
+    }
+
+    public long AppendMigrationEnd(string migrationId, FeatureVersion target, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        PostgresWriter.LockGeneration(connection, transaction);
+        var generation = Append(connection, transaction, VectorChangeKind.Switch, migrationId, 0, target, null, null, at);
+        transaction.Commit();
+        return generation;
+    }
+
     public long TrimThrough(long generation)
     {
         using var connection = database.Open();

@@ -19,10 +19,19 @@ public sealed class PostgresWriter(PostgresDatabase database, ILogger<PostgresWr
 
     protected override void BeginBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) => LockGeneration(connection, transaction);
 
-    /// <summary>Holds the generation counter until the caller's transaction ends.</summary>
+    /// <summary>The channel that rings when a transaction that may have appended vector changes commits.</summary>
+    internal const string ChangesChannel = "cadml_vector_changes";
+
+    /// <summary>
+    /// Holds the generation counter until the caller's transaction ends, and rings the followers'
+    /// doorbell (<see cref="ChangesChannel"/>). The NOTIFY is part of the writing transaction, not a
+    /// trigger: PostgreSQL delivers it only if the transaction commits, folds a group commit's into
+    /// one, and no schema step is needed. A writer that skips it (an older build) is still seen by
+    /// the followers' poll.
+    /// </summary>
     internal static void LockGeneration(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        using var command = new NpgsqlCommand("SELECT value FROM store_counters WHERE name = 'vector_generation' FOR UPDATE;", connection, transaction);
+        using var command = new NpgsqlCommand($"SELECT value FROM store_counters WHERE name = 'vector_generation' FOR UPDATE; NOTIFY {ChangesChannel};", connection, transaction);
         command.ExecuteNonQuery();
     }
 }

@@ -25,4 +25,7 @@ internal sealed class BatchingVectorIndex(SimilarityIndex index) : IVectorIndex
         _flat && index.FaissServing ? _batcher.SearchAsync(request, cancellationToken) : ValueTask.FromResult(index.Search(request));
 
     public VectorIndexFacts Facts() => index.Facts();
+
+    public ValueTask<bool> WaitForGenerationAsync(long generation, TimeSpan bound, CancellationToken cancellationToken) =>
+        index.WaitForGenerationAsync(generation, bound, cancellationToken);
 }
