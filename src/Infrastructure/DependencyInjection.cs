@@ -110,7 +110,9 @@ public static class DependencyInjection
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<VectorChangeRetention>();
+        services.AddSingleton<IIdempotencyStore, IdempotencyStore>();
         services.AddHostedService<IdempotencyKeyPurge>();
+        services.AddSingleton<IReplicaHeartbeats, ReplicaHeartbeats>();
         services.AddHostedService<ReplicaHeartbeatService>();
         if (postgres)
         {
@@ -122,9 +124,7 @@ public static class DependencyInjection
             services.AddSingleton<IVectorStore, PostgresVectorStore>();
             services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
-            services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
-            services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
-            services.AddSingleton<IControlDatabase, PostgresControlDatabase>();
+            services.AddSingleton<IStoreDatabase, PostgresStoreDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
             // After the initialiser: it watches a store that has opened.
             services.AddHostedService<PostgresReachability>();
@@ -141,9 +141,7 @@ public static class DependencyInjection
         services.AddSingleton<IVectorStore, SqliteVectorStore>();
         services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
-        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
-        services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
-        services.AddSingleton<IControlDatabase, SqliteControlDatabase>();
+        services.AddSingleton<IStoreDatabase, SqliteStoreDatabase>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<WalCheckpointer>();
     }
