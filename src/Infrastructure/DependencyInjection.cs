@@ -110,6 +110,7 @@ public static class DependencyInjection
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<VectorChangeRetention>();
+        services.AddSingleton<IAnalysisStore, AnalysisStore>();
         services.AddSingleton<IIdempotencyStore, IdempotencyStore>();
         services.AddHostedService<IdempotencyKeyPurge>();
         services.AddSingleton<IReplicaHeartbeats, ReplicaHeartbeats>();
@@ -122,7 +123,6 @@ public static class DependencyInjection
             services.AddSingleton<IStoreMaintenance, PostgresStoreMaintenance>();
             services.AddSingleton<IVectorChangeLog, PostgresVectorChangeLog>();
             services.AddSingleton<IVectorStore, PostgresVectorStore>();
-            services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IStoreDatabase, PostgresStoreDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
@@ -139,7 +139,6 @@ public static class DependencyInjection
         // The change log is read by the index owner and trimmed through what its holders still need.
         services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
         services.AddSingleton<IVectorStore, SqliteVectorStore>();
-        services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IStoreDatabase, SqliteStoreDatabase>();
         services.AddHostedService<StoreInitializer>();

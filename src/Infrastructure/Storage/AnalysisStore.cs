@@ -2,40 +2,69 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using CadMl.Application.Analysis.Ports;
+using CadMl.Application.Common.Idempotency;
 using CadMl.Application.Model.Serving;
+using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Cad;
 using CadMl.Domain.Features;
 
 namespace CadMl.Infrastructure.Storage;
 
 /// <summary>
-/// The <c>analyses</c> row as both backends write and read it (the table and these statements are
-/// the same on SQLite and PostgreSQL; parameters are <c>@name</c>, which both accept).
+/// Analyses in the durable store, one adapter for both backends (the table and these statements
+/// are the same on SQLite and PostgreSQL): the analysis row and its vector in one write of the
+/// group-commit writer.
 /// </summary>
-internal static class AnalysisRows
+internal sealed class AnalysisStore(IStoreDatabase database) : IAnalysisStore
 {
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>
-    /// <see cref="FindAsync"/>'s statement; <see cref="Read"/> reads its columns.
-    /// </summary>
-    private const string SelectById = """
-        SELECT id, created_at, file_name, sha256, size_bytes, material, project_id, feature_version, vector, document, cache_hit, timings,
-               classification
-        FROM analyses WHERE id = @id;
-        """;
+    public Task<VectorWrite> SaveAsync(AnalysisRecord record, IReadOnlyDictionary<string, string> vectorMeta, Action<VectorWrite> applied, IdempotencyClaim? claim = null)
+    {
+        var columns = Serialize(record);
+        return database.WriteAsync((connection, transaction) =>
+        {
+            // The key first: a taken key fails the write before anything of it is written.
+            if (claim is not null)
+            {
+                IdempotencyStore.Claim(connection, transaction, claim, record.Id);
+            }
+
+            Insert(connection, transaction, record, columns);
+            return database.UpsertVector(connection, transaction, record.Id, record.Features, vectorMeta, record.CreatedAt);
+        }, applied);
+    }
+
+    public async Task<AnalysisRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = StoreCommands.Create(connection, null, """
+            SELECT id, created_at, file_name, sha256, size_bytes, material, project_id, feature_version, vector, document, cache_hit, timings,
+                   classification
+            FROM analyses WHERE id = @id;
+            """,
+            ("id", id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public Task<IReadOnlyList<StoredDocument>> RecentDocumentsAsync(int limit, CancellationToken cancellationToken) =>
+        DocumentsAsync(frequent: false, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDocument>> FrequentDocumentsAsync(int limit, CancellationToken cancellationToken) =>
+        DocumentsAsync(frequent: true, limit, cancellationToken);
 
     /// <summary>
     /// The record's JSON columns. Serialised on the caller's thread, before the write is queued: the
     /// writer loop's time is the commit's, shared by everyone waiting.
     /// </summary>
-    public static Serialized Serialize(AnalysisRecord record) => new(
+    private static Serialized Serialize(AnalysisRecord record) => new(
         JsonSerializer.Serialize(record.Features.Values),
         CadDocumentJson.Serialize(record.Document),
         JsonSerializer.Serialize(record.Timings, Json),
         record.Classification is null ? null : JsonSerializer.Serialize(record.Classification, Json));
 
-    public static void Insert(DbConnection connection, DbTransaction transaction, AnalysisRecord record, Serialized columns)
+    private static void Insert(DbConnection connection, DbTransaction transaction, AnalysisRecord record, Serialized columns)
     {
         using var command = StoreCommands.Create(connection, transaction, """
             INSERT INTO analyses (id, created_at, created_ts, file_name, format, sha256, size_bytes, material, project_id,
@@ -61,21 +90,10 @@ internal static class AnalysisRows
         command.ExecuteNonQuery();
     }
 
-    public static async Task<AnalysisRecord?> FindAsync(DbConnection connection, string id, CancellationToken cancellationToken)
+    /// <summary>The latest document of each distinct file, newest first (<paramref name="frequent"/>: the most analysed files first).</summary>
+    private async Task<IReadOnlyList<StoredDocument>> DocumentsAsync(bool frequent, int limit, CancellationToken cancellationToken)
     {
-        await using var command = StoreCommands.Create(connection, null, SelectById, ("id", id));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
-
-    /// <summary>
-    /// The latest document of each distinct file, newest first (<paramref name="frequent"/>: the most
-    /// analysed files first). <paramref name="arrival"/> names the column that orders rows by insertion
-    /// on this backend (SQLite's <c>rowid</c>, PostgreSQL's <c>ord</c>); it is never user input.
-    /// </summary>
-    public static async Task<IReadOnlyList<StoredDocument>> DocumentsAsync(
-        DbConnection connection, string arrival, bool frequent, int limit, CancellationToken cancellationToken)
-    {
+        var arrival = database.ArrivalColumn;
         var sql = frequent
             ? $"""
                 SELECT a.sha256, a.document FROM analyses a
@@ -87,6 +105,7 @@ internal static class AnalysisRows
                 JOIN (SELECT sha256, max({arrival}) AS latest FROM analyses GROUP BY sha256) d ON a.{arrival} = d.latest
                 ORDER BY a.created_ts DESC, a.{arrival} DESC LIMIT @limit;
                 """;
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = StoreCommands.Create(connection, null, sql, ("limit", limit));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var documents = new List<StoredDocument>();
@@ -123,5 +142,5 @@ internal static class AnalysisRows
     }
 
     /// <summary>The JSON columns of one row: feature values, document, stage timings, classification.</summary>
-    internal readonly record struct Serialized(string Values, string Document, string Timings, string? Classification);
+    private readonly record struct Serialized(string Values, string Document, string Timings, string? Classification);
 }
