@@ -113,7 +113,10 @@ public static class DependencyInjection
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<StoreMetrics>();
         services.AddSingleton<VectorChangeRetention>();
+        services.AddSingleton<IAnalysisStore, AnalysisStore>();
+        services.AddSingleton<IIdempotencyStore, IdempotencyStore>();
         services.AddHostedService<IdempotencyKeyPurge>();
+        services.AddSingleton<IReplicaHeartbeats, ReplicaHeartbeats>();
         services.AddHostedService<ReplicaHeartbeatService>();
         if (postgres)
         {
@@ -124,11 +127,8 @@ public static class DependencyInjection
             services.AddSingleton<IVectorChangeLog, PostgresVectorChangeLog>();
             services.AddSingleton<IVectorChangeDoorbell, PostgresChangeDoorbell>();
             services.AddSingleton<IVectorStore, PostgresVectorStore>();
-            services.AddSingleton<IAnalysisStore, PostgresAnalysisStore>();
             services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
-            services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
-            services.AddSingleton<IReplicaHeartbeats, PostgresReplicaHeartbeats>();
-            services.AddSingleton<IControlDatabase, PostgresControlDatabase>();
+            services.AddSingleton<IStoreDatabase, PostgresStoreDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
             services.AddHostedService<EarlierLayoutStartupAudit>();
             // After the initialiser: it watches a store that has opened.
@@ -145,11 +145,8 @@ public static class DependencyInjection
         services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
         services.AddSingleton<IVectorChangeDoorbell, PollOnlyDoorbell>();
         services.AddSingleton<IVectorStore, SqliteVectorStore>();
-        services.AddSingleton<IAnalysisStore, SqliteAnalysisStore>();
         services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
-        services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
-        services.AddSingleton<IReplicaHeartbeats, SqliteReplicaHeartbeats>();
-        services.AddSingleton<IControlDatabase, SqliteControlDatabase>();
+        services.AddSingleton<IStoreDatabase, SqliteStoreDatabase>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<EarlierLayoutStartupAudit>();
         services.AddHostedService<WalCheckpointer>();

@@ -1,3 +1,4 @@
+using Ardalis.Result;
 using CadMl.Application.Fleet;
 using CadMl.Application.Common.Configuration;
 using CadMl.Application.FeatureCache.Ports;
@@ -54,8 +55,38 @@ public sealed class CacheSettingsState
             ? new AppliedCacheSettings(record.Version, record.Settings.History, record.ChangedAt, null)
             : new AppliedCacheSettings(0, new CacheSettingsHistory(Configured, null), null, null);
 
+    /// <summary>
+    /// One change of the fleet's settings (apply, rollback): <paramref name="decide"/> runs on a fresh
+    /// read of the record and the change it returns is committed with compare-and-set on the record's
+    /// version. When another replica changed the record in between, the decision is made again on
+    /// what it wrote; a refusal is answered as it is; after <see cref="CacheSettingsGate.Attempts"/>
+    /// lost races the change is answered as busy. The replica that commits runs the new settings at
+    /// once (the others converge on their next poll).
+    /// </summary>
+    public async Task<Result<T>> ChangeAsync<T>(Func<AppliedCacheSettings, CacheSettingsChange<T>> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < CacheSettingsGate.Attempts; attempt++)
+        {
+            var fleet = await ReadFleetAsync(cancellationToken);
+            var change = decide(fleet);
+            if (change.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (await ReplaceAsync(fleet.Version, change.Next!, cancellationToken) is not { } written)
+            {
+                continue;
+            }
+
+            return Result.Success(change.Answer!(written, Publish(written)));
+        }
+
+        return CacheSettingsGate.Contended<T>();
+    }
+
     /// <summary>Commits <paramref name="next"/> over version <paramref name="expectedVersion"/>; null when another replica changed the record first.</summary>
-    public Task<CacheSettingsRecord?> ReplaceAsync(long expectedVersion, CacheSettingsHistory next, CancellationToken cancellationToken) =>
+    private Task<CacheSettingsRecord?> ReplaceAsync(long expectedVersion, CacheSettingsHistory next, CancellationToken cancellationToken) =>
         _store.ReplaceAsync(expectedVersion, new PersistedCacheSettings(Configured, next), ReplicaId, _time.GetUtcNow(), cancellationToken);
 
     /// <summary>Runs <paramref name="record"/> here if it is newer than what runs; returns how many entries its settings evicted.</summary>
@@ -132,6 +163,35 @@ public sealed class CacheSettingsState
 /// (<paramref name="RunningSince"/>); the difference is this replica's convergence lag.
 /// </summary>
 public sealed record AppliedCacheSettings(long Version, CacheSettingsHistory History, DateTimeOffset? ChangedAt, DateTimeOffset? RunningSince);
+
+/// <summary>
+/// What a settings change decided on one read of the fleet's record (<see cref="CacheSettingsState.ChangeAsync{T}"/>):
+/// refused with a problem, or the history to commit and how to answer once it is committed (given
+/// the written record and how many entries the new settings evicted here).
+/// </summary>
+public sealed class CacheSettingsChange<T>
+{
+    internal CacheSettingsChange(Result<T>? refusal, CacheSettingsHistory? next, Func<CacheSettingsRecord, int, T>? answer)
+    {
+        Refusal = refusal;
+        Next = next;
+        Answer = answer;
+    }
+
+    public Result<T>? Refusal { get; }
+
+    public CacheSettingsHistory? Next { get; }
+
+    public Func<CacheSettingsRecord, int, T>? Answer { get; }
+}
+
+/// <summary>The two ways a settings change can be decided.</summary>
+public static class CacheSettingsChange
+{
+    public static CacheSettingsChange<T> Refuse<T>(Result<T> refusal) => new(refusal, null, null);
+
+    public static CacheSettingsChange<T> Commit<T>(CacheSettingsHistory next, Func<CacheSettingsRecord, int, T> answer) => new(null, next, answer);
+}
 
 public enum CacheSettingsStart
 {

@@ -443,7 +443,7 @@ public sealed class ShapeSampler
             }
         }
 
-        NormaliseSpan(angles);
+        Normalise(angles);
 
         var toCentre = result.AsSpan(AngleBins, RadialAngleBins);
         for (var k = 0; k < n; k++)
@@ -459,7 +459,7 @@ public sealed class ShapeSampler
             ShareAngle(toCentre, Angle(directions, 3 * k, mx, my, mz, folded: true), lengths[k]);
         }
 
-        NormaliseSpan(toCentre);
+        Normalise(toCentre);
 
         // Endpoint degrees: ends snapped to a grid of JoinTolerance·R, counted in a sorted list
         // (no hashing of doubles, so the result cannot depend on a hash seed).
@@ -501,7 +501,7 @@ public sealed class ShapeSampler
             i = j;
         }
 
-        NormaliseSpan(corners);
+        Normalise(corners);
         for (var i = 0; i < 3; i++)
         {
             degrees[i] = ends.Length > 0 ? degrees[i] / ends.Length : 0;
@@ -630,7 +630,8 @@ public sealed class ShapeSampler
         bins[low + 1] += weight * share;
     }
 
-    private static void NormaliseSpan(Span<double> histogram)
+    /// <summary>Scales a histogram to sum 1 (left as it is when empty); arrays and stack buffers alike.</summary>
+    private static void Normalise(Span<double> histogram)
     {
         double total = 0;
         foreach (var v in histogram)
@@ -658,23 +659,6 @@ public sealed class ShapeSampler
 
     private static int Bin(double value, double range, int bins) =>
         value >= range ? bins - 1 : Math.Max(0, (int)(value / range * bins));
-
-    private static void Normalise(double[] histogram)
-    {
-        double total = 0;
-        foreach (var v in histogram)
-        {
-            total += v;
-        }
-
-        if (total > 0)
-        {
-            for (var i = 0; i < histogram.Length; i++)
-            {
-                histogram[i] /= total;
-            }
-        }
-    }
 
     /// <summary>
     /// Eigenvalues of a symmetric 3×3 matrix, largest first, by the closed trigonometric form

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using CadMl.Application.FeatureCache.Ports;
 using CadMl.Domain.Caching;
+using CadMl.Infrastructure.Storage;
 
 namespace CadMl.Infrastructure.Fleet;
 
@@ -10,7 +11,7 @@ namespace CadMl.Infrastructure.Fleet;
 /// exists, or an update guarded by the version), so two replicas committing at once cannot both
 /// succeed on either backend. Times are epoch milliseconds, like the other control rows.
 /// </summary>
-internal sealed class CacheSettingsRecordStore(IControlDatabase database) : ICacheSettingsStore
+internal sealed class CacheSettingsRecordStore(IStoreDatabase database) : ICacheSettingsStore
 {
     private const string Columns = """
         version, configured_capacity, configured_ttl_seconds, capacity, ttl_seconds,
@@ -21,7 +22,7 @@ internal sealed class CacheSettingsRecordStore(IControlDatabase database) : ICac
     public async Task<CacheSettingsRecord?> ReadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = ControlCommands.Create(connection, null, $"SELECT {Columns} FROM cache_settings WHERE singleton = 1;");
+        await using var command = StoreCommands.Create(connection, null, $"SELECT {Columns} FROM cache_settings WHERE singleton = 1;");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -68,7 +69,7 @@ internal sealed class CacheSettingsRecordStore(IControlDatabase database) : ICac
                 """;
         return database.WriteAsync((connection, transaction) =>
         {
-            using var command = ControlCommands.Create(connection, transaction, sql, values);
+            using var command = StoreCommands.Create(connection, transaction, sql, values);
             return command.ExecuteNonQuery() == 1 ? record : null;
         });
     }

@@ -1,14 +1,15 @@
 using CadMl.Application.Model.Ports;
+using CadMl.Infrastructure.Storage;
 
 namespace CadMl.Infrastructure.Fleet;
 
 /// <summary><c>desired_models</c>: one row per track; a write is one upsert that moves the track's version by one.</summary>
-internal sealed class DesiredModelStore(IControlDatabase database) : IDesiredModelStore
+internal sealed class DesiredModelStore(IStoreDatabase database) : IDesiredModelStore
 {
     public async Task<DesiredModel?> ReadAsync(string track, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = ControlCommands.Create(connection, null,
+        await using var command = StoreCommands.Create(connection, null,
             "SELECT version, path, sha256, model_version, changed_ms, changed_by FROM desired_models WHERE track = @track;", ("track", track));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -25,7 +26,7 @@ internal sealed class DesiredModelStore(IControlDatabase database) : IDesiredMod
         cancellationToken.ThrowIfCancellationRequested();
         return database.WriteAsync((connection, transaction) =>
         {
-            using var command = ControlCommands.Create(connection, transaction, """
+            using var command = StoreCommands.Create(connection, transaction, """
                 INSERT INTO desired_models (track, version, path, sha256, model_version, changed_by, changed_ms)
                 VALUES (@track, 1, @path, @sha256, @model_version, @changed_by, @changed_ms)
                 ON CONFLICT (track) DO UPDATE SET version = desired_models.version + 1, path = excluded.path, sha256 = excluded.sha256,

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using CadMl.Application.Common.Ports;
 using CadMl.Domain.Fleet;
+using CadMl.Infrastructure.Storage;
 
 namespace CadMl.Infrastructure.Fleet;
 
@@ -9,14 +10,14 @@ namespace CadMl.Infrastructure.Fleet;
 /// passed, bumping its epoch; both backends serialise it on the row's primary key, so exactly one
 /// of several replicas asking at once gets the lease. Times are epoch milliseconds.
 /// </summary>
-internal sealed class FleetLeaseStore(IControlDatabase database) : IFleetLeaseStore
+internal sealed class FleetLeaseStore(IStoreDatabase database) : IFleetLeaseStore
 {
     public Task<LeaseAttempt> AcquireAsync(string name, string holder, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return database.WriteAsync<LeaseAttempt>((connection, transaction) =>
         {
-            using (var take = ControlCommands.Create(connection, transaction, """
+            using (var take = StoreCommands.Create(connection, transaction, """
                 INSERT INTO fleet_leases (name, holder, epoch, acquired_ms, expires_ms) VALUES (@name, @holder, 1, @now, @expires)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = fleet_leases.epoch + 1,
                     acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms
@@ -30,7 +31,7 @@ internal sealed class FleetLeaseStore(IControlDatabase database) : IFleetLeaseSt
                 }
             }
 
-            using var read = ControlCommands.Create(connection, transaction,
+            using var read = StoreCommands.Create(connection, transaction,
                 "SELECT holder, epoch, expires_ms FROM fleet_leases WHERE name = @name;", ("name", name));
             using var reader = read.ExecuteReader();
             reader.Read();
@@ -43,7 +44,7 @@ internal sealed class FleetLeaseStore(IControlDatabase database) : IFleetLeaseSt
         cancellationToken.ThrowIfCancellationRequested();
         return database.WriteAsync((connection, transaction) =>
         {
-            using var command = ControlCommands.Create(connection, transaction, """
+            using var command = StoreCommands.Create(connection, transaction, """
                 UPDATE fleet_leases SET expires_ms = @expires
                 WHERE name = @name AND holder = @holder AND epoch = @epoch AND expires_ms > @now;
                 """,
@@ -58,7 +59,7 @@ internal sealed class FleetLeaseStore(IControlDatabase database) : IFleetLeaseSt
         // Expiry 0 frees the row but keeps its epoch, so the next holder's epoch is still higher.
         return database.WriteAsync((connection, transaction) =>
         {
-            using var command = ControlCommands.Create(connection, transaction,
+            using var command = StoreCommands.Create(connection, transaction,
                 "UPDATE fleet_leases SET expires_ms = 0 WHERE name = @name AND holder = @holder AND epoch = @epoch;",
                 ("name", lease.Name), ("holder", lease.Holder), ("epoch", lease.Epoch));
             return command.ExecuteNonQuery();
@@ -73,7 +74,7 @@ internal sealed class FleetLeaseStore(IControlDatabase database) : IFleetLeaseSt
     /// </summary>
     internal static bool IsCurrent(DbConnection connection, DbTransaction transaction, FleetLease fence, DateTimeOffset now, bool lockRow)
     {
-        using var command = ControlCommands.Create(connection, transaction, $"""
+        using var command = StoreCommands.Create(connection, transaction, $"""
             SELECT epoch FROM fleet_leases
             WHERE name = @name AND holder = @holder AND epoch = @epoch AND expires_ms > @now{(lockRow ? " FOR UPDATE" : string.Empty)};
             """, ("name", fence.Name), ("holder", fence.Holder), ("epoch", fence.Epoch), ("now", now.ToUnixTimeMilliseconds()));

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CadMl.Application.Fleet.Ports;
+using CadMl.Infrastructure.Storage;
 
 namespace CadMl.Infrastructure.Fleet;
 
@@ -10,7 +11,7 @@ namespace CadMl.Infrastructure.Fleet;
 /// </summary>
 internal static class HeartbeatRows
 {
-    public const string Upsert = """
+    private const string UpsertStatement = """
         INSERT INTO replica_heartbeats (replica_id, version, track, model_sha256, applied_generation, lag, cache_settings_version, beat_ms, first_seen_ms)
         VALUES (@id, @version, @track, @model, @applied,
                 (SELECT value FROM store_counters WHERE name = 'vector_generation') - @applied,
@@ -26,16 +27,15 @@ internal static class HeartbeatRows
         FROM replica_heartbeats ORDER BY replica_id;
         """;
 
-    public static void Bind(DbCommand command, ReplicaHeartbeat beat)
-    {
-        Add(command, "id", beat.ReplicaId);
-        Add(command, "version", beat.Version);
-        Add(command, "track", beat.Track);
-        Add(command, "model", beat.ModelSha256);
-        Add(command, "applied", beat.AppliedGeneration);
-        Add(command, "cache", beat.CacheSettingsVersion);
-        Add(command, "beat", beat.At.ToUnixTimeMilliseconds());
-    }
+    public static DbCommand Upsert(DbConnection connection, DbTransaction? transaction, ReplicaHeartbeat beat) =>
+        StoreCommands.Create(connection, transaction, UpsertStatement,
+            ("id", beat.ReplicaId),
+            ("version", beat.Version),
+            ("track", beat.Track),
+            ("model", beat.ModelSha256),
+            ("applied", beat.AppliedGeneration),
+            ("cache", beat.CacheSettingsVersion),
+            ("beat", beat.At.ToUnixTimeMilliseconds()));
 
     public static async Task<IReadOnlyList<ReplicaHeartbeatRow>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -55,13 +55,5 @@ internal static class HeartbeatRows
         }
 
         return rows;
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Mono.Unix.Native;
 
 namespace CadMl.Infrastructure.Storage;
 
@@ -7,7 +7,7 @@ namespace CadMl.Infrastructure.Storage;
 /// the new, never a torn mix: write a temp file beside it, fsync it, rename over the target,
 /// then fsync the folder so the rename itself survives power loss.
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content)
     {
@@ -51,37 +51,26 @@ internal static partial class AtomicFile
             return;
         }
 
-        // .NET cannot open a directory as a file handle, and fsync on the directory is what makes
-        // a rename durable on POSIX, so this goes to libc directly. Plain O_RDONLY opens a folder
-        // too; O_DIRECTORY would only add a check that the path is a folder (it is: created
-        // above), and its value differs between architectures (x86-64 and arm64 disagree), while
-        // O_RDONLY is 0 on every Linux ABI.
-        const int ReadOnly = 0;
-        var fd = Open(folder, ReadOnly);
+        // .NET cannot open a directory as a file handle, and fsync on the directory is what makes a
+        // rename durable on POSIX, so this goes to libc. The flags' values differ between
+        // architectures (O_DIRECTORY is not the same on x86-64 and arm64); Mono.Unix's native helper
+        // is built per platform and maps its OpenFlags to that platform's constants.
+        var fd = Syscall.open(folder, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
         if (fd < 0)
         {
-            throw new IOException($"Cannot open {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+            throw new IOException($"Cannot open {folder} to sync it ({Stdlib.GetLastError()}).");
         }
 
         try
         {
-            if (Fsync(fd) != 0)
+            if (Syscall.fsync(fd) != 0)
             {
-                throw new IOException($"fsync of {folder} failed (errno {Marshal.GetLastPInvokeError()}).");
+                throw new IOException($"fsync of {folder} failed ({Stdlib.GetLastError()}).");
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = Syscall.close(fd);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

@@ -146,68 +146,14 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
     public async Task SaveRunAsync(MigrationRun run, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            INSERT INTO migration_runs (id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
-                                        processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure)
-            VALUES ($id, $to_version, $dry_run, $scope, $batch_size, $batches, $status, $started_at, $finished_at, $duration_seconds,
-                    $processed, $migrated, $downgraded, $skipped, $not_found, $error, $dry_run_items, $failure);
-            """);
-        var t = run.Totals;
-        command.Parameters.AddWithValue("$id", run.MigrationId);
-        command.Parameters.AddWithValue("$to_version", run.ToVersion);
-        command.Parameters.AddWithValue("$dry_run", run.DryRun ? 1 : 0);
-        command.Parameters.AddWithValue("$scope", run.Scope);
-        command.Parameters.AddWithValue("$batch_size", run.BatchSize);
-        command.Parameters.AddWithValue("$batches", run.Batches);
-        command.Parameters.AddWithValue("$status", run.Status);
-        command.Parameters.AddWithValue("$started_at", run.StartedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$finished_at", run.FinishedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$duration_seconds", run.DurationSeconds);
-        command.Parameters.AddWithValue("$processed", t.Processed);
-        command.Parameters.AddWithValue("$migrated", t.Migrated);
-        command.Parameters.AddWithValue("$downgraded", t.Downgraded);
-        command.Parameters.AddWithValue("$skipped", t.Skipped);
-        command.Parameters.AddWithValue("$not_found", t.NotFound);
-        command.Parameters.AddWithValue("$error", t.Error);
-        command.Parameters.AddWithValue("$dry_run_items", t.DryRun);
-        command.Parameters.AddWithValue("$failure", (object?)run.Error ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await MigrationRunRows.InsertAsync(connection, run, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MigrationRun>> RecentRunsAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            SELECT id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
-                   processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure
-            FROM migration_runs ORDER BY started_at DESC, rowid DESC LIMIT $limit;
-            """);
-        command.Parameters.AddWithValue("$limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var runs = new List<MigrationRun>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(ReadRun(reader));
-        }
-
-        return runs;
+        return await MigrationRunRows.RecentAsync(connection, "rowid", limit, cancellationToken);
     }
-
-    /// <summary>A row of <c>migration_runs</c> as <see cref="RecentRunsAsync"/> selects it; the same on every backend.</summary>
-    internal static MigrationRun ReadRun(DbDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetInt64(2) != 0,
-        reader.GetString(3),
-        reader.GetInt32(4),
-        reader.GetInt32(5),
-        reader.GetString(6),
-        Time(reader.GetString(7)),
-        Time(reader.GetString(8)),
-        reader.GetDouble(9),
-        new MigrationTotals(reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
-            reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
-        reader.IsDBNull(17) ? null : reader.GetString(17));
 
     private static async Task<IReadOnlyList<MigrationSource>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
@@ -251,8 +197,6 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         return rows;
     }
 
-    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
@@ -260,5 +204,4 @@ internal sealed class SqliteMigrationStore(SqliteDatabase database, TimeProvider
         command.CommandText = sql;
         return command;
     }
-
 }

@@ -32,7 +32,7 @@ internal sealed partial class SqliteVectorStore(SqliteDatabase database, SqliteW
             // The key first: a taken key fails the write before anything of it is written.
             if (claim is not null)
             {
-                SqliteIdempotencyStore.Claim(connection, transaction, claim, id);
+                IdempotencyStore.Claim(connection, transaction, claim, id);
             }
 
             return Upsert(connection, transaction, id, vector, meta, at);

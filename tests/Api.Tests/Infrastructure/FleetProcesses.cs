@@ -11,8 +11,8 @@ namespace CadMl.Api.Tests.Infrastructure;
 /// A fleet of real processes on loopback, the way build/fleet runs one: a PostgreSQL server, N
 /// replicas of the service (each its own data folder, all on one DATABASE_URL, REPLICA_ID and
 /// TRACK set) started together, and HAProxy in front with weights, /ready health checks and a
-/// runtime socket. The HAProxy settings mirror build/fleet's (roundrobin, X-Served-By, the
-/// problem+json 503 when no replica is ready). Everything is stopped and deleted on dispose.
+/// runtime socket. The HAProxy configuration is the one build/fleet writes (`build/fleet
+/// haproxy-config`). Everything is stopped and deleted on dispose.
 /// </summary>
 public sealed class FleetProcesses : IAsyncDisposable
 {
@@ -112,36 +112,33 @@ public sealed class FleetProcesses : IAsyncDisposable
     {
         var port = ServiceProcess.FreePort();
         BalancerAddress = new Uri($"http://127.0.0.1:{port}");
-        var config = new StringBuilder()
-            .AppendLine("global")
-            .AppendLine(CultureInfo.InvariantCulture, $"  stats socket {Socket} mode 600 level admin")
-            .AppendLine("defaults")
-            .AppendLine("  mode http")
-            .AppendLine("  timeout connect 2s")
-            .AppendLine("  timeout client 60s")
-            .AppendLine("  timeout server 60s")
-            .AppendLine(CultureInfo.InvariantCulture, $"  {FleetBalancer.NoReplicaReady}")
-            .AppendLine(CultureInfo.InvariantCulture, $"  {FleetBalancer.ReplicaLost}")
-            .AppendLine("  retries 3")
-            .AppendLine("  option redispatch 1")
-            .AppendLine("  retry-on conn-failure")
-            .AppendLine("  http-reuse never")
-            .AppendLine("frontend cadml")
-            .AppendLine(CultureInfo.InvariantCulture, $"  bind 127.0.0.1:{port}")
-            .AppendLine("  default_backend replicas")
-            .AppendLine("backend replicas")
-            .AppendLine("  balance roundrobin")
-            .AppendLine("  option httpchk GET /ready")
-            .AppendLine("  http-check expect status 200")
-            .AppendLine("  http-response set-header X-Served-By %s")
-            .AppendLine("  default-server inter 1s fall 2 rise 2");
+        // The configuration is build/fleet's own (one generator), with this fleet's socket, ports and weights.
+        var generate = new ProcessStartInfo(RepositoryPaths.Combine("build", "fleet"))
+        {
+            ArgumentList = { "haproxy-config", Socket, Path.Combine(_dir, "haproxy.pid"), port.ToString(CultureInfo.InvariantCulture) },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var replica in Replicas)
         {
-            config.AppendLine(CultureInfo.InvariantCulture, $"  server {replica.Id} 127.0.0.1:{replica.Process.BaseAddress.Port} weight {replica.Weight} check");
+            generate.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"{replica.Id}:{replica.Process.BaseAddress.Port}:{replica.Weight}"));
+        }
+
+        string config;
+        using (var generator = Process.Start(generate)!)
+        {
+            var error = generator.StandardError.ReadToEndAsync();
+            config = await generator.StandardOutput.ReadToEndAsync();
+            await generator.WaitForExitAsync();
+            if (generator.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"build/fleet haproxy-config failed ({generator.ExitCode}): {await error}");
+            }
         }
 
         var path = Path.Combine(_dir, "haproxy.cfg");
-        await File.WriteAllTextAsync(path, config.ToString());
+        await File.WriteAllTextAsync(path, config);
         var start = new ProcessStartInfo("haproxy") { ArgumentList = { "-db", "-f", path }, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         try
         {
@@ -174,23 +171,6 @@ public sealed class FleetProcesses : IAsyncDisposable
             TimeSpan.FromSeconds(30),
             "HAProxy seeing every replica up");
     }
-}
-
-/// <summary>The balancer's own answers, as build/fleet configures them.</summary>
-public static class FleetBalancer
-{
-    /// <summary>
-    /// With every replica unready (the shared store is down) HAProxy answers itself; in the service's
-    /// one error shape (NOT_READY, stage balancer), not HAProxy's HTML page, so a client sees one shape.
-    /// </summary>
-    public const string NoReplicaReady =
-        "http-error status 503 content-type application/problem+json lf-string '{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-        + "\"detail\":\"No replica is ready; retry.\",\"code\":\"NOT_READY\",\"stage\":\"balancer\",\"message\":\"No replica is ready; retry.\","
-        + "\"context\":{\"balancer\":\"haproxy\"},\"trace_id\":\"%[uuid()]\"}'";
-
-    /// <summary>A replica died under a request (kill -9): REPLICA_LOST problem+json instead of HAProxy's HTML 502.</summary>
-    public const string ReplicaLost =
-        "http-error status 502 content-type application/problem+json lf-string '{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,\"detail\":\"The replica handling the request went away before it answered; retry with the same Idempotency-Key.\",\"code\":\"REPLICA_LOST\",\"stage\":\"balancer\",\"message\":\"The replica handling the request went away before it answered; retry with the same Idempotency-Key.\",\"context\":{\"balancer\":\"haproxy\"},\"trace_id\":\"%[uuid()]\"}'";
 }
 
 /// <summary>One replica of a <see cref="FleetProcesses"/>.</summary>

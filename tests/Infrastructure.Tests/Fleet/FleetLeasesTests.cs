@@ -31,7 +31,7 @@ public sealed class FleetLeasesTests : IAsyncLifetime
         await database.MigrateAsync(CancellationToken.None);
         database.MarkOpen("leases", new Dictionary<string, object?>());
         _writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
-        _store = new FleetLeaseStore(new SqliteControlDatabase(database, _writer));
+        _store = new FleetLeaseStore(new SqliteStoreDatabase(database, _writer));
     }
 
     public async Task DisposeAsync()

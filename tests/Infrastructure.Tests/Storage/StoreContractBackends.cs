@@ -35,12 +35,12 @@ public sealed class SqliteStoreContractTests : StoreContract
         return new StoreUnderTest(
             new SqliteVectorStore(database, writer, NullLogger<SqliteVectorStore>.Instance),
             new SqliteVectorChangeLog(database),
-            new SqliteIdempotencyStore(database, writer),
+            new IdempotencyStore(new SqliteStoreDatabase(database, writer)),
             new SqliteMigrationStore(database, TimeProvider.System),
-            new SqliteReplicaHeartbeats(database, writer),
-            new CacheSettingsRecordStore(new SqliteControlDatabase(database, writer)),
-            new FleetLeaseStore(new SqliteControlDatabase(database, writer)),
-            new DesiredModelStore(new SqliteControlDatabase(database, writer)),
+            new ReplicaHeartbeats(new SqliteStoreDatabase(database, writer)),
+            new CacheSettingsRecordStore(new SqliteStoreDatabase(database, writer)),
+            new FleetLeaseStore(new SqliteStoreDatabase(database, writer)),
+            new DesiredModelStore(new SqliteStoreDatabase(database, writer)),
             writer.DisposeAsync);
     }
 
@@ -96,12 +96,12 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
         return new StoreUnderTest(
             new PostgresVectorStore(database, writer, NullLogger<PostgresVectorStore>.Instance),
             new PostgresVectorChangeLog(database),
-            new PostgresIdempotencyStore(database, writer),
+            new IdempotencyStore(new PostgresStoreDatabase(database, writer)),
             new PostgresMigrationStore(database, TimeProvider.System),
-            new PostgresReplicaHeartbeats(database),
-            new CacheSettingsRecordStore(new PostgresControlDatabase(database, writer)),
-            new FleetLeaseStore(new PostgresControlDatabase(database, writer)),
-            new DesiredModelStore(new PostgresControlDatabase(database, writer)),
+            new ReplicaHeartbeats(new PostgresStoreDatabase(database, writer)),
+            new CacheSettingsRecordStore(new PostgresStoreDatabase(database, writer)),
+            new FleetLeaseStore(new PostgresStoreDatabase(database, writer)),
+            new DesiredModelStore(new PostgresStoreDatabase(database, writer)),
             async () =>
             {
                 await writer.DisposeAsync();

@@ -22,41 +22,33 @@ internal sealed class RollbackCacheHandler(
     CacheSettingsState state, IFeatureCacheMetrics metrics, TimeProvider time)
     : ICommandHandler<RollbackCacheCommand, Result<CacheRollbackDto>>
 {
-    public async ValueTask<Result<CacheRollbackDto>> Handle(RollbackCacheCommand command, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < CacheSettingsGate.Attempts; attempt++)
+    public async ValueTask<Result<CacheRollbackDto>> Handle(RollbackCacheCommand command, CancellationToken cancellationToken) =>
+        await state.ChangeAsync(fleet =>
         {
-            var fleet = await state.ReadFleetAsync(cancellationToken);
             switch (fleet.History.DecideRollback(time.GetUtcNow()))
             {
                 case RollbackDecision.NothingToRollBack:
                     metrics.SettingsChanged("rollback_refused");
-                    return new Problem(ErrorCodes.CacheNoSnapshot, "cache_rollback",
+                    return CacheSettingsChange.Refuse(new Problem(ErrorCodes.CacheNoSnapshot, "cache_rollback",
                         "There is no settings change to roll back.",
-                        new Dictionary<string, object?> { ["settings_version"] = fleet.Version }).ToResult<CacheRollbackDto>();
+                        new Dictionary<string, object?> { ["settings_version"] = fleet.Version }).ToResult<CacheRollbackDto>());
 
                 case RollbackDecision.Expired expired:
                     metrics.SettingsChanged("rollback_refused");
-                    return new Problem(ErrorCodes.CacheRollbackExpired, "cache_rollback",
+                    return CacheSettingsChange.Refuse(new Problem(ErrorCodes.CacheRollbackExpired, "cache_rollback",
                         "The rollback window of the last change has closed; apply the settings you want instead.",
                         new Dictionary<string, object?> { ["expired_at"] = expired.ExpiredAt, ["settings_version"] = fleet.Version })
-                        .ToResult<CacheRollbackDto>();
+                        .ToResult<CacheRollbackDto>());
 
                 case RollbackDecision.Restore restore:
-                    if (await state.ReplaceAsync(fleet.Version, restore.Next, cancellationToken) is not { } written)
+                    return CacheSettingsChange.Commit(restore.Next, (written, evicted) =>
                     {
-                        continue;
-                    }
-
-                    var evicted = state.Publish(written);
-                    metrics.SettingsChanged("rollback");
-                    return Result.Success(new CacheRollbackDto("rolled_back", CacheSettingsDto.From(restore.Restored), evicted, written.Version));
+                        metrics.SettingsChanged("rollback");
+                        return new CacheRollbackDto("rolled_back", CacheSettingsDto.From(restore.Restored), evicted, written.Version);
+                    });
 
                 default:
                     throw new InvalidOperationException("Unknown rollback decision.");
             }
-        }
-
-        return CacheSettingsGate.Contended<CacheRollbackDto>();
-    }
+        }, cancellationToken);
 }

@@ -103,18 +103,13 @@ internal sealed class DxfHatchBoundary(DxfLocalOutline outline)
                 case 73:
                     _hatch.Closed = tags.GetInteger() != 0;
                     break;
-                case 10:
-                    DxfCoordinates.Append(ref _control, ref _controlCount, tags.GetDouble(), 0, 0);
-                    break;
-                case 20 when _controlCount >= 3:
-                    _control[_controlCount - 2] = tags.GetDouble();
-                    break;
-                case 42 when _controlCount >= 3:
-                    _control[_controlCount - 1] = tags.GetDouble();
-                    break;
                 case 97:
                     FinishHatchPath();
                     _hatch.PathDone = true;
+                    break;
+                default:
+                    // 10/20 a vertex, 42 its bulge.
+                    _ = DxfCoordinates.ReadPointTag(ref tags, 10, 20, 42, ref _control, ref _controlCount);
                     break;
             }
 
@@ -134,21 +129,8 @@ internal sealed class DxfHatchBoundary(DxfLocalOutline outline)
         {
             // Spline edge: 10/20 control points, 11/21 fit points; 40 are knots, 42 weights, and a
             // 97 here counts fit points rather than ending the path.
-            switch (code)
-            {
-                case 10:
-                    DxfCoordinates.Append(ref _control, ref _controlCount, tags.GetDouble(), 0, 0);
-                    break;
-                case 20 when _controlCount >= 3:
-                    _control[_controlCount - 2] = tags.GetDouble();
-                    break;
-                case 11:
-                    DxfCoordinates.Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
-                    break;
-                case 21 when _fitCount >= 3:
-                    _fit[_fitCount - 2] = tags.GetDouble();
-                    break;
-            }
+            _ = DxfCoordinates.ReadPointTag(ref tags, 10, 20, DxfCoordinates.NoCode, ref _control, ref _controlCount)
+                || DxfCoordinates.ReadPointTag(ref tags, 11, 21, DxfCoordinates.NoCode, ref _fit, ref _fitCount);
 
             return true;
         }

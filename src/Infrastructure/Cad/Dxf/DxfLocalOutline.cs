@@ -156,4 +156,36 @@ internal static class DxfCoordinates
         buffer[count + 2] = c;
         count += 3;
     }
+
+    /// <summary>No group code: a point list whose points have no third value.</summary>
+    public const int NoCode = int.MinValue;
+
+    /// <summary>
+    /// One tag of a point list written as x, y and a third value per point (z, or a bulge): the x
+    /// code starts a point (y and the third value 0 until their tags come), the y and third codes
+    /// fill in the last point (ignored before the first x). False when the tag is none of the
+    /// three, for the caller to read as something else.
+    /// </summary>
+    public static bool ReadPointTag(ref DxfTagReader tags, int xCode, int yCode, int thirdCode, ref double[] points, ref int count)
+    {
+        var code = tags.Code;
+        if (code == xCode)
+        {
+            Append(ref points, ref count, tags.GetDouble(), 0, 0);
+            return true;
+        }
+
+        var offset = code == yCode ? 2 : code == thirdCode ? 1 : 0;
+        if (offset == 0)
+        {
+            return false;
+        }
+
+        if (count >= 3)
+        {
+            points[count - offset] = tags.GetDouble();
+        }
+
+        return true;
+    }
 }

@@ -605,26 +605,7 @@ internal sealed partial class DxfParser
 
     private void PointListTag(ref DxfTagReader tags, int xCode)
     {
-        var code = tags.Code;
-        if (code == xCode)
-        {
-            DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
-        }
-        else if (code == xCode + 10)
-        {
-            if (_listCount >= 3)
-            {
-                _list[_listCount - 2] = tags.GetDouble();
-            }
-        }
-        else if (code == xCode + 20)
-        {
-            if (_listCount >= 3)
-            {
-                _list[_listCount - 1] = tags.GetDouble();
-            }
-        }
-        else
+        if (!DxfCoordinates.ReadPointTag(ref tags, xCode, xCode + 10, xCode + 20, ref _list, ref _listCount))
         {
             Slot(ref tags);
         }
@@ -632,20 +613,10 @@ internal sealed partial class DxfParser
 
     private void LwPolylineTag(ref DxfTagReader tags)
     {
-        switch (tags.Code)
+        // Per vertex: 10/20 the point, 42 its bulge (kept as the point's third value).
+        if (!DxfCoordinates.ReadPointTag(ref tags, 10, 20, 42, ref _list, ref _listCount) && tags.Code is 38 or 70 or 210 or 220 or 230)
         {
-            case 10:
-                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
-                break;
-            case 20 when _listCount >= 3:
-                _list[_listCount - 2] = tags.GetDouble();
-                break;
-            case 42 when _listCount >= 3:
-                _list[_listCount - 1] = tags.GetDouble();
-                break;
-            case 38 or 70 or 210 or 220 or 230:
-                Slot(ref tags);
-                break;
+            Slot(ref tags);
         }
     }
 
@@ -658,27 +629,9 @@ internal sealed partial class DxfParser
 
     private void SplineTag(ref DxfTagReader tags)
     {
-        switch (tags.Code)
-        {
-            case 10:
-                DxfCoordinates.Append(ref _list, ref _listCount, tags.GetDouble(), 0, 0);
-                break;
-            case 20 when _listCount >= 3:
-                _list[_listCount - 2] = tags.GetDouble();
-                break;
-            case 30 when _listCount >= 3:
-                _list[_listCount - 1] = tags.GetDouble();
-                break;
-            case 11:
-                DxfCoordinates.Append(ref _fit, ref _fitCount, tags.GetDouble(), 0, 0);
-                break;
-            case 21 when _fitCount >= 3:
-                _fit[_fitCount - 2] = tags.GetDouble();
-                break;
-            case 31 when _fitCount >= 3:
-                _fit[_fitCount - 1] = tags.GetDouble();
-                break;
-        }
+        // 10/20/30 control points, 11/21/31 fit points.
+        _ = DxfCoordinates.ReadPointTag(ref tags, 10, 20, 30, ref _list, ref _listCount)
+            || DxfCoordinates.ReadPointTag(ref tags, 11, 21, 31, ref _fit, ref _fitCount);
     }
 
     private void StartPolyline(GeometrySink sink)

@@ -127,51 +127,13 @@ internal sealed class PostgresMigrationStore(PostgresDatabase database, TimeProv
     public async Task SaveRunAsync(MigrationRun run, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO migration_runs (id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
-                                        processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure)
-            VALUES (@id, @to_version, @dry_run, @scope, @batch_size, @batches, @status, @started_at, @finished_at, @duration_seconds,
-                    @processed, @migrated, @downgraded, @skipped, @not_found, @error, @dry_run_items, @failure);
-            """, connection);
-        var t = run.Totals;
-        command.Parameters.AddWithValue("id", run.MigrationId);
-        command.Parameters.AddWithValue("to_version", run.ToVersion);
-        command.Parameters.AddWithValue("dry_run", run.DryRun ? 1L : 0L);
-        command.Parameters.AddWithValue("scope", run.Scope);
-        command.Parameters.AddWithValue("batch_size", run.BatchSize);
-        command.Parameters.AddWithValue("batches", run.Batches);
-        command.Parameters.AddWithValue("status", run.Status);
-        command.Parameters.AddWithValue("started_at", run.StartedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("finished_at", run.FinishedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("duration_seconds", run.DurationSeconds);
-        command.Parameters.AddWithValue("processed", t.Processed);
-        command.Parameters.AddWithValue("migrated", t.Migrated);
-        command.Parameters.AddWithValue("downgraded", t.Downgraded);
-        command.Parameters.AddWithValue("skipped", t.Skipped);
-        command.Parameters.AddWithValue("not_found", t.NotFound);
-        command.Parameters.AddWithValue("error", t.Error);
-        command.Parameters.AddWithValue("dry_run_items", t.DryRun);
-        command.Parameters.AddNullable("failure", NpgsqlDbType.Text, run.Error);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await MigrationRunRows.InsertAsync(connection, run, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MigrationRun>> RecentRunsAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            SELECT id, to_version, dry_run, scope, batch_size, batches, status, started_at, finished_at, duration_seconds,
-                   processed, migrated, downgraded, skipped, not_found, error, dry_run_items, failure
-            FROM migration_runs ORDER BY started_at DESC, ord DESC LIMIT @limit;
-            """, connection);
-        command.Parameters.AddWithValue("limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var runs = new List<MigrationRun>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(SqliteMigrationStore.ReadRun(reader));
-        }
-
-        return runs;
+        return await MigrationRunRows.RecentAsync(connection, "ord", limit, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<MigrationSource>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed partial class PostgresVectorStore(PostgresDatabase database, Pos
             // The key first: a taken key fails the write before anything of it is written.
             if (claim is not null)
             {
-                PostgresIdempotencyStore.Claim(connection, transaction, claim, id);
+                IdempotencyStore.Claim(connection, transaction, claim, id);
             }
 
             return Upsert(connection, transaction, id, vector, meta, at);
