@@ -28,7 +28,14 @@ def connection(url):
     return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=300)
 
 
-DIMENSIONS = {"v4": 24, "v5": 73}
+def dimension(url, key, version):
+    """The service's own slot count for VERSION (GET /features/versions), so a layout change cannot desynchronise the preload."""
+    conn = connection(url)
+    conn.request("GET", "/api/v1/features/versions", headers={"X-API-Key": key})
+    response = conn.getresponse()
+    versions = json.loads(response.read())["versions"]
+    conn.close()
+    return next(v["dimension"] for v in versions if v["version"] == version)
 
 
 def preload(url, key, count, version, queries=None):
@@ -38,12 +45,13 @@ def preload(url, key, count, version, queries=None):
     line: the search benchmark's queries are then real stored vectors, each a different one.
     """
     sampled = []
+    slots = dimension(url, key, version)
 
     def worker(start):
         conn = connection(url)
         rng = random.Random(start)
         for i in range(start, count, 8):
-            vector = [round(rng.random() * 10, 4) for _ in range(DIMENSIONS[version])]
+            vector = [round(rng.random() * 10, 4) for _ in range(slots)]
             if i % 20 == 0 and len(sampled) < 1000:
                 sampled.append(vector)
             body = json.dumps({"id": f"preload-{version}-{i}", "feature_version": version, "vector": vector})
