@@ -17,19 +17,9 @@ namespace CadMl.Api.Tests;
 /// the numbers are rounded up by up to that much).
 /// </summary>
 [Collection(FleetCollection.Name)]
-public sealed class FleetCatchUpTests(FleetCatchUpTests.Fixture fleet, ITestOutputHelper output) : IClassFixture<FleetCatchUpTests.Fixture>
+public sealed class FleetCatchUpTests(CanaryFleetFixture fleet, ITestOutputHelper output) : IClassFixture<CanaryFleetFixture>
 {
     private const string Generation = "X-Store-Generation";
-
-    public sealed class Fixture : IAsyncLifetime
-    {
-        public FleetProcesses Fleet { get; private set; } = null!;
-
-        public async Task InitializeAsync() =>
-            Fleet = await FleetProcesses.StartAsync([("stable-1", "stable", 45), ("stable-2", "stable", 45), ("canary-1", "canary", 10)]);
-
-        public async Task DisposeAsync() => await Fleet.DisposeAsync();
-    }
 
     [Fact]
     public async Task Registrations_and_deletes_through_one_replica_are_seen_by_search_on_the_others_within_a_second()

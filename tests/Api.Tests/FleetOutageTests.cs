@@ -21,7 +21,7 @@ public sealed class FleetOutageTests(ITestOutputHelper output) : IAsyncLifetime
     private FleetProcesses _fleet = null!;
 
     public async Task InitializeAsync() =>
-        _fleet = await FleetProcesses.StartAsync([("stable-1", "stable", 45), ("stable-2", "stable", 45), ("canary-1", "canary", 10)]);
+        _fleet = await FleetProcesses.StartCanaryFleetAsync();
 
     public async Task DisposeAsync() => await _fleet.DisposeAsync();
 

@@ -16,18 +16,8 @@ namespace CadMl.Api.Tests;
 /// (<see cref="FleetOutageTests"/>); the collection keeps the two from running at once.
 /// </summary>
 [Collection(FleetCollection.Name)]
-public sealed class FleetTests(FleetTests.Fixture fleet, ITestOutputHelper output) : IClassFixture<FleetTests.Fixture>
+public sealed class FleetTests(CanaryFleetFixture fleet, ITestOutputHelper output) : IClassFixture<CanaryFleetFixture>
 {
-    public sealed class Fixture : IAsyncLifetime
-    {
-        public FleetProcesses Fleet { get; private set; } = null!;
-
-        public async Task InitializeAsync() =>
-            Fleet = await FleetProcesses.StartAsync([("stable-1", "stable", 45), ("stable-2", "stable", 45), ("canary-1", "canary", 10)]);
-
-        public async Task DisposeAsync() => await Fleet.DisposeAsync();
-    }
-
     [Fact]
     public async Task Three_replicas_starting_together_apply_each_schema_step_once_and_see_each_other_in_the_fleet_view()
     {

@@ -37,6 +37,10 @@ public sealed class FleetProcesses : IAsyncDisposable
 
     public string Socket => Path.Combine(_dir, "haproxy.sock");
 
+    /// <summary>The fleet `build/fleet up` starts: two stable replicas and a canary at 45/45/10.</summary>
+    public static Task<FleetProcesses> StartCanaryFleetAsync() =>
+        StartAsync([("stable-1", "stable", 45), ("stable-2", "stable", 45), ("canary-1", "canary", 10)]);
+
     /// <param name="replicas">Replica id, track and HAProxy weight of each replica, in server order.</param>
     public static async Task<FleetProcesses> StartAsync(IReadOnlyList<(string Id, string Track, int Weight)> replicas)
     {
@@ -175,3 +179,13 @@ public sealed class FleetProcesses : IAsyncDisposable
 
 /// <summary>One replica of a <see cref="FleetProcesses"/>.</summary>
 public sealed record FleetReplica(string Id, string Track, int Weight, ServiceProcess Process);
+
+/// <summary>One canary fleet (<see cref="FleetProcesses.StartCanaryFleetAsync"/>) shared by a test class's cases.</summary>
+public sealed class CanaryFleetFixture : IAsyncLifetime
+{
+    public FleetProcesses Fleet { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Fleet = await FleetProcesses.StartCanaryFleetAsync();
+
+    public async Task DisposeAsync() => await Fleet.DisposeAsync();
+}
