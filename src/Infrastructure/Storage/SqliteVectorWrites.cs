@@ -20,18 +20,9 @@ internal static class SqliteVectorWrites
     /// </summary>
     internal static VectorWrite Upsert(SqliteConnection connection, SqliteTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at)
     {
-        long? replacedSeq = null;
-        FeatureVersion? replacedVersion = null;
-        using (var delete = Command(connection, transaction, "DELETE FROM vectors WHERE id = $id RETURNING seq, feature_version;"))
-        {
-            delete.Parameters.AddWithValue("$id", id);
-            using var reader = delete.ExecuteReader();
-            if (reader.Read())
-            {
-                replacedSeq = reader.GetInt64(0);
-                replacedVersion = FeatureVersions.Parse(reader.GetString(1));
-            }
-        }
+        var replaced = VectorRows.DeleteById(connection, transaction, id);
+        var replacedSeq = replaced?.Seq;
+        var replacedVersion = replaced?.Version;
 
         long seq;
         using (var insert = Command(connection, transaction, """

@@ -50,4 +50,12 @@ internal static class VectorRows
     }
 
     public static double[] Decode(byte[] blob) => MemoryMarshal.Cast<byte, double>(blob).ToArray();
+
+    /// <summary>The row under <paramref name="id"/> deleted in the caller's transaction; its seq and declared version, or null when there was none.</summary>
+    public static (long Seq, FeatureVersion Version)? DeleteById(DbConnection connection, DbTransaction transaction, string id)
+    {
+        using var delete = StoreCommands.Create(connection, transaction, "DELETE FROM vectors WHERE id = @id RETURNING seq, feature_version;", ("id", id));
+        using var reader = delete.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), FeatureVersions.Parse(reader.GetString(1))) : null;
+    }
 }

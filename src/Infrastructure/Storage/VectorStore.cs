@@ -44,18 +44,9 @@ internal sealed partial class VectorStore(IStoreDatabase database, ILogger<Vecto
 
     private VectorRemoval? Delete(DbConnection connection, DbTransaction transaction, string id, DateTimeOffset at)
     {
-        long seq;
-        string version;
-        using (var delete = StoreCommands.Create(connection, transaction, "DELETE FROM vectors WHERE id = @id RETURNING seq, feature_version;", ("id", id)))
-        using (var reader = delete.ExecuteReader())
+        if (VectorRows.DeleteById(connection, transaction, id) is not { } removed)
         {
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            seq = reader.GetInt64(0);
-            version = reader.GetString(1);
+            return null;
         }
 
         using (var remember = StoreCommands.Create(connection, transaction, """
@@ -66,9 +57,8 @@ internal sealed partial class VectorStore(IStoreDatabase database, ILogger<Vecto
             remember.ExecuteNonQuery();
         }
 
-        var removed = FeatureVersions.Parse(version);
-        var generation = database.AppendChange(connection, transaction, VectorChangeKind.Delete, id, seq, removed, null, null, at);
-        return new VectorRemoval(id, seq, removed, generation);
+        var generation = database.AppendChange(connection, transaction, VectorChangeKind.Delete, id, removed.Seq, removed.Version, null, null, at);
+        return new VectorRemoval(id, removed.Seq, removed.Version, generation);
     }
 
     public async Task<StoredVector?> FindAsync(string id, CancellationToken cancellationToken)

@@ -17,18 +17,9 @@ internal static class PostgresVectorWrites
     /// <summary>Old row out, new row (new seq) in, generation bumped, inside the writer's transaction (which holds the generation lock).</summary>
     internal static VectorWrite Upsert(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at)
     {
-        long? replacedSeq = null;
-        FeatureVersion? replacedVersion = null;
-        using (var delete = new NpgsqlCommand("DELETE FROM vectors WHERE id = @id RETURNING seq, feature_version;", connection, transaction))
-        {
-            delete.Parameters.AddWithValue("id", id);
-            using var reader = delete.ExecuteReader();
-            if (reader.Read())
-            {
-                replacedSeq = reader.GetInt64(0);
-                replacedVersion = FeatureVersions.Parse(reader.GetString(1));
-            }
-        }
+        var replaced = VectorRows.DeleteById(connection, transaction, id);
+        var replacedSeq = replaced?.Seq;
+        var replacedVersion = replaced?.Version;
 
         // One round trip for the rest: every part touches its own table, so the order PostgreSQL runs
         // them in does not matter (the old row went above, in its own statement, before the insert
