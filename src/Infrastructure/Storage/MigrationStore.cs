@@ -99,7 +99,7 @@ internal sealed class MigrationStore(IStoreDatabase database, TimeProvider time)
 
             var replaced = FeatureVersions.Parse(moved.ReplacedVersion);
             // One generation per migrated vector: the change log holds one change per generation.
-            generation = database.AppendChange(connection, transaction, VectorChangeKind.Switch, change.Id, moved.Seq, change.Vector.Version, change.Seq, replaced, at);
+            generation = VectorChangeRows.Append(connection, transaction, database.AppendChangeStatement, VectorChangeKind.Switch, change.Id, moved.Seq, change.Vector.Version, change.Seq, replaced, at);
             writes.Add(new VectorWrite(
                 new StoredVector(
                     moved.Seq,

@@ -50,7 +50,7 @@ internal static class SqliteVectorWrites
             undelete.ExecuteNonQuery();
         }
 
-        var generation = Append(connection, transaction, VectorChangeKind.Insert, id, seq, vector.Version, replacedSeq, replacedVersion, at);
+        var generation = VectorChangeRows.Append(connection, transaction, AppendStatement, VectorChangeKind.Insert, id, seq, vector.Version, replacedSeq, replacedVersion, at);
         var stored = new StoredVector(seq, id, vector, new Dictionary<string, string>(meta, StringComparer.Ordinal), at);
         return new VectorWrite(stored, replacedSeq, replacedVersion, generation);
     }
@@ -93,33 +93,16 @@ internal static class SqliteVectorWrites
         return new MovedVectorRow(moved, (string)old[1], (string)old[6], (string)old[7]);
     }
 
-    /// <summary>Bumps the vector generation and records what it changed, in the caller's transaction; returns the generation.</summary>
-    internal static long Append(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
-        VectorChangeKind kind,
-        string id,
-        long seq,
-        FeatureVersion version,
-        long? replacedSeq,
-        FeatureVersion? replacedVersion,
-        DateTimeOffset at)
-    {
-        using var command = Command(connection, transaction, """
-            UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation';
-            INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
-            VALUES ((SELECT value FROM store_counters WHERE name = 'vector_generation'), $kind, $id, $seq, $version, $replaced_seq, $replaced_version, $at)
-            RETURNING generation;
-            """);
-        command.Parameters.AddWithValue("$kind", VectorChangeRows.KindName(kind));
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$seq", seq);
-        command.Parameters.AddWithValue("$version", version.Name());
-        command.Parameters.AddWithValue("$replaced_seq", (object?)replacedSeq ?? DBNull.Value);
-        command.Parameters.AddWithValue("$replaced_version", (object?)replacedVersion?.Name() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$at", VectorChangeRows.TimeText(at));
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
+    /// <summary>
+    /// The change-log append (<see cref="VectorChangeRows.Append"/>): no data-modifying CTEs in SQLite, so
+    /// the bump and the row are two statements; the row reads the bumped value inside the same transaction.
+    /// </summary>
+    internal const string AppendStatement = """
+        UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation';
+        INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
+        VALUES ((SELECT value FROM store_counters WHERE name = 'vector_generation'), @kind, @id, @seq, @version, @replaced_seq, @replaced_version, @at)
+        RETURNING generation;
+        """;
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {

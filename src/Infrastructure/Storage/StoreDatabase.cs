@@ -70,8 +70,8 @@ internal interface IStoreDatabase
     /// </summary>
     MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector);
 
-    /// <summary>Bumps the vector generation and records what it changed, in the caller's transaction; returns the generation.</summary>
-    long AppendChange(DbConnection connection, DbTransaction transaction, VectorChangeKind kind, string id, long seq, FeatureVersion version, long? replacedSeq, FeatureVersion? replacedVersion, DateTimeOffset at);
+    /// <summary>The statement that bumps the vector generation and writes its change row (<see cref="VectorChangeRows.Append"/>).</summary>
+    string AppendChangeStatement { get; }
 }
 
 /// <summary>What a moved vector row was before the move (its version) and kept (metadata, creation time), as stored.</summary>
@@ -113,8 +113,7 @@ internal sealed class SqliteStoreDatabase(SqliteDatabase database, SqliteWriter 
     public MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector) =>
         SqliteVectorWrites.Move((SqliteConnection)connection, (SqliteTransaction)transaction, seq, vector);
 
-    public long AppendChange(DbConnection connection, DbTransaction transaction, VectorChangeKind kind, string id, long seq, FeatureVersion version, long? replacedSeq, FeatureVersion? replacedVersion, DateTimeOffset at) =>
-        SqliteVectorWrites.Append((SqliteConnection)connection, (SqliteTransaction)transaction, kind, id, seq, version, replacedSeq, replacedVersion, at);
+    public string AppendChangeStatement => SqliteVectorWrites.AppendStatement;
 }
 
 internal sealed class PostgresStoreDatabase(PostgresDatabase database, PostgresWriter writer) : IStoreDatabase
@@ -157,8 +156,7 @@ internal sealed class PostgresStoreDatabase(PostgresDatabase database, PostgresW
     public MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector) =>
         PostgresVectorWrites.Move((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, seq, vector);
 
-    public long AppendChange(DbConnection connection, DbTransaction transaction, VectorChangeKind kind, string id, long seq, FeatureVersion version, long? replacedSeq, FeatureVersion? replacedVersion, DateTimeOffset at) =>
-        PostgresVectorWrites.Append((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, kind, id, seq, version, replacedSeq, replacedVersion, at);
+    public string AppendChangeStatement => PostgresVectorWrites.AppendStatement;
 }
 
 /// <summary>Parameters the same way on both backends.</summary>

@@ -5,7 +5,7 @@ namespace CadMl.Infrastructure.Storage;
 
 /// <summary>
 /// The change log (<c>vector_changes</c>, rows as <see cref="VectorChangeRows"/>) on either backend.
-/// <see cref="IStoreDatabase.AppendChange"/> is the only way a vector generation advances: it bumps
+/// <see cref="VectorChangeRows.Append"/> is the only way a vector generation advances: it bumps
 /// the counter and writes the change row inside the caller's transaction, so a generation and its row
 /// commit together or not at all; every writer holds what orders vector writes while it appends, which
 /// makes the generations gap-free and numbered in commit order.
@@ -51,7 +51,7 @@ internal sealed class VectorChangeLog(IStoreDatabase database) : IVectorChangeLo
     {
         using var connection = database.Open();
         using var transaction = database.BeginVectorWrite(connection);
-        var generation = database.AppendChange(connection, transaction, VectorChangeKind.Switch, migrationId, 0, target, null, null, at);
+        var generation = VectorChangeRows.Append(connection, transaction, database.AppendChangeStatement, VectorChangeKind.Switch, migrationId, 0, target, null, null, at);
         transaction.Commit();
         return generation;
     }

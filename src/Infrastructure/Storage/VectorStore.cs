@@ -57,7 +57,7 @@ internal sealed partial class VectorStore(IStoreDatabase database, ILogger<Vecto
             remember.ExecuteNonQuery();
         }
 
-        var generation = database.AppendChange(connection, transaction, VectorChangeKind.Delete, id, removed.Seq, removed.Version, null, null, at);
+        var generation = VectorChangeRows.Append(connection, transaction, database.AppendChangeStatement, VectorChangeKind.Delete, id, removed.Seq, removed.Version, null, null, at);
         return new VectorRemoval(id, removed.Seq, removed.Version, generation);
     }
 

@@ -56,7 +56,7 @@ public sealed class ChangeLogTests : IAsyncLifetime
                 // Appends its change, then fails: the savepoint must take the generation back with it.
                 writes.Add(_writer.WriteAsync<long>((connection, transaction) =>
                 {
-                    SqliteVectorWrites.Append(connection, transaction, VectorChangeKind.Insert, "doomed", 1, FeatureVersion.V1, null, null, DateTimeOffset.UnixEpoch);
+                    VectorChangeRows.Append(connection, transaction, SqliteVectorWrites.AppendStatement, VectorChangeKind.Insert, "doomed", 1, FeatureVersion.V1, null, null, DateTimeOffset.UnixEpoch);
                     throw new InvalidOperationException("fails after appending");
                 }));
             }

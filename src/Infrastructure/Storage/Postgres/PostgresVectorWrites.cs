@@ -78,31 +78,11 @@ internal static class PostgresVectorWrites
             : null;
     }
 
-    /// <summary>Bumps the vector generation and records what it changed, in the caller's transaction; returns the generation.</summary>
-    internal static long Append(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        VectorChangeKind kind,
-        string id,
-        long seq,
-        FeatureVersion version,
-        long? replacedSeq,
-        FeatureVersion? replacedVersion,
-        DateTimeOffset at)
-    {
-        using var command = new NpgsqlCommand("""
-            WITH bumped AS (UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value)
-            INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
-            SELECT value, @kind, @id, @seq, @version, @replaced_seq, @replaced_version, @at FROM bumped
-            RETURNING generation;
-            """, connection, transaction);
-        command.Parameters.AddWithValue("kind", VectorChangeRows.KindName(kind));
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("seq", seq);
-        command.Parameters.AddWithValue("version", version.Name());
-        command.Parameters.AddNullable("replaced_seq", NpgsqlDbType.Bigint, replacedSeq);
-        command.Parameters.AddNullable("replaced_version", NpgsqlDbType.Text, replacedVersion?.Name());
-        command.Parameters.AddWithValue("at", VectorChangeRows.TimeText(at));
-        return (long)command.ExecuteScalar()!;
-    }
+    /// <summary>The change-log append (<see cref="VectorChangeRows.Append"/>): bump and row in one statement.</summary>
+    internal const string AppendStatement = """
+        WITH bumped AS (UPDATE store_counters SET value = value + 1 WHERE name = 'vector_generation' RETURNING value)
+        INSERT INTO vector_changes (generation, kind, id, seq, feature_version, replaced_seq, replaced_version, at)
+        SELECT value, @kind, @id, @seq, @version, @replaced_seq, @replaced_version, @at FROM bumped
+        RETURNING generation;
+        """;
 }
