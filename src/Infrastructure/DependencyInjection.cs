@@ -118,16 +118,17 @@ public static class DependencyInjection
         services.AddHostedService<IdempotencyKeyPurge>();
         services.AddSingleton<IReplicaHeartbeats, ReplicaHeartbeats>();
         services.AddHostedService<ReplicaHeartbeatService>();
+        services.AddSingleton<IVectorStore, VectorStore>();
+        // The change log is read by the index owner and trimmed through what its holders still need.
+        services.AddSingleton<IVectorChangeLog, VectorChangeLog>();
+        services.AddSingleton<IMigrationStore, MigrationStore>();
         if (postgres)
         {
             services.AddSingleton<PostgresDatabase>();
             services.AddSingleton<PostgresWriter>();
             services.AddSingleton<IStoreFaults, PostgresStoreFaults>();
             services.AddSingleton<IStoreMaintenance, PostgresStoreMaintenance>();
-            services.AddSingleton<IVectorChangeLog, PostgresVectorChangeLog>();
             services.AddSingleton<IVectorChangeDoorbell, PostgresChangeDoorbell>();
-            services.AddSingleton<IVectorStore, PostgresVectorStore>();
-            services.AddSingleton<IMigrationStore, PostgresMigrationStore>();
             services.AddSingleton<IStoreDatabase, PostgresStoreDatabase>();
             services.AddHostedService<PostgresStoreInitializer>();
             services.AddHostedService<EarlierLayoutStartupAudit>();
@@ -141,11 +142,7 @@ public static class DependencyInjection
         services.AddSingleton<OrphanSweep>();
         services.AddSingleton<IStoreFaults, SqliteStoreFaults>();
         services.AddSingleton<IStoreMaintenance, SqliteStoreMaintenance>();
-        // The change log is read by the index owner and trimmed through what its holders still need.
-        services.AddSingleton<IVectorChangeLog, SqliteVectorChangeLog>();
         services.AddSingleton<IVectorChangeDoorbell, PollOnlyDoorbell>();
-        services.AddSingleton<IVectorStore, SqliteVectorStore>();
-        services.AddSingleton<IMigrationStore, SqliteMigrationStore>();
         services.AddSingleton<IStoreDatabase, SqliteStoreDatabase>();
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<EarlierLayoutStartupAudit>();

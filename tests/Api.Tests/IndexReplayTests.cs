@@ -43,7 +43,7 @@ public sealed class IndexReplayTests
                     {
                         for (var i = from; i < from + 5_000; i++)
                         {
-                            SqliteVectorStore.Upsert(connection, transaction, $"seed-{i}", V4(i), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+                            SqliteVectorWrites.Upsert(connection, transaction, $"seed-{i}", V4(i), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
                         }
 
                         return true;
@@ -398,14 +398,14 @@ public sealed class IndexReplayTests
     }
 
     /// <summary>Writes through the service's own store code (generation and change log included) while the service is down.</summary>
-    private static async Task WithStoreAsync(string dataDir, Func<SqliteWriter, SqliteVectorStore, Task> work)
+    private static async Task WithStoreAsync(string dataDir, Func<SqliteWriter, VectorStore, Task> work)
     {
         var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = dataDir }));
         database.MarkOpen("index-replay-test", new Dictionary<string, object?>());
         var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
         await using (writer)
         {
-            await work(writer, new SqliteVectorStore(database, writer, NullLogger<SqliteVectorStore>.Instance));
+            await work(writer, new VectorStore(new SqliteStoreDatabase(database, writer), NullLogger<VectorStore>.Instance));
         }
     }
 

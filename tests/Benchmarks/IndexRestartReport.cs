@@ -123,7 +123,7 @@ internal static class IndexRestartReport
                 {
                     for (var i = from; i < Math.Min(count, from + 5_000); i++)
                     {
-                        SqliteVectorStore.Upsert(connection, transaction, $"seed-{i}", Vector(i), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+                        SqliteVectorWrites.Upsert(connection, transaction, $"seed-{i}", Vector(i), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
                     }
 
                     return true;
@@ -159,14 +159,14 @@ internal static class IndexRestartReport
         return (outcome.Backend, [.. outcome.Hits.Select(h => h.Id)]);
     }
 
-    private static async Task WriteAsync(string dataDir, Func<SqliteWriter, SqliteVectorStore, Task> work)
+    private static async Task WriteAsync(string dataDir, Func<SqliteWriter, VectorStore, Task> work)
     {
         var database = new SqliteDatabase(Microsoft.Extensions.Options.Options.Create(new Application.Common.Configuration.DataOptions { DataDir = dataDir }));
         database.MarkOpen("restart-bench", new Dictionary<string, object?>());
         var writer = new SqliteWriter(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteWriter>.Instance);
         await using (writer)
         {
-            await work(writer, new SqliteVectorStore(database, writer, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteVectorStore>.Instance));
+            await work(writer, new VectorStore(new SqliteStoreDatabase(database, writer), Microsoft.Extensions.Logging.Abstractions.NullLogger<VectorStore>.Instance));
         }
     }
 

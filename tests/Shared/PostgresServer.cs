@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using CadMl.Api.Tests.Infrastructure;
 using Npgsql;
 
 namespace CadMl.Tests.Shared;
@@ -91,19 +92,25 @@ public sealed class PostgresServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        while (true)
+        await Poll.UntilAsync(AcceptsConnectionsAsync, TimeSpan.FromSeconds(30), "PostgreSQL taking connections");
+    }
+
+    private async Task<bool> AcceptsConnectionsAsync()
+    {
+        if (_process!.HasExited)
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(AdminConnectionString);
-                await connection.OpenAsync();
-                return;
-            }
-            catch (NpgsqlException) when (clock.Elapsed < TimeSpan.FromSeconds(30) && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
+            throw new InvalidOperationException($"postgres exited with {_process.ExitCode} before it took connections.");
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(AdminConnectionString);
+            await connection.OpenAsync();
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
         }
     }
 

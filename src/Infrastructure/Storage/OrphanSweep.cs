@@ -86,7 +86,7 @@ public sealed partial class OrphanSweep(SqliteWriter writer, ILogger<OrphanSweep
             }
 
             var at = DateTimeOffset.Parse(orphan.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            SqliteVectorStore.Upsert(connection, transaction, orphan.Id, vector!, meta, at);
+            SqliteVectorWrites.Upsert(connection, transaction, orphan.Id, vector!, meta, at);
             repaired.Add(orphan.Id);
         }
 

@@ -1,4 +1,6 @@
+using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Storage.Postgres;
@@ -22,13 +24,34 @@ internal interface IStoreDatabase
     /// </summary>
     string ArrivalColumn { get; }
 
+    /// <summary>
+    /// Whether a read can keep the rows it read locked to the end of its transaction (<c>FOR UPDATE</c>).
+    /// PostgreSQL needs it to fence concurrent writers; SQLite has no such clause and needs none, because a
+    /// write transaction there already holds the database's one write lock.
+    /// </summary>
+    bool LocksReadRows { get; }
+
+    /// <summary>Fails with the store's own fault when it is not open, so a request is refused before it does any work.</summary>
+    void EnsureServing();
+
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    DbConnection Open();
+
+    /// <summary>A read-only transaction whose statements all see one moment (counts and a page of rows that agree).</summary>
+    Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A write transaction outside the group-commit writer that may advance the vector generation:
+    /// it holds what orders vector writes (SQLite's write lock, PostgreSQL's generation row) from its start.
+    /// </summary>
+    DbTransaction BeginVectorWrite(DbConnection connection);
 
     /// <summary>One write in the group-commit writer's next batch; <paramref name="committed"/> runs once it is durable.</summary>
     Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, Action<T>? committed = null);
 
-    /// <summary>The vector row under <paramref name="id"/> replaced inside the caller's write, with its change-log row (the backend's vector store).</summary>
-    VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at);
+    /// <summary>Completes once every write queued before it is durable.</summary>
+    Task DrainAsync();
 
     /// <summary>
     /// A one-statement write that need not be ordered with the store's other writes (a replica's
@@ -37,19 +60,45 @@ internal interface IStoreDatabase
     /// generation counter row that orders vector writes (it may read it: MVCC serves that without waiting).
     /// </summary>
     Task WriteUnorderedAsync(Func<DbConnection, DbTransaction?, DbCommand> statement, CancellationToken cancellationToken);
+
+    /// <summary>The vector row under <paramref name="id"/> replaced inside the caller's write, with its change-log row.</summary>
+    VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at);
+
+    /// <summary>
+    /// The row at <paramref name="seq"/> moved to a new seq with <paramref name="vector"/>'s values and
+    /// version, keeping its id, metadata and creation time; null when no row has that seq. No change-log row.
+    /// </summary>
+    MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector);
+
+    /// <summary>The statement that bumps the vector generation and writes its change row (<see cref="VectorChangeRows.Append"/>).</summary>
+    string AppendChangeStatement { get; }
 }
+
+/// <summary>What a moved vector row was before the move (its version) and kept (metadata, creation time), as stored.</summary>
+internal readonly record struct MovedVectorRow(long Seq, string ReplacedVersion, string Meta, string CreatedAt);
 
 internal sealed class SqliteStoreDatabase(SqliteDatabase database, SqliteWriter writer) : IStoreDatabase
 {
     public string ArrivalColumn => "rowid";
 
+    public bool LocksReadRows => false;
+
+    public void EnsureServing() => database.EnsureOpen();
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
+
+    public DbConnection Open() => database.Open();
+
+    public Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    // IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is held from the first read.
+    public DbTransaction BeginVectorWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction();
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, Action<T>? committed = null) =>
         writer.WriteAsync((connection, transaction) => work(connection, transaction), committed);
 
-    public VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at) =>
-        SqliteVectorStore.Upsert((SqliteConnection)connection, (SqliteTransaction)transaction, id, vector, meta, at);
+    public Task DrainAsync() => writer.DrainAsync();
 
     public Task WriteUnorderedAsync(Func<DbConnection, DbTransaction?, DbCommand> statement, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction) =>
@@ -57,19 +106,42 @@ internal sealed class SqliteStoreDatabase(SqliteDatabase database, SqliteWriter 
             using var command = statement(connection, transaction);
             return command.ExecuteNonQuery();
         });
+
+    public VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at) =>
+        SqliteVectorWrites.Upsert((SqliteConnection)connection, (SqliteTransaction)transaction, id, vector, meta, at);
+
+    public MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector) =>
+        SqliteVectorWrites.Move((SqliteConnection)connection, (SqliteTransaction)transaction, seq, vector);
+
+    public string AppendChangeStatement => SqliteVectorWrites.AppendStatement;
 }
 
 internal sealed class PostgresStoreDatabase(PostgresDatabase database, PostgresWriter writer) : IStoreDatabase
 {
     public string ArrivalColumn => "ord";
 
+    public bool LocksReadRows => true;
+
+    public void EnsureServing() => database.Status.EnsureOpen();
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
+
+    public DbConnection Open() => database.Open();
+
+    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+    public DbTransaction BeginVectorWrite(DbConnection connection)
+    {
+        var transaction = ((NpgsqlConnection)connection).BeginTransaction();
+        PostgresWriter.LockGeneration((NpgsqlConnection)connection, transaction);
+        return transaction;
+    }
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, Action<T>? committed = null) =>
         writer.WriteAsync((connection, transaction) => work(connection, transaction), committed);
 
-    public VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at) =>
-        PostgresVectorStore.Upsert((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, id, vector, meta, at);
+    public Task DrainAsync() => writer.DrainAsync();
 
     public async Task WriteUnorderedAsync(Func<DbConnection, DbTransaction?, DbCommand> statement, CancellationToken cancellationToken)
     {
@@ -77,6 +149,14 @@ internal sealed class PostgresStoreDatabase(PostgresDatabase database, PostgresW
         await using var command = statement(connection, null);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public VectorWrite UpsertVector(DbConnection connection, DbTransaction transaction, string id, FeatureVector vector, IReadOnlyDictionary<string, string> meta, DateTimeOffset at) =>
+        PostgresVectorWrites.Upsert((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, id, vector, meta, at);
+
+    public MovedVectorRow? MoveVector(DbConnection connection, DbTransaction transaction, long seq, FeatureVector vector) =>
+        PostgresVectorWrites.Move((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, seq, vector);
+
+    public string AppendChangeStatement => PostgresVectorWrites.AppendStatement;
 }
 
 /// <summary>Parameters the same way on both backends.</summary>
@@ -97,4 +177,24 @@ internal static class StoreCommands
 
         return command;
     }
+
+    /// <summary>
+    /// Adds one parameter per value and returns their placeholders for an <c>IN (...)</c> list. Callers
+    /// pass at most <see cref="ListChunk"/> values: both backends bound the parameters of one statement.
+    /// </summary>
+    public static string AddList<T>(DbCommand command, string prefix, IReadOnlyList<T> values)
+    {
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i] = string.Create(CultureInfo.InvariantCulture, $"@{prefix}{i}");
+            parameter.Value = values[i];
+            command.Parameters.Add(parameter);
+        }
+
+        return string.Join(", ", names);
+    }
+
+    public const int ListChunk = 500;
 }

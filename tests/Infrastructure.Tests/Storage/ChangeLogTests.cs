@@ -18,8 +18,8 @@ public sealed class ChangeLogTests : IAsyncLifetime
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
     private SqliteDatabase _database = null!;
     private SqliteWriter _writer = null!;
-    private SqliteVectorStore _store = null!;
-    private SqliteVectorChangeLog _log = null!;
+    private VectorStore _store = null!;
+    private VectorChangeLog _log = null!;
 
     public async Task InitializeAsync()
     {
@@ -27,8 +27,9 @@ public sealed class ChangeLogTests : IAsyncLifetime
         await _database.MigrateAsync(CancellationToken.None);
         _database.MarkOpen("change-log-test", new Dictionary<string, object?>());
         _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
-        _store = new SqliteVectorStore(_database, _writer, NullLogger<SqliteVectorStore>.Instance);
-        _log = new SqliteVectorChangeLog(_database);
+        var store = new SqliteStoreDatabase(_database, _writer);
+        _store = new VectorStore(store, NullLogger<VectorStore>.Instance);
+        _log = new VectorChangeLog(store);
     }
 
     public async Task DisposeAsync()
@@ -55,7 +56,7 @@ public sealed class ChangeLogTests : IAsyncLifetime
                 // Appends its change, then fails: the savepoint must take the generation back with it.
                 writes.Add(_writer.WriteAsync<long>((connection, transaction) =>
                 {
-                    SqliteVectorChangeLog.Append(connection, transaction, VectorChangeKind.Insert, "doomed", 1, FeatureVersion.V1, null, null, DateTimeOffset.UnixEpoch);
+                    VectorChangeRows.Append(connection, transaction, SqliteVectorWrites.AppendStatement, VectorChangeKind.Insert, "doomed", 1, FeatureVersion.V1, null, null, DateTimeOffset.UnixEpoch);
                     throw new InvalidOperationException("fails after appending");
                 }));
             }

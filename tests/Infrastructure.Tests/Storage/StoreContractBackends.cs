@@ -32,15 +32,16 @@ public sealed class SqliteStoreContractTests : StoreContract
         await database.MigrateAsync(CancellationToken.None);
         database.MarkOpen("contract", new Dictionary<string, object?>());
         var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
+        var store = new SqliteStoreDatabase(database, writer);
         return new StoreUnderTest(
-            new SqliteVectorStore(database, writer, NullLogger<SqliteVectorStore>.Instance),
-            new SqliteVectorChangeLog(database),
-            new IdempotencyStore(new SqliteStoreDatabase(database, writer)),
-            new SqliteMigrationStore(database, TimeProvider.System),
-            new ReplicaHeartbeats(new SqliteStoreDatabase(database, writer)),
-            new CacheSettingsRecordStore(new SqliteStoreDatabase(database, writer)),
-            new FleetLeaseStore(new SqliteStoreDatabase(database, writer)),
-            new DesiredModelStore(new SqliteStoreDatabase(database, writer)),
+            new VectorStore(store, NullLogger<VectorStore>.Instance),
+            new VectorChangeLog(store),
+            new IdempotencyStore(store),
+            new MigrationStore(store, TimeProvider.System),
+            new ReplicaHeartbeats(store),
+            new CacheSettingsRecordStore(store),
+            new FleetLeaseStore(store),
+            new DesiredModelStore(store),
             writer.DisposeAsync);
     }
 
@@ -93,15 +94,16 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
         status.MarkOpen("contract", "postgres open", new Dictionary<string, object?>());
         _database ??= database;
         var writer = new PostgresWriter(database, NullLogger<PostgresWriter>.Instance);
+        var store = new PostgresStoreDatabase(database, writer);
         return new StoreUnderTest(
-            new PostgresVectorStore(database, writer, NullLogger<PostgresVectorStore>.Instance),
-            new PostgresVectorChangeLog(database),
-            new IdempotencyStore(new PostgresStoreDatabase(database, writer)),
-            new PostgresMigrationStore(database, TimeProvider.System),
-            new ReplicaHeartbeats(new PostgresStoreDatabase(database, writer)),
-            new CacheSettingsRecordStore(new PostgresStoreDatabase(database, writer)),
-            new FleetLeaseStore(new PostgresStoreDatabase(database, writer)),
-            new DesiredModelStore(new PostgresStoreDatabase(database, writer)),
+            new VectorStore(store, NullLogger<VectorStore>.Instance),
+            new VectorChangeLog(store),
+            new IdempotencyStore(store),
+            new MigrationStore(store, TimeProvider.System),
+            new ReplicaHeartbeats(store),
+            new CacheSettingsRecordStore(store),
+            new FleetLeaseStore(store),
+            new DesiredModelStore(store),
             async () =>
             {
                 await writer.DisposeAsync();

@@ -83,17 +83,18 @@ internal sealed partial class MigrateVectorsHandler(
         progress.Report(log.Progress());
         LogStarted(log.MigrationId, target.Name(), log.Scope, command.DryRun);
         var staging = command.DryRun ? null : index.Begin(target);
+        var pass = new MigrationPass(target, command.DryRun, command.BatchSize, log, staging, lease);
         string? failure = null;
         var cancelled = false;
         try
         {
             if (command.Ids is { } ids)
             {
-                await MigrateIdsAsync([.. ids.Distinct(StringComparer.Ordinal)], target, command, log, staging, lease, cancellationToken);
+                await MigrateIdsAsync([.. ids.Distinct(StringComparer.Ordinal)], pass, cancellationToken);
             }
             else
             {
-                await MigrateAllAsync(target, command, log, staging, lease, cancellationToken);
+                await MigrateAllAsync(pass, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -152,18 +153,16 @@ internal sealed partial class MigrateVectorsHandler(
         }
     }
 
-    private async Task MigrateIdsAsync(
-        List<string> ids, FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, HeldFleetLease lease, CancellationToken cancellationToken)
+    private async Task MigrateIdsAsync(List<string> ids, MigrationPass pass, CancellationToken cancellationToken)
     {
-        foreach (var chunk in ids.Chunk(command.BatchSize))
+        foreach (var chunk in ids.Chunk(pass.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await BatchAsync(token => store.FindAsync(chunk, token), chunk, target, command.DryRun, log, staging, lease, cancellationToken);
+            await BatchAsync(token => store.FindAsync(chunk, token), chunk, pass, cancellationToken);
         }
     }
 
-    private async Task MigrateAllAsync(
-        FeatureVersion target, MigrateVectorsCommand command, MigrationRunLog log, IIndexMigration? staging, HeldFleetLease lease, CancellationToken cancellationToken)
+    private async Task MigrateAllAsync(MigrationPass pass, CancellationToken cancellationToken)
     {
         // Vectors registered after this point are not part of the run: it must end even while
         // clients keep registering vectors of the old version.
@@ -173,7 +172,7 @@ internal sealed partial class MigrateVectorsHandler(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var after = afterSeq;
-            var read = await BatchAsync(token => store.PendingAsync(target, after, lastSeq, command.BatchSize, token), null, target, command.DryRun, log, staging, lease, cancellationToken);
+            var read = await BatchAsync(token => store.PendingAsync(pass.Target, after, lastSeq, pass.BatchSize, token), null, pass, cancellationToken);
             if (read.Count == 0)
             {
                 return;
@@ -187,26 +186,19 @@ internal sealed partial class MigrateVectorsHandler(
     private Task<IReadOnlyList<MigrationSource>> BatchAsync(
         Func<CancellationToken, Task<IReadOnlyList<MigrationSource>>> read,
         IReadOnlyList<string>? requested,
-        FeatureVersion target,
-        bool dryRun,
-        MigrationRunLog log,
-        IIndexMigration? staging,
-        HeldFleetLease lease,
+        MigrationPass pass,
         CancellationToken cancellationToken) =>
-        staging is null
-            ? RunBatchAsync(read, requested, target, dryRun, log, null, lease, cancellationToken)
-            : registry.HoldWritesAsync(() => RunBatchAsync(read, requested, target, dryRun, log, staging, lease, cancellationToken), cancellationToken);
+        pass.Staging is null
+            ? RunBatchAsync(read, requested, pass, cancellationToken)
+            : registry.HoldWritesAsync(() => RunBatchAsync(read, requested, pass, cancellationToken), cancellationToken);
 
     private async Task<IReadOnlyList<MigrationSource>> RunBatchAsync(
         Func<CancellationToken, Task<IReadOnlyList<MigrationSource>>> read,
         IReadOnlyList<string>? requested,
-        FeatureVersion target,
-        bool dryRun,
-        MigrationRunLog log,
-        IIndexMigration? staging,
-        HeldFleetLease lease,
+        MigrationPass pass,
         CancellationToken cancellationToken)
     {
+        var (target, dryRun, _, log, staging, lease) = pass;
         var rows = await read(cancellationToken);
         var items = new List<MigrationItemDto>(rows.Count);
         var changes = new List<(int Item, MigrationChange Change, int Delta)>();
@@ -283,3 +275,6 @@ internal sealed partial class MigrateVectorsHandler(
         Message = "Vector migration {MigrationId} ended {Status}: {Processed} processed, {Moved} moved, {Errors} errors in {Seconds:F1} s")]
     private partial void LogFinished(string migrationId, string status, long processed, long moved, long errors, double seconds);
 }
+
+/// <summary>What every batch of one run shares: its target, whether it writes, and where it reports and stages.</summary>
+internal sealed record MigrationPass(FeatureVersion Target, bool DryRun, int BatchSize, MigrationRunLog Log, IIndexMigration? Staging, HeldFleetLease Lease);
