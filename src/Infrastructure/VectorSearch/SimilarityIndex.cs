@@ -84,9 +84,6 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     public long Generation => Current.Applied;
 
-    /// <summary>The batch path's read of the serving FAISS index until it reads <see cref="Current"/> itself (next commit).</summary>
-    private FaissVectorIndex? _faiss => Current.Faiss;
-
     /// <summary>Bumped by every degradation; a warm-up build started under an older epoch does not attach.</summary>
     public long Epoch => Current.Epoch;
 
