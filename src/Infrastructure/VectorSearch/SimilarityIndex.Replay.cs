@@ -62,7 +62,12 @@ internal sealed partial class SimilarityIndex
             // Replayed inserts are added in batches, i.e. at about a build's cost per vector: a
             // snapshot far behind (more changes than vectors, and many) is no cheaper to catch up than to rebuild.
             var behind = Generation - savedGeneration;
-            if (_log is null || behind > Math.Max(ReplayFloor, Exact.Count))
+            if (_log is null)
+            {
+                return new ReplayOutcome(ReplayResult.LogIncomplete, 0, "no change log to replay from");
+            }
+
+            if (behind > Math.Max(ReplayFloor, Exact.Count))
             {
                 return new ReplayOutcome(ReplayResult.LogIncomplete, 0, $"{behind} changes behind the store with {Exact.Count} vectors: rebuilding is cheaper");
             }
