@@ -24,10 +24,10 @@ internal sealed partial class FaissActivator(
     ILogger<FaissActivator> logger)
 {
     /// <summary>
-    /// Null when FAISS now serves (or, with <paramref name="yieldToDegradation"/>, when a
-    /// degradation recorded meanwhile took precedence); otherwise the reason it does not.
+    /// Null when FAISS now serves (or, with <paramref name="yieldTo"/> given, when a degradation
+    /// started a later epoch meanwhile and took precedence); otherwise the reason it does not.
     /// </summary>
-    public async Task<string?> ActivateAsync(bool trySaved, CancellationToken cancellationToken, bool yieldToDegradation = false)
+    public async Task<string?> ActivateAsync(bool trySaved, CancellationToken cancellationToken, long? yieldTo = null)
     {
         var native = library.TryLoad(out var error);
         if (native is null)
@@ -40,7 +40,7 @@ internal sealed partial class FaissActivator(
             var (loaded, saved, status, detail) = files.TryLoad(native, index.Spec, index.Generation, time.GetTimestamp());
             if (loaded is not null)
             {
-                var replay = index.AttachReplayed(loaded, saved, changeLog, yieldToDegradation);
+                var replay = index.AttachReplayed(loaded, saved, yieldTo);
                 (status, detail) = replay.Result switch
                 {
                     ReplayResult.Attached or ReplayResult.Yielded => (status, $"{detail}; {replay.Detail}"),
@@ -62,14 +62,15 @@ internal sealed partial class FaissActivator(
 
         try
         {
-            await index.RebuildAsync(native, null, cancellationToken, yieldToDegradation);
+            await index.RebuildAsync(native, null, cancellationToken, yieldTo);
         }
         catch (FaissException exception)
         {
             return $"faiss_index_build_failed: {exception.Message}";
         }
-        catch (OutOfMemoryException exception)
+        catch (Exception exception) when (exception is OutOfMemoryException or InvalidOperationException)
         {
+            // Out of memory, or the log could not bring the built index to the applied generation.
             return $"faiss_index_build_failed: {exception.Message}";
         }
 

@@ -33,7 +33,7 @@ internal sealed partial class SimilarityIndex
         }
 
         var started = _time.GetTimestamp();
-        var faiss = _faiss;
+        var faiss = Current.Faiss;
         var shard = faiss?.Find(version);
         var exactShard = Exact.Find(version);
         // Tombstones only exist for HNSW, which has no batched scan; the check keeps the over-fetch

@@ -23,7 +23,7 @@ internal sealed partial class SimilarityIndex
     /// <summary>
     /// Applies the logged changes after the applied generation, up to <paramref name="through"/>
     /// (the end of the log by default); returns the generation applied. Reads the log outside the
-    /// write lock and applies each page under it, skipping what another caller applied meanwhile.
+    /// owner's lock and applies each page under it, skipping what another caller applied meanwhile.
     /// </summary>
     public long CatchUp(long through = long.MaxValue)
     {
@@ -35,26 +35,26 @@ internal sealed partial class SimilarityIndex
         while (Generation < through)
         {
             var after = Generation;
-            var page = _log.ReadAfter(after, FollowPage);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            if (page[0].Generation > after + 1)
+            var page = NextChanges(_log, after, FollowPage, out var gap);
+            if (page is null)
             {
                 if (FollowProblem is null)
                 {
-                    FollowProblem = $"the change log starts at generation {page[0].Generation}, after this index's {after}: restart the replica to reload";
+                    FollowProblem = $"{gap}: restart the replica to reload";
                     LogFollowBroken(FollowProblem);
                 }
 
                 break;
             }
 
+            if (page.Count == 0)
+            {
+                break;
+            }
+
             var rows = _log.ReadRows([.. page.Where(c => c.Kind != VectorChangeKind.Delete).Select(c => c.Seq)]).ToDictionary(r => r.Seq);
             var applied = 0;
-            lock (_writeSync)
+            lock (_sync)
             {
                 foreach (var change in page)
                 {
@@ -118,7 +118,7 @@ internal sealed partial class SimilarityIndex
         }
     }
 
-    /// <summary>Wakes every waiter; called after the applied generation moved (never under the write lock's readers' feet: the generation is written first).</summary>
+    /// <summary>Wakes every waiter; called after the applied generation moved (never under the owner's lock's readers' feet: the generation is written first).</summary>
     private void Signal() =>
         Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
@@ -155,7 +155,7 @@ internal sealed partial class SimilarityIndex
             ObserveMigrationLocked(replaced, version, null, null);
         }
 
-        Interlocked.Exchange(ref _generation, change.Generation);
+        AdvanceLocked(change.Generation);
         return true;
     }
 

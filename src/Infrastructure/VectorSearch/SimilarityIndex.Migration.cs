@@ -19,7 +19,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
 {
     private static readonly HashSet<long> NoSeqs = [];
 
-    /// <summary>The running migration's stage; read and written under <c>_writeSync</c>.</summary>
+    /// <summary>The running migration's stage; read and written under <c>_sync</c>.</summary>
     private MigrationStage? _migration;
 
     /// <summary>A stage the log says is complete; the follower switches it (<see cref="SwitchDueAsync"/>) before applying more.</summary>
@@ -31,7 +31,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
     {
         get
         {
-            lock (_writeSync)
+            lock (_sync)
             {
                 return _migration is not null;
             }
@@ -40,7 +40,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
 
     public IIndexMigration Begin(FeatureVersion target)
     {
-        lock (_writeSync)
+        lock (_sync)
         {
             // A run another replica left unfinished (it died before its end was logged): this run,
             // to the same version, takes its staged rows over and switches them in at its own end.
@@ -62,7 +62,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
 
     /// <summary>
     /// Keeps the stage true to the store when an ordinary write lands during a migration (caller
-    /// holds <c>_writeSync</c> and has applied the write to the live index). Before composition a
+    /// holds <c>_sync</c> and has applied the write to the live index). Before composition a
     /// write that replaces or deletes a staged vector drops it from the stage, and the row it had
     /// replaced leaves the live index too: the store holds neither any more. After composition,
     /// every write is mirrored into the composed shards it concerns.
@@ -80,6 +80,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
             {
                 stage.Staged.Remove(seq);
                 RemoveLocked(old.Seq, old.Version);
+                _reshapes++;
             }
 
             return;
@@ -140,7 +141,7 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
             // The end of a run this process switched itself (or never saw a row of): nothing to do.
             if (change.EndsMigration)
             {
-                Interlocked.Exchange(ref _generation, change.Generation);
+                AdvanceLocked(change.Generation);
                 return true;
             }
         }
@@ -177,82 +178,129 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
 
         stage.Replaced[seq] = (replacedSeq, replacedVersion);
         stage.Generation = Math.Max(stage.Generation, generation);
-        Interlocked.Exchange(ref _generation, generation);
+        AdvanceLocked(generation);
     }
 
+    /// <summary>
+    /// Composes the new exact shards, builds their FAISS shards off to the side, brings those to
+    /// the applied generation through the change log (the writes mirrored into the composed
+    /// shards meanwhile are in it) and swaps both in under the lock. FAISS shards the log cannot
+    /// bring forward are built again; if that keeps failing, or FAISS cannot build them, FAISS is
+    /// dropped as on any fault (its old shards would no longer match the exact ones): exact
+    /// search serves and recovery rebuilds.
+    /// </summary>
     private async Task SwitchAsync(MigrationStage stage)
     {
-        // No concurrent rebuild: it would build from shards about to be replaced.
-        await _rebuildGate.WaitAsync(CancellationToken.None);
         var started = _time.GetTimestamp();
+        FaissVectorIndex? dropped = null;
+        string? dropReason = null;
         try
         {
-            FaissVectorIndex? faiss;
-            List<(FeatureVersion Version, float[] Vectors, long[] Seqs)> snapshots = [];
-            lock (_writeSync)
+            for (var attempt = 1; ; attempt++)
             {
-                if (stage.Replaced.Count == 0)
+                FaissNative? library;
+                long from;
+                List<(FeatureVersion Version, float[] Vectors, long[] Seqs)> copies = [];
+                lock (_sync)
                 {
+                    if (stage.Replaced.Count == 0)
+                    {
+                        return;
+                    }
+
+                    stage.Composed ??= Compose(stage);
+                    library = _snapshot.Faiss?.Native;
+                    from = _snapshot.Applied;
+                    if (library is not null)
+                    {
+                        copies = [.. stage.Composed.Select(c => { var (v, s) = c.Value.Snapshot(); return (c.Key, v, s); })];
+                    }
+                }
+
+                var composed = stage.Composed;
+                FaissVectorIndex? built = null;
+                ChangeReplay? replay = null;
+                string? refused = null;
+                if (library is not null)
+                {
+                    try
+                    {
+                        (built, var held) = await BuildCopiesAsync(library, copies, CancellationToken.None);
+                        replay = new ChangeReplay(built, v => composed.GetValueOrDefault(v), composed.Keys.ToHashSet(), from, held);
+                        refused = _log is null ? null : replay.CatchUp(_log, Generation);
+                    }
+                    catch (Exception exception) when (exception is FaissException or OutOfMemoryException)
+                    {
+                        built?.Dispose();
+                        built = null;
+                        refused = $"building the switched shards failed: {exception.Message}";
+                        attempt = BuildAttempts;
+                    }
+                }
+
+                lock (_sync)
+                {
+                    var current = _snapshot.Faiss;
+                    if (refused is null && built is not null)
+                    {
+                        refused = _log is not null ? replay!.CatchUp(_log, _snapshot.Applied)
+                            : _snapshot.Applied == from ? null : "a lone index (no change log) was written to while it was building";
+                    }
+                    else if (refused is null && current is not null)
+                    {
+                        // FAISS was attached (recovery) while there was none to build for: build now.
+                        refused = "FAISS was attached while the switch was composed";
+                    }
+
+                    if (refused is not null && attempt < BuildAttempts)
+                    {
+                        built?.Dispose();
+                        LogBuildRetried(refused);
+                        continue;
+                    }
+
+                    foreach (var (version, shard) in composed)
+                    {
+                        Exact.Replace(version, shard);
+                    }
+
+                    if (current is not null && refused is null && built is not null)
+                    {
+                        foreach (var shard in built.Release())
+                        {
+                            current.Replace(shard);
+                        }
+                    }
+                    else if (current is not null)
+                    {
+                        dropped = current;
+                        dropReason = refused;
+                        PublishLocked(_snapshot with { Faiss = null, Epoch = _snapshot.Epoch + 1 });
+                    }
+
+                    built?.Dispose();
+                    _reshapes++;
+                    PublishLocked(_snapshot with { Applied = Math.Max(_snapshot.Applied, stage.Generation), Saved = -1 });
                     _migration = null;
-                    return;
                 }
 
-                stage.Composed = Compose(stage);
-                faiss = _faiss;
-                if (faiss is not null)
-                {
-                    snapshots = [.. stage.Composed.Select(c => { var (v, s) = c.Value.Snapshot(); return (c.Key, v, s); })];
-                    _pending = [];
-                }
+                LogMigrationSwitched(stage.Replaced.Count, string.Join(", ", composed.Keys.Order().Select(v => v.Name())), _time.GetElapsedTime(started).TotalMilliseconds);
+                return;
             }
-
-            var built = faiss is null ? [] : await BuildAsync(faiss, snapshots);
-            lock (_writeSync)
-            {
-                foreach (var write in _pending ?? [])
-                {
-                    var shard = built.FirstOrDefault(s => s.Version == write.Version);
-                    if (write.Vector is null)
-                    {
-                        shard?.Remove(write.Seq);
-                    }
-                    else
-                    {
-                        shard?.Add(write.Seq, write.Vector);
-                    }
-                }
-
-                _pending = null;
-                foreach (var (version, shard) in stage.Composed)
-                {
-                    Exact.Replace(version, shard);
-                }
-
-                if (faiss is not null && ReferenceEquals(_faiss, faiss))
-                {
-                    built.ForEach(faiss.Replace);
-                }
-                else
-                {
-                    built.ForEach(s => s.Dispose());
-                }
-
-                Interlocked.Exchange(ref _generation, Math.Max(Generation, stage.Generation));
-                Interlocked.Exchange(ref _savedGeneration, -1);
-                _migration = null;
-            }
-
-            LogMigrationSwitched(stage.Replaced.Count, string.Join(", ", stage.Composed.Keys.Order().Select(v => v.Name())), _time.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
-            lock (_writeSync)
+            lock (_sync)
             {
-                _pending = null;
                 _migration = null;
             }
 
-            _rebuildGate.Release();
+            if (dropped is not null)
+            {
+                dropped.Dispose();
+                LogSwitchDroppedFaiss(dropReason!);
+                _faults.Report($"faiss_migration_build_failed: {dropReason}");
+            }
         }
     }
 
@@ -263,44 +311,27 @@ internal sealed partial class SimilarityIndex : IMigrationIndex
         foreach (var group in stage.Replaced.Values.GroupBy(r => r.Version))
         {
             var removed = group.Select(r => r.Seq).ToHashSet();
-            composed[group.Key] = Exact.Find(group.Key)?.CopyWithout(removed, 0) ?? new ExactShard(group.Key.Dimension());
+            composed[group.Key] = Exact.Find(group.Key)?.CopyWithout(removed, group.Key == stage.Target ? stage.Staged.Count : 0) ?? new ExactShard(group.Key.Dimension());
         }
 
-        var target = Exact.Find(stage.Target)?.CopyWithout(NoSeqs, stage.Staged.Count) ?? new ExactShard(stage.Target.Dimension(), Math.Max(1024, stage.Staged.Count));
+        // A migration within one version (v5 to v5 after its layout grew) composes its target from
+        // the source copy above, which already lacks the replaced rows; copying the live shard
+        // again would bring them back.
+        if (!composed.TryGetValue(stage.Target, out var target))
+        {
+            target = Exact.Find(stage.Target)?.CopyWithout(NoSeqs, stage.Staged.Count) ?? new ExactShard(stage.Target.Dimension(), Math.Max(1024, stage.Staged.Count));
+            composed[stage.Target] = target;
+        }
+
         target.AddAll(stage.Staged);
-        composed[stage.Target] = target;
         return composed;
-    }
-
-    /// <summary>
-    /// FAISS shards for the composed versions, built without holding any lock. If FAISS fails (or
-    /// memory runs out) the old FAISS shards would no longer match the exact ones, so FAISS is
-    /// dropped as on any FAISS fault: exact search serves and recovery rebuilds.
-    /// </summary>
-    private async Task<List<FaissShard>> BuildAsync(FaissVectorIndex faiss, List<(FeatureVersion Version, float[] Vectors, long[] Seqs)> snapshots)
-    {
-        var built = new List<FaissShard>();
-        try
-        {
-            await Task.Run(() =>
-            {
-                foreach (var (version, vectors, seqs) in snapshots)
-                {
-                    built.Add(FaissVectorIndex.Build(faiss.Native, Spec, version, vectors, seqs));
-                }
-            });
-            return built;
-        }
-        catch (Exception exception) when (exception is FaissException or OutOfMemoryException)
-        {
-            built.ForEach(s => s.Dispose());
-            Fault(faiss, "migration_build", exception as FaissException ?? new FaissException(FaissStatus.OutOfMemory, "migration_build", exception.Message));
-            return [];
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migration switched {Count} vectors into the index (versions {Versions}) in {Milliseconds:F0} ms")]
     private partial void LogMigrationSwitched(int count, string versions, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "FAISS shards for the migration switch could not be built ({Reason}); serving exact search until the index is rebuilt")]
+    private partial void LogSwitchDroppedFaiss(string reason);
 
     private sealed class MigrationStage(SimilarityIndex owner, FeatureVersion target) : IIndexMigration
     {

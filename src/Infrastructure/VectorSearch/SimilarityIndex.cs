@@ -9,14 +9,34 @@ using Microsoft.Extensions.Options;
 namespace CadMl.Infrastructure.VectorSearch;
 
 /// <summary>
-/// The <see cref="IVectorIndex"/> the Application sees. It keeps the exact index complete at all
-/// times and, unless the configuration says <c>exact</c>, a FAISS index of the configured kind
-/// on top. Searches go to FAISS when it can serve the version and to exact otherwise; a FAISS
-/// failure (a throwing search or write) detaches FAISS and reports the fault (<see cref="FaissFaultReports"/>), and the same request
-/// is answered by exact search, so callers never see it. Writes arrive serialised (VectorRegistry);
-/// <c>_writeSync</c> additionally orders them against rebuilds, which replay writes that landed
-/// while they were building.
+/// What readers see of the index: the FAISS index serving (null: exact search answers
+/// everything), the generation applied, the degradation epoch and the generation the saved file
+/// reflects. Replaced as a whole under the owner's lock; readers take it with one atomic read.
 /// </summary>
+internal sealed record IndexSnapshot(FaissVectorIndex? Faiss, long Applied, long Epoch, long Saved)
+{
+    public string Backend => Faiss is null ? SimilarityIndex.ExactBackend : SimilarityIndex.FaissBackend;
+
+    /// <summary>True when FAISS holds changes that no saved file reflects.</summary>
+    public bool Dirty => Faiss is not null && Saved != Applied;
+}
+
+/// <summary>
+/// The <see cref="IVectorIndex"/> the Application sees, and the one owner of the index: every
+/// mutation (a write after its commit, the follower's catch-up, start-up replay, rebuilds,
+/// recovery, degradation, migration switches, saves) runs under its one lock, in generation
+/// order, and ends by publishing an <see cref="IndexSnapshot"/>. Search, facts and metrics read
+/// only the snapshot. The exact index is complete at all times; FAISS (unless the configuration
+/// says <c>exact</c>) serves on top of it. A FAISS failure (a throwing search or write) publishes
+/// a snapshot without FAISS and reports the fault (<see cref="FaissFaultReports"/>); the same
+/// request is answered by exact search, so callers never see it.
+/// </summary>
+/// <remarks>
+/// A replaced FAISS index is disposed right after the swap: <see cref="FaissIndex"/> already makes
+/// that safe for searches still using it (each native call holds its read lock and a reference on
+/// the handle, Dispose takes the write lock, and a call that starts later throws
+/// <see cref="ObjectDisposedException"/>, which <see cref="Search"/> answers from exact).
+/// </remarks>
 internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 {
     public const string FaissBackend = "faiss";
@@ -28,20 +48,14 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     private readonly ILogger<SimilarityIndex> _logger;
     private readonly FaissFaultReports _faults;
     private readonly IVectorChangeLog? _log;
-    private readonly Lock _writeSync = new();
-    private readonly SemaphoreSlim _rebuildGate = new(1, 1);
-    private volatile FaissVectorIndex? _faiss;
-    private List<PendingWrite>? _pending;
-    private long _generation;
-    private long _savedGeneration = -1;
 
-    /// <summary>
-    /// Set when FAISS is detached for a degradation, cleared when recovery attaches it again.
-    /// Builds that merely warm the index (start-up in the background) yield to it.
-    /// </summary>
-    private bool _heldBack;
+    /// <summary>The owner's one lock: held by every mutation, never by a reader.</summary>
+    private readonly Lock _sync = new();
 
-    /// <param name="changeLog">The store's change log, read to catch up with changes this process did not apply itself (null in unit tests of a lone index).</param>
+    /// <summary>Written only under <see cref="_sync"/>; read anywhere with one <c>Volatile.Read</c> (<see cref="Current"/>).</summary>
+    private IndexSnapshot _snapshot = new(null, 0, 0, -1);
+
+    /// <param name="changeLog">The store's change log, read to catch up with changes this process did not apply itself and to bring a built index forward (null in unit tests of a lone index).</param>
     public SimilarityIndex(IOptions<VectorIndexOptions> options, VectorIndexMetrics metrics, FaissFaultReports faults, TimeProvider time, ILogger<SimilarityIndex> logger, IVectorChangeLog? changeLog = null)
     {
         _log = changeLog;
@@ -53,7 +67,7 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         Spec = new FaissIndexSpec(
             _options.Kind switch { "hnsw" => FaissKind.Hnsw, "ivf" => FaissKind.Ivf, _ => FaissKind.Flat },
             _options.HnswM, _options.HnswEfConstruction, _options.HnswEfSearch, _options.IvfNlist, _options.IvfNprobe);
-        metrics.Observe(() => _faiss is { } faiss ? (faiss.Size, _time.GetElapsedTime(faiss.BuiltAtTimestamp).TotalSeconds) : (0, 0));
+        metrics.Observe(() => Current.Faiss is { } faiss ? (faiss.Size, _time.GetElapsedTime(faiss.BuiltAtTimestamp).TotalSeconds) : (0, 0));
     }
 
     public ExactVectorIndex Exact { get; } = new();
@@ -62,21 +76,30 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     public bool UsesFaiss => _options.UsesFaiss;
 
-    public bool FaissServing => _faiss is not null;
+    public IndexSnapshot Current => Volatile.Read(ref _snapshot);
 
-    public FaissVectorIndex? Faiss => _faiss;
+    public bool FaissServing => Current.Faiss is not null;
 
-    public long Generation => Interlocked.Read(ref _generation);
+    public FaissVectorIndex? Faiss => Current.Faiss;
+
+    public long Generation => Current.Applied;
+
+    /// <summary>Bumped by every degradation; a warm-up build started under an older epoch does not attach.</summary>
+    public long Epoch => Current.Epoch;
 
     /// <summary>True when the index holds writes that no saved file reflects.</summary>
-    public bool Dirty => _faiss is not null && Interlocked.Read(ref _savedGeneration) != Generation;
+    public bool Dirty => Current.Dirty;
 
     /// <summary>Loads one stored vector at start, before any request (no FAISS yet, no locking needed beyond the shard's).</summary>
     public void Load(StoredVector stored) => Exact.Add(IndexedVector.From(stored), VectorMath.Normalize(stored.Vector.Values));
 
     public void SetGeneration(long generation)
     {
-        Interlocked.Exchange(ref _generation, generation);
+        lock (_sync)
+        {
+            AdvanceLocked(generation);
+        }
+
         Signal();
     }
 
@@ -101,15 +124,15 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="apply"/> under the write lock if <paramref name="generation"/> is next; true when it is (or already applied).</summary>
+    /// <summary>Runs <paramref name="apply"/> under the lock if <paramref name="generation"/> is next; true when it is (or already applied).</summary>
     private bool ApplyNext(long generation, Action apply)
     {
-        lock (_writeSync)
+        lock (_sync)
         {
             // Without a log (a lone index in unit tests) there is nothing to catch up from: apply as given.
-            if (_log is not null && generation != Generation + 1)
+            if (_log is not null && generation != _snapshot.Applied + 1)
             {
-                return generation <= Generation;
+                return generation <= _snapshot.Applied;
             }
 
             apply();
@@ -118,6 +141,11 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         Signal();
         return true;
     }
+
+    /// <summary>Publishes the applied generation; caller holds <see cref="_sync"/>.</summary>
+    private void AdvanceLocked(long generation) => PublishLocked(_snapshot with { Applied = generation });
+
+    private void PublishLocked(IndexSnapshot next) => Volatile.Write(ref _snapshot, next);
 
     private void ApplyWriteLocked(VectorWrite write)
     {
@@ -133,25 +161,24 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         {
             Exact.Add(vector, normalized);
             OnFaiss(f => f.GetOrCreate(vector.Version).Add(vector.Seq, normalized), "add");
-            _pending?.Add(new PendingWrite(vector.Version, vector.Seq, normalized));
         }
 
         ObserveMigrationLocked(write.ReplacedSeq, write.ReplacedVersion ?? vector.Version, vector, normalized);
-        Interlocked.Exchange(ref _generation, write.Generation);
+        AdvanceLocked(write.Generation);
     }
 
     private void ApplyRemovalLocked(long seq, FeatureVersion version, long generation)
     {
         RemoveLocked(seq, version);
         ObserveMigrationLocked(seq, version, null, null);
-        Interlocked.Exchange(ref _generation, generation);
+        AdvanceLocked(generation);
     }
 
     public VectorSearchOutcome Search(VectorSearchRequest request)
     {
         var started = _time.GetTimestamp();
         var query = VectorMath.Normalize(request.Query);
-        var faiss = _faiss;
+        var faiss = Current.Faiss;
         var shard = faiss?.Find(request.Version);
         if (shard is { Ready: true })
         {
@@ -180,160 +207,35 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
 
     public VectorIndexFacts Facts()
     {
-        var faiss = _faiss;
+        var snapshot = Current;
         var versions = new SortedDictionary<string, VersionIndexFacts>(StringComparer.Ordinal);
         foreach (var (version, shard) in Exact.Shards)
         {
-            var faissShard = faiss?.Find(version);
+            var faissShard = snapshot.Faiss?.Find(version);
             versions[version.Name()] = faissShard is { Ready: true }
                 ? new VersionIndexFacts(version.Dimension(), faissShard.Live, faissShard.Tombstones, FaissBackend)
                 : new VersionIndexFacts(version.Dimension(), shard.Count, 0, ExactBackend);
         }
 
         return new VectorIndexFacts(
-            faiss is null ? ExactBackend : FaissBackend,
+            snapshot.Backend,
             UsesFaiss ? Spec.Name : ExactBackend,
-            faiss?.Size ?? Exact.Count,
-            Generation,
+            snapshot.Faiss?.Size ?? Exact.Count,
+            snapshot.Applied,
             versions);
     }
 
-    /// <summary>
-    /// Builds FAISS shards for <paramref name="versions"/> (all when null) from the exact index
-    /// without blocking searches or writes, replays the writes that arrived meanwhile, and swaps
-    /// them in. With <paramref name="native"/> given, a whole new FAISS index replaces (or
-    /// attaches in place of) the current one; otherwise the shards are replaced in the current
-    /// one, or dropped if FAISS was detached (degraded) while they were building.
-    /// </summary>
-    public async Task RebuildAsync(
-        FaissNative? native,
-        IReadOnlyCollection<FeatureVersion>? versions,
-        CancellationToken cancellationToken,
-        bool yieldToDegradation = false)
-    {
-        await _rebuildGate.WaitAsync(cancellationToken);
-        var started = _time.GetTimestamp();
-        try
-        {
-            var target = native ?? _faiss?.Native ?? throw new InvalidOperationException("No FAISS library to rebuild with.");
-            List<(FeatureVersion Version, float[] Vectors, long[] Seqs)> snapshots;
-            lock (_writeSync)
-            {
-                snapshots = [.. Exact.Shards
-                    .Where(s => versions is null || versions.Contains(s.Version))
-                    .Select(s => { var (v, q) = s.Shard.Snapshot(); return (s.Version, v, q); })];
-                _pending = [];
-            }
-
-            List<FaissShard> built = [];
-            try
-            {
-                await Task.Run(() =>
-                {
-                    foreach (var (version, vectors, seqs) in snapshots)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        built.Add(FaissVectorIndex.Build(target, Spec, version, vectors, seqs));
-                    }
-                }, cancellationToken);
-
-                lock (_writeSync)
-                {
-                    foreach (var write in _pending!)
-                    {
-                        var shard = built.FirstOrDefault(s => s.Version == write.Version);
-                        if (write.Vector is null)
-                        {
-                            shard?.Remove(write.Seq);
-                        }
-                        else
-                        {
-                            shard?.Add(write.Seq, write.Vector);
-                        }
-                    }
-
-                    _pending = null;
-                    if ((native is null && _faiss is null) || (native is not null && yieldToDegradation && _heldBack))
-                    {
-                        // Finished after FAISS was detached for a degradation: attaching it would
-                        // serve FAISS behind the tracker's back; recovery attaches its own build.
-                        built.ForEach(s => s.Dispose());
-                        built.Clear();
-                    }
-                    else if (native is not null)
-                    {
-                        var fresh = new FaissVectorIndex(target, Spec, _time.GetTimestamp());
-                        built.ForEach(fresh.Replace);
-                        var old = _faiss;
-                        _faiss = fresh;
-                        _heldBack = false;
-                        old?.Dispose();
-                    }
-                    else
-                    {
-                        built.ForEach(_faiss!.Replace);
-                        _faiss.BuiltAtTimestamp = _time.GetTimestamp();
-                    }
-
-                    Interlocked.Exchange(ref _savedGeneration, -1);
-                }
-            }
-            catch
-            {
-                lock (_writeSync)
-                {
-                    _pending = null;
-                }
-
-                built.ForEach(s => s.Dispose());
-                throw;
-            }
-
-            var elapsed = _time.GetElapsedTime(started);
-            _metrics.Rebuilt("ok", elapsed);
-            LogRebuilt(Spec.Name, snapshots.Sum(s => (long)s.Seqs.Length), elapsed.TotalMilliseconds);
-        }
-        catch (Exception exception) when (exception is FaissException or OutOfMemoryException)
-        {
-            _metrics.Rebuilt("error", _time.GetElapsedTime(started));
-            throw;
-        }
-        finally
-        {
-            _rebuildGate.Release();
-        }
-    }
-
-    /// <summary>Attaches an index loaded from disk (generation already verified); false when it yielded to a degradation.</summary>
-    public bool Attach(FaissVectorIndex loaded, bool yieldToDegradation = false)
-    {
-        lock (_writeSync)
-        {
-            if (yieldToDegradation && _heldBack)
-            {
-                loaded.Dispose();
-                return false;
-            }
-
-            var old = _faiss;
-            _faiss = loaded;
-            _heldBack = false;
-            old?.Dispose();
-            Interlocked.Exchange(ref _savedGeneration, Generation);
-            return true;
-        }
-    }
-
-    /// <summary>Stops serving from FAISS (degradation); exact search answers from now on.</summary>
+    /// <summary>Stops serving from FAISS (degradation): publishes an exact-only snapshot under a new epoch.</summary>
     public void Detach()
     {
-        lock (_writeSync)
+        FaissVectorIndex? old;
+        lock (_sync)
         {
-            var old = _faiss;
-            _faiss = null;
-            _heldBack = true;
-            old?.Dispose();
+            old = _snapshot.Faiss;
+            PublishLocked(_snapshot with { Faiss = null, Epoch = _snapshot.Epoch + 1 });
         }
+
+        old?.Dispose();
     }
 
     /// <summary>
@@ -342,33 +244,32 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// </summary>
     public void Save(Action<FaissVectorIndex, long> save)
     {
-        lock (_writeSync)
+        lock (_sync)
         {
             // During a migration the live index lags the store on purpose; a file saved now would
             // claim a generation whose writes it does not hold.
-            if (_faiss is { } faiss && _migration is null)
+            if (_snapshot.Faiss is { } faiss && _migration is null)
             {
-                var generation = Generation;
+                var generation = _snapshot.Applied;
                 save(faiss, generation);
-                Interlocked.Exchange(ref _savedGeneration, generation);
+                PublishLocked(_snapshot with { Saved = generation });
             }
         }
     }
 
     public void Dispose()
     {
-        // Detached under the write lock first: a host may dispose the container before it stops
-        // the services, and a shutdown save must then find no index rather than a disposed one.
+        // Detached under the lock first: a host may dispose the container before it stops the
+        // services, and a shutdown save must then find no index rather than a disposed one.
         FaissVectorIndex? faiss;
-        lock (_writeSync)
+        lock (_sync)
         {
-            faiss = _faiss;
-            _faiss = null;
+            faiss = _snapshot.Faiss;
+            PublishLocked(_snapshot with { Faiss = null });
         }
 
         faiss?.Dispose();
         Exact.Dispose();
-        _rebuildGate.Dispose();
     }
 
     private List<VectorHit>? SearchFaiss(FaissShard shard, VectorSearchRequest request, float[] query)
@@ -418,19 +319,16 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     private void RemoveLocked(long seq, FeatureVersion version)
     {
         // The serving FAISS index holds what the exact one does: a seq the exact index never had (a
-        // change from the log whose row was already gone) must not become an HNSW tombstone. Shards
-        // being built (rebuild, migration switch) get every removal: they may hold staged rows.
+        // change from the log whose row was already gone) must not become an HNSW tombstone.
         if (Exact.Remove(seq, version))
         {
             OnFaiss(f => f.Find(version)?.Remove(seq), "remove");
         }
-
-        _pending?.Add(new PendingWrite(version, seq, null));
     }
 
     private void OnFaiss(Action<FaissVectorIndex> write, string operation)
     {
-        if (_faiss is not { } faiss)
+        if (_snapshot.Faiss is not { } faiss)
         {
             return;
         }
@@ -438,7 +336,6 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
         try
         {
             write(faiss);
-            Interlocked.Exchange(ref _savedGeneration, -1);
         }
         catch (FaissException exception)
         {
@@ -449,29 +346,24 @@ internal sealed partial class SimilarityIndex : IVectorIndex, IDisposable
     /// <summary>
     /// FAISS gives no rollback guarantee after a failed call, so the index is dropped, never
     /// repaired in place; the exact index already holds the write, and a rebuild restores FAISS.
+    /// A fault is a degradation: it starts a new epoch, so no warm-up build attaches behind it.
     /// </summary>
     private void Fault(FaissVectorIndex faiss, string operation, FaissException exception)
     {
-        lock (_writeSync)
+        lock (_sync)
         {
-            if (!ReferenceEquals(_faiss, faiss))
+            if (!ReferenceEquals(_snapshot.Faiss, faiss))
             {
                 return;
             }
 
-            _faiss = null;
-            _heldBack = true;
+            PublishLocked(_snapshot with { Faiss = null, Epoch = _snapshot.Epoch + 1 });
         }
 
         faiss.Dispose();
         LogFaulted(exception, operation);
         _faults.Report($"faiss_{operation}_failed: {exception.Message}");
     }
-
-    private sealed record PendingWrite(FeatureVersion Version, long Seq, float[]? Vector);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "FAISS {Kind} index built from {Count} stored vectors in {Milliseconds:F0} ms")]
-    private partial void LogRebuilt(string kind, long count, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "FAISS {Operation} failed; serving exact search until the index is rebuilt")]
     private partial void LogFaulted(Exception exception, string operation);

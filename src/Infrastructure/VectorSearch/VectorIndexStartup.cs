@@ -69,6 +69,9 @@ internal sealed partial class VectorIndexStartup(
             return;
         }
 
+        // Read before the health query: a degradation recorded from here on starts a later epoch,
+        // and a warm-up build started under this one then does not attach.
+        var epoch = index.Epoch;
         bool degraded;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -86,11 +89,11 @@ internal sealed partial class VectorIndexStartup(
         {
             LogBackground(index.Exact.Count, index.Spec.Name);
             var stopping = _stopping?.Token ?? new CancellationToken(canceled: true);
-            background.Observe(Task.Run(() => ActivateAsync(yieldToDegradation: true, stopping), CancellationToken.None), "faiss_background_build");
+            background.Observe(Task.Run(() => ActivateAsync(epoch, stopping), CancellationToken.None), "faiss_background_build");
             return;
         }
 
-        await ActivateAsync(yieldToDegradation: false, cancellationToken);
+        await ActivateAsync(null, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -130,11 +133,12 @@ internal sealed partial class VectorIndexStartup(
     }
 
     /// <summary>Loads or builds FAISS; a failure degrades (exact keeps serving) and recovery takes over.</summary>
-    private async Task ActivateAsync(bool yieldToDegradation, CancellationToken cancellationToken)
+    /// <param name="yieldTo">For a warm-up in the background: the epoch it started under; it does not attach after a degradation.</param>
+    private async Task ActivateAsync(long? yieldTo, CancellationToken cancellationToken)
     {
         try
         {
-            var failure = await activator.ActivateAsync(trySaved: true, cancellationToken, yieldToDegradation);
+            var failure = await activator.ActivateAsync(trySaved: true, cancellationToken, yieldTo);
             if (failure is not null)
             {
                 await using var scope = scopes.CreateAsyncScope();

@@ -99,6 +99,34 @@ public sealed class MigrationStagingTests
         index.Search(new VectorSearchRequest(FeatureVersion.V4, Pad(data[5]), 1, null, null)).Hits.Single().Id.Should().NotBe("part-5");
     }
 
+    /// <summary>A v5 row rewritten in v5's grown layout: the switch must replace the old rows, not keep them next to the new ones.</summary>
+    [Theory]
+    [InlineData("flat")]
+    [InlineData("exact")]
+    public async Task A_migration_within_one_version_replaces_its_rows_instead_of_adding_to_them(string kind)
+    {
+        using var index = NewIndex(kind);
+        var rows = VectorFixtures.Random(20, FeatureVersion.V5.Dimension(), seed: 64);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            index.Apply(Write($"part-{i}", i, FeatureVersion.V5, generation: i + 1, values: rows[i]));
+        }
+
+        if (kind != "exact")
+        {
+            await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
+        }
+
+        var stage = index.Begin(FeatureVersion.V5);
+        stage.Stage([.. Enumerable.Range(0, rows.Length).Select(i => Write($"part-{i}", 100 + i, FeatureVersion.V5, generation: 21 + i, replacedSeq: i, replacedVersion: FeatureVersion.V5, values: rows[i]))]);
+        await stage.SwitchAsync();
+
+        index.Exact.Find(FeatureVersion.V5)!.Count.Should().Be(rows.Length);
+        index.Facts().Versions["v5"].Size.Should().Be(rows.Length);
+        var hits = index.Search(new VectorSearchRequest(FeatureVersion.V5, rows[0], 100, null, null)).Hits;
+        hits.Select(h => h.Id).Should().HaveCount(rows.Length).And.OnlyHaveUniqueItems();
+    }
+
     [Fact]
     public async Task No_index_file_is_saved_while_a_migration_is_staged()
     {

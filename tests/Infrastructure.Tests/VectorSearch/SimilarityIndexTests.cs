@@ -84,8 +84,10 @@ public sealed class SimilarityIndexTests
             index.Apply(VectorFixtures.Write(i, data[i], generation: i + 1));
         }
 
+        // The warm-up began under this epoch; a degradation recorded since starts the next one.
+        var epoch = index.Epoch;
         index.Detach();
-        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None, yieldToDegradation: true);
+        await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None, yieldTo: epoch);
         index.FaissServing.Should().BeFalse("the degradation recorded meanwhile takes precedence");
 
         await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);

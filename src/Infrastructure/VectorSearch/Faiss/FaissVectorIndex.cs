@@ -41,6 +41,14 @@ internal sealed class FaissVectorIndex(FaissNative native, FaissIndexSpec spec, 
         }
     }
 
+    /// <summary>Hands every shard over to the caller (to be replaced into a serving index); this index is empty afterwards.</summary>
+    public List<FaissShard> Release()
+    {
+        var shards = _shards.Values.ToList();
+        _shards.Clear();
+        return shards;
+    }
+
     /// <summary>
     /// A new shard holding <paramref name="seqs"/> (row-major <paramref name="vectors"/>). IVF is
     /// trained on them first when there are at least nlist vectors (FAISS needs one per centroid;
