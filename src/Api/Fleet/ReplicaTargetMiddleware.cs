@@ -25,7 +25,7 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
     /// <summary>The replica that ran a per-replica operation.</summary>
     public const string ReplicaHeader = "X-Replica-Id";
 
-    public async Task InvokeAsync(HttpContext http, ISender sender)
+    public async Task InvokeAsync(HttpContext http)
     {
         if (http.GetEndpoint()?.Metadata.GetMetadata<PerReplicaAttribute>() is null)
         {
@@ -33,6 +33,8 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
             return;
         }
 
+        // Resolved here, not injected per call: every other request passes without creating a mediator.
+        var sender = http.RequestServices.GetRequiredService<ISender>();
         var resolved = await sender.Send(
             new ResolveReplicaTargetQuery(Parameter(http, ReplicaParameter), Parameter(http, ScopeParameter)), http.RequestAborted);
         if (!resolved.IsSuccess)
