@@ -18,6 +18,8 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
         services.AddSingleton(sp => new SecretComparer(sp.GetRequiredService<IOptions<SecurityOptions>>().Value));
 
+        services.AddSingleton(sp => new Fleet.ReplicaForwarder(Fleet.ReplicaForwarder.CreateClient(), sp.GetRequiredService<ILogger<Fleet.ReplicaForwarder>>()));
+
         services.AddSingleton<AnalysisAdmission>();
         services.AddSingleton<AnalysisAdmissionFilter>();
         services.AddHostedService<UploadMemoryTrimmer>();
@@ -45,6 +47,7 @@ public static class DependencyInjection
         app.UseRouting();
         app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<IMetricFactory>()));
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseMiddleware<Fleet.ReplicaTargetMiddleware>();
         app.MapControllers();
         // Always the classic text format: reference names such as classification_prediction_distribution
         // are counters without the _total suffix OpenMetrics demands, and a Prometheus that

@@ -44,6 +44,7 @@ public static class DependencyInjection
         services.AddSingleton<IFleetLeaseStore, FleetLeaseStore>();
         services.AddSingleton<IDesiredModelStore, DesiredModelStore>();
         services.AddSingleton<LegacyCacheSettingsFile>();
+        services.AddSingleton<Fleet.FleetStatePoller>();
         services.AddHostedService<CacheSettingsFollower>();
 
         // The ONNX Runtime adapter owns native sessions; start-up loads the bundled model through the reload use case.

@@ -46,6 +46,8 @@ public sealed class ProcessStartupTests
     [InlineData("ANALYSIS_MAX_IN_FLIGHT", "-1")]
     [InlineData("ANALYSIS_UPLOAD_BUDGET_MB", "10")]
     [InlineData("ANALYSIS_RETRY_AFTER_SECONDS", "0")]
+    [InlineData("REPLICA_URL", "ftp://127.0.0.1:21")]
+    [InlineData("REPLICA_URL", "http://127.0.0.1:8081/api")]
     public async Task A_bad_configuration_value_stops_start_up_naming_the_variable(string variable, string value)
     {
         var (exitCode, stderr) = await StartAsync(new() { [variable] = value });

@@ -1,3 +1,4 @@
+using CadMl.Api.Fleet;
 using CadMl.Api.Http;
 using CadMl.Api.Security;
 using CadMl.Application.Faiss.DegradeFaiss;
@@ -18,12 +19,14 @@ public sealed class FaissController(ISender sender) : ControllerBase
 
     /// <summary>Manual recovery attempt (admin); <c>force</c> overrides a flap suppression.</summary>
     [AdminOnly]
+    [PerReplica]
     [HttpPost("api/v1/faiss/recover")]
     public async Task<IActionResult> Recover([FromBody] RecoverFaissCommand? command, CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(command ?? new RecoverFaissCommand(), cancellationToken));
 
     /// <summary>Synthetic degradation for staging drills (admin): <c>reason</c>, <c>duration_seconds</c>.</summary>
     [AdminOnly]
+    [PerReplica]
     [HttpPost("api/v1/faiss/degrade")]
     public async Task<IActionResult> Degrade([FromBody] DegradeFaissCommand? command, CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(command ?? new DegradeFaissCommand(), cancellationToken));

@@ -1,3 +1,4 @@
+using CadMl.Api.Fleet;
 using CadMl.Api.Http;
 using CadMl.Api.Security;
 using CadMl.Application.Model.GetModel;
@@ -26,6 +27,7 @@ public sealed class ModelController(ISender sender) : ControllerBase
     public async Task<IActionResult> Health(CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(new GetModelHealthQuery(), cancellationToken));
 
+    [PerReplica]
     [HttpGet("api/v1/model/opcode-audit")]
     public async Task<IActionResult> OpcodeAudit(CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(new GetOpcodeAuditQuery(), cancellationToken));

@@ -68,7 +68,7 @@ internal sealed partial class ReplicaHeartbeatService(
     /// <summary>One beat. Internal for tests that drive it with a fake clock.</summary>
     internal Task BeatAsync(CancellationToken cancellationToken) =>
         heartbeats.BeatAsync(
-            new ReplicaHeartbeat(identity.Id, identity.Version, identity.Track, models.Current?.Sha256, index.Facts().Generation, CacheSettingsVersion(), time.GetUtcNow()),
+            new ReplicaHeartbeat(identity.Id, identity.Version, identity.Track, models.Current?.Sha256, index.Facts().Generation, CacheSettingsVersion(), time.GetUtcNow(), identity.Url),
             cancellationToken);
 
     /// <summary>The version of the fleet's cache settings record this replica runs (0 before it read one).</summary>

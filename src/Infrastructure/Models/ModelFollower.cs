@@ -1,21 +1,19 @@
 using CadMl.Application.Fleet;
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Model.ReloadModel;
 using CadMl.Application.Model.Serving;
-using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Fleet;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.Models;
 
 /// <summary>
-/// Keeps this replica on its track's desired model: every FLEET_POLL_MILLISECONDS it reads the
-/// track's row, and when a newer version names a model other than the one serving, it loads it
+/// Keeps this replica on its track's desired model: every FLEET_POLL_MILLISECONDS
+/// (<see cref="FleetStatePoller"/>) it reads the track's row, and when a newer version names a model other than the one serving, it loads it
 /// through the reload use case (origin <c>fleet</c>), so it passes the same staged checks as an
 /// operator's reload. A model that fails them here is not retried until the next desired version
 /// (the failure is in /health's last reload and the reload metrics); a reload that was busy is.
@@ -24,41 +22,16 @@ internal sealed partial class ModelFollower(
     IServiceScopeFactory scopes,
     IDesiredModelStore desiredModels,
     ModelRegistry registry,
-    StoreStatus store,
-    IOptions<FleetControlOptions> options,
+    FleetStatePoller poller,
     ReplicaIdentity identity,
-    TimeProvider time,
     ILogger<ModelFollower> logger) : BackgroundService
 {
+    /// <summary>The follower's label in <c>cadml_background_task_faults_total</c>.</summary>
+    internal const string Name = "model_follower";
+
     private long _followed;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (!store.IsReady)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await FollowAsync(stoppingToken);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogFollowFailed(exception);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown: the next start loads the desired model first.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => poller.RunAsync(Name, FollowAsync, stoppingToken);
 
     private async Task FollowAsync(CancellationToken cancellationToken)
     {
@@ -98,7 +71,4 @@ internal sealed partial class ModelFollower(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Track {Track} desired model version {Version} ({Path}) was refused here at stage {Stage} with {Code}; the serving model is unchanged")]
     private partial void LogRefused(string track, long version, string path, string stage, string code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the track's desired model failed; the next tick retries")]
-    private partial void LogFollowFailed(Exception exception);
 }

@@ -3,7 +3,7 @@ using CadMl.Application.Common.Configuration;
 using CadMl.Application.Common.Problems;
 using CadMl.Application.Model.Ports;
 using CadMl.Application.Model.ReloadModel;
-using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Fleet;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +23,7 @@ internal sealed partial class StartupModelLoader(
     IServiceScopeFactory scopes,
     FileServedModelRecord record,
     IDesiredModelStore desiredModels,
-    StoreStatus store,
+    FleetStatePoller poller,
     IOptions<ModelOptions> options,
     ReplicaIdentity identity,
     ILogger<StartupModelLoader> logger) : IHostedService
@@ -63,22 +63,15 @@ internal sealed partial class StartupModelLoader(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The track's desired model, read once as <see cref="ModelFollower"/> reads it on every tick (the
+    /// same guard: nothing while the store is closed; a failed read is logged, counted, and null).
+    /// </summary>
     private async Task<ServedModelEntry?> DesiredAsync(CancellationToken cancellationToken)
     {
-        if (!store.IsReady)
-        {
-            return null;
-        }
-
-        try
-        {
-            return (await desiredModels.ReadAsync(identity.Track, cancellationToken))?.Entry;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogDesiredUnreadable(exception, identity.Track);
-            return null;
-        }
+        ServedModelEntry? desired = null;
+        await poller.TryOnceAsync(ModelFollower.Name, async token => desired = (await desiredModels.ReadAsync(identity.Track, token))?.Entry, cancellationToken);
+        return desired;
     }
 
     private void Fall(StartupModelFallback fallback)
@@ -86,9 +79,6 @@ internal sealed partial class StartupModelLoader(
         record.FellBack(fallback);
         LogFellBack(fallback.RecordedPath, fallback.Stage, fallback.Code, fallback.Reason, options.Value.ModelFile);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The desired model of track {Track} could not be read from the store; starting from the data folder's record")]
-    private partial void LogDesiredUnreadable(Exception exception, string track);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Path} (model {Version}), the model last loaded by an operator")]
     private partial void LogRecorded(string path, string version);

@@ -193,6 +193,11 @@ public sealed class SqliteDatabase
             changed_ms    INTEGER NOT NULL
         );
         """,
+        // Step 11, the same as PostgreSQL's: the URL a replica advertises for admin operations
+        // forwarded to it (?replica=, ?scope=all). Expand only: a nullable column older builds ignore.
+        """
+        ALTER TABLE replica_heartbeats ADD COLUMN url TEXT;
+        """,
     ];
 
     private readonly string _connectionString;

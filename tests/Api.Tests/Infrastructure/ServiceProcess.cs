@@ -37,6 +37,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["API_KEYS"] = CadMlFactory.ApiKey;
         start.Environment["ADMIN_TOKEN"] = CadMlFactory.AdminToken;
         start.Environment["DATA_DIR"] = dataDir;
+        // Where fleet peers forward per-replica admin operations (harmless on a single SQLite node).
+        start.Environment["REPLICA_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["MODEL_DIR"] = Path.Combine(dataDir, "models");
 
         // /ready needs a serving model: the same test classifier the in-memory hosts start with.

@@ -95,7 +95,7 @@ public abstract class StoreContract : IAsyncLifetime
 
         await Store.Heartbeats.BeatAsync(new ReplicaHeartbeat("stable-1", "1.0.0", "stable", new string('a', 64), 0, "local", first), CancellationToken.None);
         await other.Heartbeats.BeatAsync(new ReplicaHeartbeat("canary-1", "1.1.0", "canary", null, 2, null, first), CancellationToken.None);
-        await Store.Heartbeats.BeatAsync(new ReplicaHeartbeat("stable-1", "1.0.0", "stable", new string('b', 64), 1, "local", first.AddSeconds(2)), CancellationToken.None);
+        await Store.Heartbeats.BeatAsync(new ReplicaHeartbeat("stable-1", "1.0.0", "stable", new string('b', 64), 1, "local", first.AddSeconds(2), "http://127.0.0.1:8081"), CancellationToken.None);
 
         var rows = await other.Heartbeats.ListAsync(CancellationToken.None);
         rows.Select(r => r.Beat.ReplicaId).Should().Equal("canary-1", "stable-1");
@@ -105,6 +105,7 @@ public abstract class StoreContract : IAsyncLifetime
         rows[1].Beat.At.Should().Be(first.AddSeconds(2));
         rows[1].Lag.Should().Be(1, "two generations in the store, one applied");
         rows[1].FirstSeen.Should().Be(first, "the first beat is kept");
+        rows[1].Beat.Url.Should().Be("http://127.0.0.1:8081", "the advertised URL (schema step 11) is carried");
     }
 
     [Fact]

@@ -126,6 +126,12 @@ public static class ErrorCodes
     public static readonly ErrorCode BackupInProgress = Define("BACKUP_IN_PROGRESS", 409, "exclusive", "Another backup is running.");
     public static readonly ErrorCode BackupExists = Define("BACKUP_EXISTS", 409, "backup", "A backup of that name exists; backups are never overwritten.");
 
+    // Per-replica admin operations (degrade drill, manual recover, opcode audit) in a fleet
+    public static readonly ErrorCode ReplicaRequired = Define("REPLICA_REQUIRED", 400, "replica_target", "In a fleet (STORE_BACKEND=postgres) an admin operation that acts on one replica needs ?replica=<id> or ?scope=all (not both; scope takes only 'all'); context.live_replicas lists the replicas it can name.");
+    public static readonly ErrorCode ReplicaUnknown = Define("REPLICA_UNKNOWN", 404, "replica_target", "No replica with that id has a heartbeat row in the shared store; context.live_replicas lists the live ones.");
+    public static readonly ErrorCode ReplicaUnreachable = Define("REPLICA_UNREACHABLE", 502, "forward", "The named replica could not take the forwarded operation: its heartbeat is stale, it advertises no allowed REPLICA_URL, or it did not answer (context replica_id, reason).");
+    public static readonly ErrorCode ReplicaScopeIncomplete = Define("REPLICA_SCOPE_INCOMPLETE", 502, "forward", "scope=all: at least one live replica did not answer 2xx; context.replicas holds every replica's status and answer, the others ran.");
+
     // Service
     public static readonly ErrorCode NotReady = Define("NOT_READY", 503, "readiness", "A gating component is not ready; context names the failing checks.");
     public static readonly ErrorCode ReplicaLost = Define("REPLICA_LOST", 502, "balancer", "The fleet's balancer lost the replica that was handling the request (killed, crashed); a write may or may not have committed: retry with the same Idempotency-Key.");

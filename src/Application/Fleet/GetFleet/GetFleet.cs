@@ -29,7 +29,8 @@ internal sealed class GetFleetHandler(IReplicaHeartbeats heartbeats, ReplicaIden
                 row.Beat.At,
                 Math.Round((now - row.Beat.At).TotalSeconds, 3),
                 ReplicaLiveness.IsStale(row.Beat.At, now),
-                row.FirstSeen))
+                row.FirstSeen,
+                row.Beat.Url))
             .ToList();
         return Result.Success(new FleetDto(identity.Id, ReplicaLiveness.StaleAfter.TotalSeconds, replicas));
     }

@@ -5,7 +5,8 @@ public sealed record FleetDto(string ThisReplica, double StaleAfterSeconds, IRea
 
 /// <summary>
 /// One replica. <paramref name="Lag"/> is how many store generations its index was behind at its
-/// last beat; <paramref name="CacheSettingsVersion"/> is <c>local</c> while cache settings are per
+/// last beat; <paramref name="Url"/> is where forwarded admin operations reach it (REPLICA_URL);
+/// <paramref name="CacheSettingsVersion"/> is <c>local</c> while cache settings are per
 /// process. <paramref name="Stale"/>: no beat for longer than the fleet's <c>stale_after_seconds</c>.
 /// </summary>
 public sealed record FleetReplicaDto(
@@ -19,4 +20,5 @@ public sealed record FleetReplicaDto(
     DateTimeOffset LastHeartbeat,
     double HeartbeatAgeSeconds,
     bool Stale,
-    DateTimeOffset FirstSeen);
+    DateTimeOffset FirstSeen,
+    string? Url);

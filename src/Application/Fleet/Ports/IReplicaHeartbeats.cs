@@ -16,7 +16,7 @@ public interface IReplicaHeartbeats
     Task<IReadOnlyList<ReplicaHeartbeatRow>> ListAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>What a replica reports about itself on every beat.</summary>
+/// <summary>What a replica reports about itself on every beat; <paramref name="Url"/> is where forwarded admin operations reach it.</summary>
 public sealed record ReplicaHeartbeat(
     string ReplicaId,
     string Version,
@@ -24,7 +24,8 @@ public sealed record ReplicaHeartbeat(
     string? ModelSha256,
     long AppliedGeneration,
     string? CacheSettingsVersion,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Url = null);
 
 /// <summary>A stored heartbeat, with the lag (store generation − applied generation) computed when it was written.</summary>
 public sealed record ReplicaHeartbeatRow(ReplicaHeartbeat Beat, long Lag, DateTimeOffset FirstSeen);

@@ -166,5 +166,11 @@ public static class PostgresSchema
                 changed_ms    BIGINT NOT NULL
             );
             """),
+
+        // Step 11 of the shared numbering (SQLite's step 11): the URL a replica advertises for
+        // admin operations forwarded to it. An expansion: a nullable column older builds never read.
+        new("""
+            ALTER TABLE replica_heartbeats ADD COLUMN url TEXT;
+            """),
     ];
 }
