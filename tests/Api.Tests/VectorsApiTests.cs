@@ -136,6 +136,10 @@ public sealed class VectorsApiTests : IClassFixture<VectorsApiTests.Factory>
     public async Task Searches_are_measured_by_backend_in_the_metrics()
     {
         var client = _factory.CreateAuthenticatedClient();
+        // FAISS is built in the background after start; run alone, this test can search before it serves.
+        await Poll.UntilAsync(
+            async () => (await client.GetStringAsync("/api/v1/vectors/stats")).Contains("\"backend\":\"faiss\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "FAISS serving");
         (await client.PostAsJsonAsync("/api/v1/vectors/search", new { vector = Vector(4), k = 1 })).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var metrics = await _factory.CreateClient().GetStringAsync("/metrics");
@@ -144,6 +148,10 @@ public sealed class VectorsApiTests : IClassFixture<VectorsApiTests.Factory>
             .And.Contain("vector_query_backend_total{backend=\"faiss\"}")
             .And.Contain("faiss_index_size ")
             .And.Contain("faiss_index_age_seconds ");
+        // A lone search on a flat index is a batch of one.
+        var batches = System.Text.RegularExpressions.Regex.Match(metrics, @"^vector_search_batch_size_bucket\{le=""1""\} (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        batches.Success.Should().BeTrue();
+        long.Parse(batches.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
     }
 
     internal static double[] Vector(int seed)

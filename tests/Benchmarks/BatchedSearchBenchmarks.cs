@@ -29,7 +29,7 @@ public class BatchedSearchBenchmarks
     [Params(FeatureVersion.V4, FeatureVersion.V5)]
     public FeatureVersion Version { get; set; }
 
-    /// <summary>2 is the blocked loop, 4 and up FAISS's BLAS scan (the shim's threshold), 32 the batcher's largest batch.</summary>
+    /// <summary>From 2 the lane kernel (inner product, AVX2/AVX-512); 32 is the batcher's largest batch.</summary>
     [Params(2, 4, 8, 32)]
     public int Queries { get; set; }
 

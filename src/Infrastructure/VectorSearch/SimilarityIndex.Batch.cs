@@ -21,6 +21,7 @@ internal sealed partial class SimilarityIndex
     /// </summary>
     public IReadOnlyList<VectorSearchOutcome> SearchBatch(IReadOnlyList<VectorSearchRequest> requests)
     {
+        _metrics.Batched(requests.Count);
         if (requests.Count == 1)
         {
             return [Search(requests[0])];

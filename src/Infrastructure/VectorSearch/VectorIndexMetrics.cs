@@ -9,6 +9,7 @@ internal sealed class VectorIndexMetrics
     private readonly Gauge _age;
     private readonly Histogram _latency;
     private readonly Counter _backend;
+    private readonly Histogram _batchSize;
     private readonly Counter _rebuilds;
     private readonly Histogram _rebuildDuration;
     private readonly Counter _exports;
@@ -33,6 +34,9 @@ internal sealed class VectorIndexMetrics
             });
         _backend = metrics.CreateCounter("vector_query_backend_total", "Similarity searches by the backend that answered (faiss or exact).",
             new CounterConfiguration { LabelNames = ["backend"] });
+        _batchSize = metrics.CreateHistogram("vector_search_batch_size",
+            "Searches answered together by one batch (SearchBatcher): 1 means no other search was waiting.",
+            new HistogramConfiguration { Buckets = [1, 2, 3, 4, 8, 16, 32] });
         _rebuilds = metrics.CreateCounter("faiss_rebuild_total", "FAISS index builds from the durable store, by outcome.",
             new CounterConfiguration { LabelNames = ["status"] });
         _rebuildDuration = metrics.CreateHistogram("faiss_rebuild_duration_seconds", "Time to build a FAISS index from the stored vectors.",
@@ -90,6 +94,8 @@ internal sealed class VectorIndexMetrics
         _latency.WithLabels(backend).Observe(elapsed.TotalSeconds);
         _backend.WithLabels(backend).Inc();
     }
+
+    public void Batched(int searches) => _batchSize.Observe(searches);
 
     public void Rebuilt(string status, TimeSpan elapsed)
     {

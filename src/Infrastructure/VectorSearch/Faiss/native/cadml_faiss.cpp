@@ -474,7 +474,9 @@ int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k, f
         if (n == 0) return CADML_FAISS_OK;
         CADML_REQUIRE(q != nullptr && distances != nullptr && labels != nullptr,
                       "q, distances and labels must not be null");
-        if (n < CADML_FAISS_BATCH_BLAS_FROM) {
+        if (n >= CADML_FAISS_BATCH_LANES_FROM && cadml::flat_search_lanes(*h->flat, n, q, k, distances, labels)) {
+            // Inner product on AVX2/AVX-512: the shim's own batch kernel (flat_lanes.inc).
+        } else if (n < CADML_FAISS_BATCH_BLAS_FROM) {
             // Below FAISS's BLAS threshold its scan is the slow row loop flat_search.h avoids.
             cadml::flat_search_batch(*h->flat, n, q, k, distances, labels);
         } else {

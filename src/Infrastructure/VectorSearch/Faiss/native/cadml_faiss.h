@@ -139,14 +139,17 @@ CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int
                                        float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;
 
 /* The same answers as cadml_faiss_search for n queries against a FLAT index, computed as one
- * batch: from CADML_FAISS_BATCH_BLAS_FROM queries on (the shim lowers FAISS's BLAS threshold
- * from 20 to that), FAISS's blocked scan, which computes all
- * n x ntotal inner products (or distances) with one BLAS sgemm per block of stored rows, so each
- * row is read once per batch instead of once per query; below that, the single-query scan's
- * loop over blocks of rows that stay in cache, all queries per block (the same answers as
- * cadml_faiss_search, bit for bit). On the BLAS path scores may differ from the single-query
- * scan in the last bits (another summation order), so near-ties can come back in the other
- * order. NOT_SUPPORTED for HNSW and IVF. */
+ * batch, so each stored row is read once per batch instead of once per query:
+ * - inner product on a CPU with AVX2+FMA, from CADML_FAISS_BATCH_LANES_FROM queries on: the
+ *   shim's batch kernel (flat_lanes.inc), one fused multiply-add per stored value for up to 16
+ *   queries at once (16 with AVX-512 from 9 queries, else 8);
+ * - otherwise, from CADML_FAISS_BATCH_BLAS_FROM queries on (the shim lowers FAISS's BLAS
+ *   threshold from 20 to that): FAISS's blocked scan, one BLAS sgemm per block of stored rows;
+ * - below that: the single-query scan's loop over blocks of rows that stay in cache, all queries
+ *   per block (the same answers as cadml_faiss_search, bit for bit).
+ * The first two sum in another order than the single-query scan, so scores may differ in the
+ * last bits and near-ties can come back in the other order. NOT_SUPPORTED for HNSW and IVF. */
+#define CADML_FAISS_BATCH_LANES_FROM 3
 #define CADML_FAISS_BATCH_BLAS_FROM 4
 CADML_FAISS_API int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k,
                                                   float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;

@@ -51,7 +51,18 @@ inline bool cpu_has_avx2() noexcept {
         const char* baseline = std::getenv("CADML_FAISS_BASELINE");
         if (baseline != nullptr && baseline[0] == '1') return false;
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
+        return __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
+    }();
+    return has;
+}
+
+// The same switch for the AVX-512 build of the flat batch kernel (flat_search.cpp).
+inline bool cpu_has_avx512f() noexcept {
+    static const bool has = [] {
+        const char* baseline = std::getenv("CADML_FAISS_BASELINE");
+        if (baseline != nullptr && baseline[0] == '1') return false;
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") != 0;
     }();
     return has;
 }

@@ -4,8 +4,11 @@
 
 #include "distance.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -140,6 +143,49 @@ void scan_batch_baseline(const faiss::IndexFlat& index, int64_t nq, const float*
     scan_batch_by_metric(index, nq, queries, k, distances, labels);
 }
 
+
+// The batch kernel (flat_lanes.inc), compiled once per instruction set: a region under
+// `#pragma GCC target` gives every function in it, lambdas included, that target, which
+// per-function attributes cannot do for a template shared by both builds. The functions
+// outside (offer, finish, the heaps) are baseline code inlined into both.
+thread_local std::vector<float> t_transposed;
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+namespace lanes_avx512 {
+struct Lanes {
+    static constexpr int kCount = 16;
+    using Vec = __m512;
+    static inline Vec load(const float* p) { return _mm512_load_ps(p); }
+    static inline Vec zero() { return _mm512_setzero_ps(); }
+    static inline Vec broadcast(const float* p) { return _mm512_set1_ps(*p); }
+    static inline Vec fmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+    static inline unsigned above(Vec v, Vec floor) { return static_cast<unsigned>(_mm512_cmp_ps_mask(v, floor, _CMP_GT_OQ)); }
+    static inline void store(float* p, Vec v) { _mm512_store_ps(p, v); }
+};
+#include "flat_lanes.inc"
+}  // namespace lanes_avx512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace lanes_avx2 {
+struct Lanes {
+    static constexpr int kCount = 8;
+    using Vec = __m256;
+    static inline Vec load(const float* p) { return _mm256_load_ps(p); }
+    static inline Vec zero() { return _mm256_setzero_ps(); }
+    static inline Vec broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+    static inline Vec fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+    static inline unsigned above(Vec v, Vec floor) {
+        return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(v, floor, _CMP_GT_OQ)));
+    }
+    static inline void store(float* p, Vec v) { _mm256_store_ps(p, v); }
+};
+#include "flat_lanes.inc"
+}  // namespace lanes_avx2
+#pragma GCC pop_options
+
 }  // namespace
 
 void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels) {
@@ -157,6 +203,20 @@ void flat_search_batch(const faiss::IndexFlat& index, int64_t nq, const float* q
     } else {
         scan_batch_baseline(index, nq, queries, k, distances, labels);
     }
+}
+
+bool flat_search_lanes(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                       int64_t* labels) {
+    if (index.metric_type != faiss::METRIC_INNER_PRODUCT) return false;
+    // Eight queries or fewer fill the AVX2 build's 8 lanes; 16 would leave half of them idle.
+    if (nq > 8 && cpu_has_avx512f()) {
+        lanes_avx512::scan(index, nq, queries, k, distances, labels);
+    } else if (cpu_has_avx2()) {
+        lanes_avx2::scan(index, nq, queries, k, distances, labels);
+    } else {
+        return false;
+    }
+    return true;
 }
 
 }  // namespace cadml

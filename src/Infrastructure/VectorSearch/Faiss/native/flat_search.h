@@ -28,4 +28,11 @@ void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, f
 void flat_search_batch(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
                        int64_t* labels);
 
+/// The batch kernel for inner-product indexes (flat_lanes.inc): nq row-major queries, results
+/// row-major (nq x k), the answers of flat_search_one up to the summation order (scores may
+/// differ in the last bits, so near-ties may swap). False, with nothing written, for L2 or
+/// on a CPU without AVX2+FMA; the caller then uses flat_search_batch.
+bool flat_search_lanes(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                       int64_t* labels);
+
 }  // namespace cadml

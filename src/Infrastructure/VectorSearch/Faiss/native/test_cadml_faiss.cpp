@@ -462,8 +462,10 @@ void test_hnsw_graph(const Data& data) {
     CHECK_OK(cadml_faiss_free(index));
 }
 
-// The batched flat search must give cadml_faiss_search's answers on both of its paths (the
-// per-query scan below CADML_FAISS_BATCH_BLAS_FROM queries, FAISS's BLAS scan from there on).
+// The batched flat search must give cadml_faiss_search's answers on all of its paths: the lane
+// kernel (inner product; 17 and 33 queries cross its groups of 8 or 16 lanes), the per-query scan
+// below CADML_FAISS_BATCH_BLAS_FROM and FAISS's BLAS scan from there on (L2, or
+// CADML_FAISS_BASELINE=1, under which CTest runs this test a second time).
 // Scores may differ in the last bits (another summation order), so a differing label is
 // accepted only where the two scores are a near-tie.
 void test_flat_batch(const Data& data) {
@@ -473,7 +475,8 @@ void test_flat_batch(const Data& data) {
         void* index = create(CADML_FAISS_KIND_FLAT, metric);
         CHECK_OK(cadml_faiss_add(index, kCount, data.vectors.data(), data.ids.data()));
         const Results single = search(index, data, k);
-        for (int64_t batch : {int64_t{1}, int64_t{CADML_FAISS_BATCH_BLAS_FROM - 1}, int64_t{CADML_FAISS_BATCH_BLAS_FROM}, int64_t{kCount}}) {
+        for (int64_t batch : {int64_t{1}, int64_t{CADML_FAISS_BATCH_LANES_FROM}, int64_t{CADML_FAISS_BATCH_BLAS_FROM - 1},
+                              int64_t{CADML_FAISS_BATCH_BLAS_FROM}, int64_t{17}, int64_t{33}, int64_t{kCount}}) {
             std::vector<float> distances(static_cast<size_t>(kCount) * k);
             std::vector<int64_t> labels(static_cast<size_t>(kCount) * k);
             for (int64_t start = 0; start < kCount; start += batch) {
