@@ -24,8 +24,8 @@ public sealed class IndexOwnerTests : IAsyncLifetime
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
     private readonly double[][] _data = VectorFixtures.Random(Loaded + 400, 24, seed: 71);
     private SqliteWriter _writer = null!;
-    private SqliteVectorStore _store = null!;
-    private SqliteVectorChangeLog _log = null!;
+    private VectorStore _store = null!;
+    private VectorChangeLog _log = null!;
 
     public async Task InitializeAsync()
     {
@@ -33,8 +33,9 @@ public sealed class IndexOwnerTests : IAsyncLifetime
         await database.MigrateAsync(CancellationToken.None);
         database.MarkOpen("owner-tests", new Dictionary<string, object?>());
         _writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
-        _store = new SqliteVectorStore(database, _writer, NullLogger<SqliteVectorStore>.Instance);
-        _log = new SqliteVectorChangeLog(database);
+        var store = new SqliteStoreDatabase(database, _writer);
+        _store = new VectorStore(store, NullLogger<VectorStore>.Instance);
+        _log = new VectorChangeLog(store);
     }
 
     public async Task DisposeAsync()
