@@ -15,9 +15,11 @@ public sealed class FleetViewTests(FleetViewTests.Factory factory) : IClassFixtu
         using var client = factory.CreateAuthenticatedClient();
         var view = await Poll.UntilAsync(
             async () => await client.GetFromJsonAsync<JsonElement>("/api/v1/fleet"),
-            body => body.GetProperty("replicas").GetArrayLength() == 1,
+            // The first beat may go out before the model has loaded; a later one carries it.
+            body => body.GetProperty("replicas").GetArrayLength() == 1
+                && body.GetProperty("replicas")[0].GetProperty("model_sha256").ValueKind == JsonValueKind.String,
             TimeSpan.FromSeconds(20),
-            "the instance's own heartbeat row");
+            "the instance's own heartbeat row with its model");
 
         var self = view.GetProperty("replicas")[0];
         self.GetProperty("replica_id").GetString().Should().Be(view.GetProperty("this_replica").GetString());
