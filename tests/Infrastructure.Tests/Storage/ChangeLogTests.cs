@@ -1,10 +1,7 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.Tests.Storage;
 
@@ -15,29 +12,20 @@ namespace CadMl.Infrastructure.Tests.Storage;
 /// </summary>
 public sealed class ChangeLogTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
-    private SqliteDatabase _database = null!;
+    private TempSqliteStore _sqlite = null!;
     private SqliteWriter _writer = null!;
     private VectorStore _store = null!;
     private VectorChangeLog _log = null!;
 
     public async Task InitializeAsync()
     {
-        _database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
-        await _database.MigrateAsync(CancellationToken.None);
-        _database.MarkOpen("change-log-test", new Dictionary<string, object?>());
-        _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
-        var store = new SqliteStoreDatabase(_database, _writer);
-        _store = new VectorStore(store, NullLogger<VectorStore>.Instance);
-        _log = new VectorChangeLog(store);
+        _sqlite = await TempSqliteStore.OpenAsync("change-log-test");
+        _writer = _sqlite.Writer;
+        _store = new VectorStore(_sqlite.Store, NullLogger<VectorStore>.Instance);
+        _log = new VectorChangeLog(_sqlite.Store);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
     [Fact]
     public async Task Concurrent_writes_sharing_commits_leave_one_change_per_generation_without_gaps_even_when_one_fails()

@@ -8,8 +8,11 @@ using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Caching;
 using CadMl.Domain.Features;
 using CadMl.Domain.Fleet;
+using CadMl.Infrastructure.Fleet;
+using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.VectorSearch;
 using CadMl.Infrastructure.VectorSearch.Recovery;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CadMl.Infrastructure.Tests.Storage;
 
@@ -26,7 +29,20 @@ public sealed record StoreUnderTest(
     ICacheSettingsStore CacheSettings,
     IFleetLeaseStore Leases,
     IDesiredModelStore DesiredModels,
-    Func<ValueTask> Close);
+    Func<ValueTask> Close)
+{
+    /// <summary>Every port on the one adapter set over <paramref name="store"/>, whichever backend it is.</summary>
+    internal static StoreUnderTest Over(IStoreDatabase store, Func<ValueTask> close) => new(
+        new VectorStore(store, NullLogger<VectorStore>.Instance),
+        new VectorChangeLog(store),
+        new IdempotencyStore(store),
+        new MigrationStore(store, TimeProvider.System),
+        new ReplicaHeartbeats(store),
+        new CacheSettingsRecordStore(store),
+        new FleetLeaseStore(store),
+        new DesiredModelStore(store),
+        close);
+}
 
 /// <summary>
 /// The durable store's contract, the same cases for every backend (SQLite file, real PostgreSQL

@@ -1,5 +1,4 @@
 using CadMl.Application.Common.Configuration;
-using CadMl.Infrastructure.Fleet;
 using CadMl.Infrastructure.Storage;
 using CadMl.Infrastructure.Storage.Postgres;
 using CadMl.Tests.Shared;
@@ -28,21 +27,8 @@ public sealed class SqliteStoreContractTests : StoreContract
 
     protected override async Task<StoreUnderTest> OpenAsync()
     {
-        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
-        await database.MigrateAsync(CancellationToken.None);
-        database.MarkOpen("contract", new Dictionary<string, object?>());
-        var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
-        var store = new SqliteStoreDatabase(database, writer);
-        return new StoreUnderTest(
-            new VectorStore(store, NullLogger<VectorStore>.Instance),
-            new VectorChangeLog(store),
-            new IdempotencyStore(store),
-            new MigrationStore(store, TimeProvider.System),
-            new ReplicaHeartbeats(store),
-            new CacheSettingsRecordStore(store),
-            new FleetLeaseStore(store),
-            new DesiredModelStore(store),
-            writer.DisposeAsync);
+        var (writer, store) = await TempSqliteStore.OpenInAsync(_dataDir, "contract");
+        return StoreUnderTest.Over(store, writer.DisposeAsync);
     }
 
     public override async Task DisposeAsync()
@@ -95,19 +81,10 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture postgres) :
         _database ??= database;
         var writer = new PostgresWriter(database, NullLogger<PostgresWriter>.Instance);
         var store = new PostgresStoreDatabase(database, writer);
-        return new StoreUnderTest(
-            new VectorStore(store, NullLogger<VectorStore>.Instance),
-            new VectorChangeLog(store),
-            new IdempotencyStore(store),
-            new MigrationStore(store, TimeProvider.System),
-            new ReplicaHeartbeats(store),
-            new CacheSettingsRecordStore(store),
-            new FleetLeaseStore(store),
-            new DesiredModelStore(store),
-            async () =>
-            {
-                await writer.DisposeAsync();
-                await database.DisposeAsync();
-            });
+        return StoreUnderTest.Over(store, async () =>
+        {
+            await writer.DisposeAsync();
+            await database.DisposeAsync();
+        });
     }
 }

@@ -1,10 +1,9 @@
-using CadMl.Application.Common.Configuration;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.Storage;
+using CadMl.Infrastructure.Tests.Storage;
 using CadMl.Infrastructure.VectorSearch;
 using CadMl.Infrastructure.VectorSearch.Recovery;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -21,29 +20,19 @@ public sealed class IndexOwnerTests : IAsyncLifetime
 {
     private const int Loaded = 6_000;
 
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
     private readonly double[][] _data = VectorFixtures.Random(Loaded + 400, 24, seed: 71);
-    private SqliteWriter _writer = null!;
+    private TempSqliteStore _sqlite = null!;
     private VectorStore _store = null!;
     private VectorChangeLog _log = null!;
 
     public async Task InitializeAsync()
     {
-        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
-        await database.MigrateAsync(CancellationToken.None);
-        database.MarkOpen("owner-tests", new Dictionary<string, object?>());
-        _writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
-        var store = new SqliteStoreDatabase(database, _writer);
-        _store = new VectorStore(store, NullLogger<VectorStore>.Instance);
-        _log = new VectorChangeLog(store);
+        _sqlite = await TempSqliteStore.OpenAsync("owner-tests");
+        _store = new VectorStore(_sqlite.Store, NullLogger<VectorStore>.Instance);
+        _log = new VectorChangeLog(_sqlite.Store);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
     /// <summary>
     /// The changes are committed and applied right after the build copied its rows; whether they
