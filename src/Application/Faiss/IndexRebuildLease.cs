@@ -18,7 +18,7 @@ public sealed partial class IndexRebuildLease(FleetLeases leases, IRecoveryMetri
 {
     public const string Name = "index-rebuild";
 
-    /// <summary>What a background rebuild found when the lease was not to be had (the metric's label).</summary>
+    /// <summary>The background rebuilds, as <c>faiss_rebuild_deferred_total{trigger}</c> names them.</summary>
     public const string AutomaticRecovery = "automatic_recovery";
 
     public const string TombstoneRebuild = "tombstone_rebuild";

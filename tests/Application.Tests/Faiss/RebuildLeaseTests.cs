@@ -7,7 +7,12 @@ using CadMl.Application.Faiss.GetFaissHealth;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.Faiss.RecoverFaiss;
 using CadMl.Application.Faiss.ReportFaissFault;
+using CadMl.Api.Tests.Infrastructure;
 using CadMl.Application.Tests.Hosting;
+using CadMl.Application.Tests.Vectors;
+using CadMl.Application.Vectors.DeleteVector;
+using CadMl.Application.Vectors.RegisterVector;
+using CadMl.Application.Vectors.SearchVectors;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -123,6 +128,63 @@ public sealed class RebuildLeaseTests
 
         await backend.Received(2).ActivateAsync(Arg.Any<CancellationToken>());
         (await host.Sender.Send(new GetFaissHealthQuery())).Value.Degraded.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_due_tombstone_rebuild_waits_while_the_lease_is_held_elsewhere_and_runs_on_a_tick_after_its_release()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
+        await using var host = await ApplicationHost.StartAsync(
+            new Dictionary<string, string?> { ["FAISS_INDEX_TYPE"] = "hnsw", ["FAISS_TOMBSTONE_REBUILD_RATIO"] = "0.2" },
+            configure: services =>
+            {
+                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                WithoutRecoveryLoop(services);
+            });
+        var vectors = VectorUseCaseTests.Random(10, 24, seed: 41);
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            (await host.Sender.Send(new RegisterVectorCommand($"part-{i}", vectors[i]))).IsSuccess.Should().BeTrue();
+        }
+
+        // 3 tombstones among 10 stored vectors is past the 0.2 ratio: the maintenance tick wants a rebuild.
+        for (var i = 0; i < 3; i++)
+        {
+            (await host.Sender.Send(new DeleteVectorCommand($"part-{i}"))).IsSuccess.Should().BeTrue();
+        }
+
+        var rebuiltBefore = await host.MetricAsync("faiss_rebuild_total", "status=\"ok\"");
+        var leases = host.Get<IFleetLeaseStore>();
+        var taken = await leases.AcquireAsync(IndexRebuildLease.Name, OtherReplica, time.GetUtcNow(), time.GetUtcNow().AddHours(1), CancellationToken.None);
+        taken.Should().BeOfType<LeaseAttempt.Acquired>();
+
+        // Each probe moves the clock one maintenance tick (5 s) on, so the loop ticks however the probe and the loop interleave.
+        await Poll.UntilAsync(
+            () => TickAsync(host, time, "faiss_rebuild_deferred_total", "trigger=\"tombstone_rebuild\""),
+            deferred => deferred >= 2,
+            TimeSpan.FromSeconds(20),
+            "two tombstone rebuild ticks deferred");
+        (await host.MetricAsync("faiss_rebuild_total", "status=\"ok\"")).Should().Be(rebuiltBefore, "no rebuild while another replica holds the lease");
+
+        await leases.ReleaseAsync(taken.Lease, CancellationToken.None);
+        await Poll.UntilAsync(
+            () => TickAsync(host, time, "faiss_rebuild_total", "status=\"ok\""),
+            rebuilt => rebuilt > rebuiltBefore,
+            TimeSpan.FromSeconds(20),
+            "the tombstone rebuild running once the lease is free");
+
+        // It released the lease when it ended.
+        var after = await leases.AcquireAsync(IndexRebuildLease.Name, OtherReplica, time.GetUtcNow(), time.GetUtcNow().AddHours(1), CancellationToken.None);
+        after.Should().BeOfType<LeaseAttempt.Acquired>();
+        var hits = (await host.Sender.Send(new SearchVectorsQuery(Vector: vectors[5], K: 10))).Value;
+        hits.Backend.Should().Be("faiss");
+        hits.Results.Select(r => r.Id).Should().NotContain(["part-0", "part-1", "part-2"]);
+    }
+
+    private static async Task<double> TickAsync(ApplicationHost host, FakeTimeProvider time, string metric, string labels)
+    {
+        time.Advance(TimeSpan.FromSeconds(5));
+        return await host.MetricAsync(metric, labels);
     }
 
     private static void WithoutRecoveryLoop(IServiceCollection services)
