@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -170,6 +171,8 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         var ran = responses.Select((r, i) => (Response: r, Replica: i)).Where(x => x.Response.StatusCode == HttpStatusCode.OK).ToList();
         ran.Should().ContainSingle("exactly one replica runs the migration");
         var body = await OkAsync(ran[0].Response);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"the run: {body.GetProperty("batches").GetInt32()} batches in {body.GetProperty("duration_seconds").GetDouble():F1} s"));
         body.GetProperty("totals").GetProperty("downgraded").GetInt64().Should().Be(400);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
