@@ -1,5 +1,4 @@
 using CadMl.Application.Common.Configuration;
-using CadMl.Application.Common.Fleet;
 using CadMl.Application.Faiss.GetFaissHealth;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.Vectors.Ports;
@@ -317,27 +316,23 @@ internal sealed partial class FaissDegradation : IDisposable
         }
 
         // A drill's attempt fails without building anything, so it needs no lease.
-        HeldFleetLease? lease = null;
-        if (!drill && manual)
+        RebuildLeaseAttempt? lease = null;
+        if (!drill)
         {
-            (lease, var holder) = await _rebuildLease.AcquireAsync(cancellationToken);
-            if (lease is null)
+            lease = await _rebuildLease.AcquireAsync(manual ? IndexRebuildLease.ManualRecovery : IndexRebuildLease.AutomaticRecovery, cancellationToken);
+            if (lease.HeldElsewhere)
             {
-                return new AttemptResult(null, Deferred: true, holder);
-            }
-        }
-        else if (!drill)
-        {
-            lease = await _rebuildLease.TryAcquireForBackgroundAsync(IndexRebuildLease.AutomaticRecovery, cancellationToken);
-            if (lease is null)
-            {
-                lock (_sync)
+                if (!manual)
                 {
-                    _tracker.AttemptDeferred();
+                    lock (_sync)
+                    {
+                        _tracker.AttemptDeferred();
+                    }
+
+                    await PersistAsync();
                 }
 
-                await PersistAsync();
-                return new AttemptResult(null, Deferred: true, null);
+                return new AttemptResult(null, Deferred: true, lease.Holder);
             }
         }
 
@@ -354,9 +349,9 @@ internal sealed partial class FaissDegradation : IDisposable
         }
         finally
         {
-            if (lease is not null)
+            if (lease?.Held is { } held)
             {
-                await lease.DisposeAsync();
+                await held.DisposeAsync();
             }
         }
 

@@ -66,16 +66,23 @@ internal sealed partial class VectorIndexMaintenance(
 
     private async Task RebuildUnderLeaseAsync(List<FeatureVersion> due, CancellationToken stoppingToken)
     {
-        var lease = await rebuildLease.TryAcquireForBackgroundAsync(IndexRebuildLease.TombstoneRebuild, stoppingToken);
-        if (lease is null)
+        var lease = await rebuildLease.AcquireAsync(IndexRebuildLease.TombstoneRebuild, stoppingToken);
+        if (lease.HeldElsewhere)
         {
             return;
         }
 
-        await using (lease)
+        try
         {
             LogRebuilding(string.Join(", ", due.Select(v => v.Name())));
             await index.RebuildAsync(null, due, stoppingToken);
+        }
+        finally
+        {
+            if (lease.Held is { } held)
+            {
+                await held.DisposeAsync();
+            }
         }
     }
 
