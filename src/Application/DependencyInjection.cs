@@ -65,6 +65,7 @@ public static class DependencyInjection
         // One degradation tracker per process; the recovery use cases are its only callers.
         services.AddSingleton<Faiss.FaissDegradation>();
         services.AddSingleton<Faiss.RecoveryWakeup>();
+        services.AddSingleton<Faiss.IndexRebuildLease>();
         services.AddSingleton<Common.Ports.IHealthProbe, Faiss.FaissHealthProbe>();
         return services;
     }

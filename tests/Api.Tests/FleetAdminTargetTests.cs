@@ -59,6 +59,95 @@ public sealed class FleetAdminTargetTests(CanaryFleetFixture fleet) : IClassFixt
     }
 
     [Fact]
+    public async Task Degraded_everywhere_a_recover_with_scope_all_rebuilds_one_replica_after_another_and_restores_all_three()
+    {
+        var f = fleet.Fleet;
+        using var admin = AdminBalancerClient(f);
+        await AllAdvertisedAsync(f);
+        using var drill = await admin.PostAsJsonAsync("/api/v1/faiss/degrade?scope=all", new { reason = "fleet drill", duration_seconds = 1 });
+        var drilled = await drill.Content.ReadAsStringAsync();
+        drill.StatusCode.Should().Be(HttpStatusCode.OK, drilled);
+        JsonDocument.Parse(drilled).RootElement.GetProperty("replicas").EnumerateArray()
+            .Should().AllSatisfy(r => r.GetProperty("body").GetProperty("degraded").GetBoolean().Should().BeTrue());
+
+        // Every drill over (its attempts fail by design until then); the automatic attempts are ~30 s away.
+        await Poll.UntilAsync(
+            async () => await admin.GetFromJsonAsync<JsonElement>("/api/v1/health/faiss/health?scope=all"),
+            all => all.GetProperty("replicas").EnumerateArray().All(r => r.GetProperty("body").GetProperty("drill_until").ValueKind == JsonValueKind.Null),
+            TimeSpan.FromSeconds(15),
+            "every replica's drill ending");
+
+        // Each replica's rebuild takes the fleet's index-rebuild lease: all at once, two of the three would be 409 REBUILD_IN_PROGRESS.
+        using var recover = await admin.PostAsJsonAsync("/api/v1/faiss/recover?scope=all", new { force = true });
+        var text = await recover.Content.ReadAsStringAsync();
+        recover.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        var results = JsonDocument.Parse(text).RootElement.GetProperty("replicas").EnumerateArray().ToList();
+        results.Select(r => r.GetProperty("replica_id").GetString()).Should().Equal("canary-1", "stable-1", "stable-2");
+        results.Select(r => r.GetProperty("body").GetProperty("outcome").GetString()).Should().Equal(["restored", "restored", "restored"], text);
+        foreach (var replica in f.Replicas)
+        {
+            using var client = replica.Process.CreateClient();
+            var health = await client.GetFromJsonAsync<JsonElement>("/api/v1/health/faiss/health");
+            health.GetProperty("degraded").GetBoolean().Should().BeFalse(replica.Id);
+            health.GetProperty("backend").GetString().Should().Be("faiss", replica.Id);
+        }
+    }
+
+    [Fact]
+    public async Task Faiss_health_answers_for_the_named_replica_for_all_and_untargeted_for_the_replica_that_received_it()
+    {
+        var f = fleet.Fleet;
+        using var admin = AdminBalancerClient(f);
+        await AllAdvertisedAsync(f);
+        using var drill = await admin.PostAsJsonAsync("/api/v1/faiss/degrade?replica=stable-2", new { reason = "health drill", duration_seconds = 1 });
+        drill.StatusCode.Should().Be(HttpStatusCode.OK, await drill.Content.ReadAsStringAsync());
+
+        // Health is not admin: the API key alone reaches it, forwarded or not.
+        using var reader = f.CreateBalancerClient();
+        for (var i = 0; i < 3; i++)
+        {
+            foreach (var (id, degraded) in new[] { ("stable-2", true), ("stable-1", false), ("canary-1", false) })
+            {
+                using var response = await reader.GetAsync($"/api/v1/health/faiss/health?replica={id}");
+                var body = await response.Content.ReadAsStringAsync();
+                response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+                response.Headers.GetValues("X-Replica-Id").Single().Should().Be(id);
+                JsonDocument.Parse(body).RootElement.GetProperty("degraded").GetBoolean().Should().Be(degraded, id);
+            }
+        }
+
+        using var all = await reader.GetAsync("/api/v1/health/faiss/health?scope=all");
+        var allText = await all.Content.ReadAsStringAsync();
+        all.StatusCode.Should().Be(HttpStatusCode.OK, allText);
+        JsonDocument.Parse(allText).RootElement.GetProperty("replicas").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("replica_id").GetString()!, r => r.GetProperty("body").GetProperty("degraded").GetBoolean())
+            .Should().Equal(new Dictionary<string, bool> { ["canary-1"] = false, ["stable-1"] = false, ["stable-2"] = true });
+
+        // Untargeted (a monitoring probe): the receiving replica answers for itself, never 400 REPLICA_REQUIRED.
+        using var untargeted = await reader.GetAsync("/api/v1/health/faiss/health");
+        untargeted.StatusCode.Should().Be(HttpStatusCode.OK, await untargeted.Content.ReadAsStringAsync());
+        untargeted.Headers.GetValues("X-Replica-Id").Single().Should().BeOneOf("canary-1", "stable-1", "stable-2");
+        foreach (var replica in f.Replicas)
+        {
+            using var client = replica.Process.CreateClient();
+            using var own = await client.GetAsync("/api/v1/health/faiss/health");
+            own.Headers.GetValues("X-Replica-Id").Single().Should().Be(replica.Id);
+            (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("degraded").GetBoolean().Should().Be(replica.Id == "stable-2", replica.Id);
+        }
+
+        // Leave the fleet healthy for the other tests: recover stable-2 once its drill is over.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var recover = await admin.PostAsJsonAsync("/api/v1/faiss/recover?replica=stable-2", new { force = true });
+                return await recover.Content.ReadFromJsonAsync<JsonElement>();
+            },
+            answer => answer.TryGetProperty("outcome", out var outcome) && outcome.GetString() is "restored" or "not_degraded",
+            TimeSpan.FromSeconds(30),
+            "stable-2 recovering after its drill");
+    }
+
+    [Fact]
     public async Task The_opcode_audit_with_scope_all_returns_one_result_per_live_replica()
     {
         var f = fleet.Fleet;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -157,6 +158,10 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var clients = Enumerable.Range(0, 3).Select(Admin).ToList();
+        // The run is 400 one-vector batches, CPU-bound: 12–15 s here at load 5–20 on 2 cores, and
+        // proportionally longer under heavier load, so the answer may come after the clients'
+        // usual 30 s. The wait is as long as the run moves, which the runner's status shows below.
+        clients.ForEach(client => client.Timeout = MigrationAnswerTimeout);
         using var go = new ManualResetEventSlim();
         var runs = clients.Select(client => Task.Run(async () =>
         {
@@ -164,12 +169,16 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
             return await client.PostAsJsonAsync("/api/v1/vectors/migrate", new { to_version = "v3", batch_size = 1 });
         })).ToList();
         go.Set();
+        var processed = await ProgressWhileAsync(Task.WhenAll(runs));
         var responses = await Task.WhenAll(runs);
-        output.WriteLine($"three migrations: {string.Join(", ", responses.Select((r, i) => $"{Names[i]} {(int)r.StatusCode}"))}");
+        output.WriteLine($"three migrations: {string.Join(", ", responses.Select((r, i) => $"{Names[i]} {(int)r.StatusCode}"))}; processed counts seen while it ran: {string.Join(", ", processed)}");
+        processed.Should().HaveCountGreaterThan(1, "the runner's status showed the run moving while the client waited");
 
         var ran = responses.Select((r, i) => (Response: r, Replica: i)).Where(x => x.Response.StatusCode == HttpStatusCode.OK).ToList();
         ran.Should().ContainSingle("exactly one replica runs the migration");
         var body = await OkAsync(ran[0].Response);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"the run: {body.GetProperty("batches").GetInt32()} batches in {body.GetProperty("duration_seconds").GetDouble():F1} s"));
         body.GetProperty("totals").GetProperty("downgraded").GetInt64().Should().Be(400);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
@@ -205,6 +214,33 @@ public sealed class FleetControlTests(ITestOutputHelper output) : IAsyncLifetime
         _replicas[2] = await StartAsync(2);
         (await ModelOfAsync(1)).Should().Be(NextModelSha256, "a restarted stable replica loads its track's desired model");
         (await ModelOfAsync(2)).Should().Be(StartupModelSha256);
+    }
+
+    private static readonly TimeSpan MigrationAnswerTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>While <paramref name="running"/> is pending, every distinct processed count that a replica's migrate/status reports for its running migration.</summary>
+    private async Task<List<long>> ProgressWhileAsync(Task running)
+    {
+        var seen = new List<long>();
+        var clients = Enumerable.Range(0, 3).Select(Admin).ToList();
+        while (!running.IsCompleted)
+        {
+            foreach (var client in clients)
+            {
+                var status = await client.GetFromJsonAsync<JsonElement>("/api/v1/vectors/migrate/status");
+                if (status.GetProperty("running").ValueKind == JsonValueKind.Object
+                    && status.GetProperty("running").GetProperty("totals").GetProperty("processed").GetInt64() is var count
+                    && !seen.Contains(count))
+                {
+                    seen.Add(count);
+                }
+            }
+
+            await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1)));
+        }
+
+        clients.ForEach(client => client.Dispose());
+        return seen;
     }
 
     private async Task<string?> ModelOfAsync(int replica)

@@ -12,14 +12,15 @@ namespace CadMl.Api.Controllers;
 [ApiController]
 public sealed class FaissController(ISender sender) : ControllerBase
 {
-    /// <summary>Degradation state, history, next recovery, suppression and index facts.</summary>
+    /// <summary>Degradation state, history, next recovery, suppression and index facts, of the receiving replica unless targeted.</summary>
+    [PerReplica(AnswersHereWhenUntargeted = true)]
     [HttpGet("api/v1/health/faiss/health")]
     public async Task<IActionResult> Health(CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(new GetFaissHealthQuery(), cancellationToken));
 
     /// <summary>Manual recovery attempt (admin); <c>force</c> overrides a flap suppression.</summary>
     [AdminOnly]
-    [PerReplica]
+    [PerReplica(RollsAcrossReplicas = true)]
     [HttpPost("api/v1/faiss/recover")]
     public async Task<IActionResult> Recover([FromBody] RecoverFaissCommand? command, CancellationToken cancellationToken) =>
         this.ToActionResult(await sender.Send(command ?? new RecoverFaissCommand(), cancellationToken));

@@ -13,7 +13,8 @@ namespace CadMl.Api.Fleet;
 /// Runs a <see cref="PerReplicaAttribute"/> operation where <c>?replica=</c> / <c>?scope=all</c> say
 /// (the decision is <see cref="ResolveReplicaTargetQuery"/>'s): here, on one other replica by
 /// forwarding (its answer as it gave it), or on every live replica (one result each; 200 when all
-/// answered 2xx, else 502 <c>REPLICA_SCOPE_INCOMPLETE</c> with the same results in its context).
+/// answered 2xx, else 502 <c>REPLICA_SCOPE_INCOMPLETE</c> with the same results in its context),
+/// all at once or, for <see cref="PerReplicaAttribute.RollsAcrossReplicas"/>, one after another.
 /// Every per-replica answer names the replica in <see cref="ReplicaHeader"/>. Runs after
 /// <see cref="ApiKeyMiddleware"/>, so only authenticated callers reach the heartbeat table or a peer.
 /// </summary>
@@ -27,8 +28,17 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
 
     public async Task InvokeAsync(HttpContext http)
     {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<PerReplicaAttribute>() is null)
+        if (http.GetEndpoint()?.Metadata.GetMetadata<PerReplicaAttribute>() is not { } perReplica)
         {
+            await next(http);
+            return;
+        }
+
+        var replicaParameter = Parameter(http, ReplicaParameter);
+        var scopeParameter = Parameter(http, ScopeParameter);
+        if (perReplica.AnswersHereWhenUntargeted && replicaParameter is null && scopeParameter is null)
+        {
+            http.Response.Headers[ReplicaHeader] = identity.Id;
             await next(http);
             return;
         }
@@ -36,7 +46,7 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
         // Resolved here, not injected per call: every other request passes without creating a mediator.
         var sender = http.RequestServices.GetRequiredService<ISender>();
         var resolved = await sender.Send(
-            new ResolveReplicaTargetQuery(Parameter(http, ReplicaParameter), Parameter(http, ScopeParameter)), http.RequestAborted);
+            new ResolveReplicaTargetQuery(replicaParameter, scopeParameter), http.RequestAborted);
         if (!resolved.IsSuccess)
         {
             await ProblemResponses.WriteAsync(http, resolved.ToProblem());
@@ -67,9 +77,9 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
             return;
         }
 
-        var answers = await Task.WhenAll(target.Replicas.Select(replica => replica.IsSelf
-            ? RunHereAsync(http, request)
-            : forwarder.ForwardAsync(request, replica, identity.Id, http.RequestAborted)));
+        var answers = perReplica.RollsAcrossReplicas
+            ? await RollAsync(http, request, target.Replicas)
+            : await Task.WhenAll(target.Replicas.Select(replica => RunOnAsync(http, request, replica)));
         var results = answers.Select(Result).ToList();
         if (answers.All(answer => answer.Status is >= 200 and < 300))
         {
@@ -82,6 +92,21 @@ public sealed class ReplicaTargetMiddleware(RequestDelegate next, ReplicaForward
         await ProblemResponses.WriteAsync(http, new Problem(ErrorCodes.ReplicaScopeIncomplete, "forward",
             $"Not every replica succeeded: {string.Join(", ", failed)}; see context.replicas for each answer.",
             new Dictionary<string, object?> { ["failed"] = failed, ["replicas"] = results }));
+    }
+
+    private Task<ReplicaAnswer> RunOnAsync(HttpContext http, ReplicaRequest request, ReplicaEndpoint replica) =>
+        replica.IsSelf ? RunHereAsync(http, request) : forwarder.ForwardAsync(request, replica, identity.Id, http.RequestAborted);
+
+    /// <summary>In replica id order, each after the previous one answered (whatever it answered): the others still run.</summary>
+    private async Task<ReplicaAnswer[]> RollAsync(HttpContext http, ReplicaRequest request, IReadOnlyList<ReplicaEndpoint> replicas)
+    {
+        var answers = new ReplicaAnswer[replicas.Count];
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            answers[i] = await RunOnAsync(http, request, replicas[i]);
+        }
+
+        return answers;
     }
 
     private static string? Parameter(HttpContext http, string name) =>

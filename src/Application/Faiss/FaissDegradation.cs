@@ -3,6 +3,7 @@ using CadMl.Application.Faiss.GetFaissHealth;
 using CadMl.Application.Faiss.Ports;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Degradation;
+using CadMl.Domain.Fleet;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ namespace CadMl.Application.Faiss;
 /// The process's one <see cref="DegradationTracker"/> and every recovery decision made with it:
 /// a degradation (fault report, start-up failure, drill) moves searches to exact and records one
 /// event; a due attempt asks the backend to bring FAISS back; flapping suppresses automatic
-/// attempts; a manual attempt holds a lease the loop respects. Every change is persisted through
+/// attempts; a manual attempt holds a lease the loop respects; a rebuild from the store takes the
+/// fleet's <see cref="IndexRebuildLease"/> first. Every change is persisted through
 /// <see cref="IRecoveryStateStore"/> and shown in the metrics. The use cases in this folder are its
 /// only callers. Tracker access is short and under <c>_sync</c>; attempts run one at a time
 /// (<c>_attempt</c>); saves are ordered (<c>_persist</c>) and always write the newest state.
@@ -24,6 +26,7 @@ internal sealed partial class FaissDegradation : IDisposable
     private readonly IRecoveryStateStore _store;
     private readonly IRecoveryMetrics _metrics;
     private readonly RecoveryWakeup _wakeup;
+    private readonly IndexRebuildLease _rebuildLease;
     private readonly TimeProvider _time;
     private readonly ILogger<FaissDegradation> _logger;
     private readonly DegradationTracker _tracker;
@@ -40,6 +43,7 @@ internal sealed partial class FaissDegradation : IDisposable
         IRecoveryStateStore store,
         IRecoveryMetrics metrics,
         RecoveryWakeup wakeup,
+        IndexRebuildLease rebuildLease,
         IOptions<RecoveryPolicyOptions> options,
         TimeProvider time,
         ILogger<FaissDegradation> logger)
@@ -49,6 +53,7 @@ internal sealed partial class FaissDegradation : IDisposable
         _store = store;
         _metrics = metrics;
         _wakeup = wakeup;
+        _rebuildLease = rebuildLease;
         _time = time;
         _logger = logger;
         _tracker = new DegradationTracker(options.Value.Policy, time, Random.Shared.NextDouble);
@@ -182,7 +187,7 @@ internal sealed partial class FaissDegradation : IDisposable
             case AttemptDecision.Due when await _attempt.WaitAsync(TimeSpan.Zero, cancellationToken):
                 try
                 {
-                    await AttemptAsync("automatic_recovery", cancellationToken);
+                    await AttemptAsync("automatic_recovery", manual: false, cancellationToken);
                 }
                 finally
                 {
@@ -230,8 +235,13 @@ internal sealed partial class FaissDegradation : IDisposable
                     return new ManualRecoveryResult(ManualRecoveryOutcome.NotDegraded, null, Health());
                 }
 
-                var error = await AttemptAsync(force ? "manual_recovery_forced" : "manual_recovery", cancellationToken);
-                return new ManualRecoveryResult(error is null ? ManualRecoveryOutcome.Restored : ManualRecoveryOutcome.StillDegraded, error, Health());
+                var attempt = await AttemptAsync(force ? "manual_recovery_forced" : "manual_recovery", manual: true, cancellationToken);
+                if (attempt.Deferred)
+                {
+                    return new ManualRecoveryResult(ManualRecoveryOutcome.RebuildInProgress, null, Health(), attempt.RebuildHolder);
+                }
+
+                return new ManualRecoveryResult(attempt.Error is null ? ManualRecoveryOutcome.Restored : ManualRecoveryOutcome.StillDegraded, attempt.Error, Health());
             }
             finally
             {
@@ -289,8 +299,12 @@ internal sealed partial class FaissDegradation : IDisposable
         }
     }
 
-    /// <summary>One attempt: null when FAISS serves again (restored), else the error.</summary>
-    private async Task<string?> AttemptAsync(string how, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt: FAISS serves again (no error), or the error; or, when another rebuild holds the
+    /// fleet's rebuild lease, deferred without running. An automatic deferral only moves the next
+    /// attempt one interval on; a manual one changes nothing and names the holder.
+    /// </summary>
+    private async Task<AttemptResult> AttemptAsync(string how, bool manual, CancellationToken cancellationToken)
     {
         string? error;
         bool drill;
@@ -299,6 +313,27 @@ internal sealed partial class FaissDegradation : IDisposable
         {
             drill = _tracker.DrillActive;
             drillUntil = _tracker.DrillUntil;
+        }
+
+        // A drill's attempt fails without building anything, so it needs no lease.
+        RebuildLeaseAttempt? lease = null;
+        if (!drill)
+        {
+            lease = await _rebuildLease.AcquireAsync(manual ? IndexRebuildLease.ManualRecovery : IndexRebuildLease.AutomaticRecovery, cancellationToken);
+            if (lease.HeldElsewhere)
+            {
+                if (!manual)
+                {
+                    lock (_sync)
+                    {
+                        _tracker.AttemptDeferred();
+                    }
+
+                    await PersistAsync();
+                }
+
+                return new AttemptResult(null, Deferred: true, lease.Holder);
+            }
         }
 
         try
@@ -311,6 +346,13 @@ internal sealed partial class FaissDegradation : IDisposable
             // turn a due attempt into a tight retry loop.
             LogAttemptFault(exception);
             error = $"recovery_attempt_failed: {exception.Message}";
+        }
+        finally
+        {
+            if (lease?.Held is { } held)
+            {
+                await held.DisposeAsync();
+            }
         }
 
         DegradationTransition? transition = null;
@@ -347,7 +389,7 @@ internal sealed partial class FaissDegradation : IDisposable
             await RecordAsync(transition, lasted, opened);
         }
 
-        return error;
+        return new AttemptResult(error, Deferred: false, null);
     }
 
     private async Task RecordAsync(DegradationTransition transition, TimeSpan lasted, bool suppressionOpened)
@@ -465,6 +507,13 @@ internal enum ManualRecoveryOutcome
     NotDegraded,
     Suppressed,
     InProgress,
+
+    /// <summary>Another rebuild (another replica's, or a background one here) holds the fleet's rebuild lease.</summary>
+    RebuildInProgress,
 }
 
-internal sealed record ManualRecoveryResult(ManualRecoveryOutcome Outcome, string? Error, FaissHealthDto Health);
+/// <param name="RebuildHolder">With <see cref="ManualRecoveryOutcome.RebuildInProgress"/>: the rebuild lease as its holder has it.</param>
+internal sealed record ManualRecoveryResult(ManualRecoveryOutcome Outcome, string? Error, FaissHealthDto Health, FleetLease? RebuildHolder = null);
+
+/// <param name="Deferred">Not run: another rebuild held the lease (<paramref name="RebuildHolder"/>, when asked for in the foreground).</param>
+internal sealed record AttemptResult(string? Error, bool Deferred, FleetLease? RebuildHolder);

@@ -140,6 +140,21 @@ public sealed class DegradationTracker
         NextAttemptAt = _time.GetUtcNow() + Policy.Backoff(ConsecutiveFailures, _jitter());
     }
 
+    /// <summary>
+    /// A due automatic attempt did not run because another rebuild holds the fleet's rebuild lease:
+    /// not a failure, so the failures, the backoff and the flap record stay as they were; the next
+    /// attempt is one base interval away (the attempt schedule's first step, with its jitter).
+    /// </summary>
+    public void AttemptDeferred()
+    {
+        if (!IsDegraded)
+        {
+            return;
+        }
+
+        NextAttemptAt = _time.GetUtcNow() + Policy.Backoff(0, _jitter());
+    }
+
     public AttemptDecision Decide()
     {
         var now = _time.GetUtcNow();

@@ -1,3 +1,4 @@
+using CadMl.Application.Faiss;
 using CadMl.Domain.Features;
 using CadMl.Infrastructure.VectorSearch.Faiss;
 using Microsoft.Extensions.Hosting;
@@ -11,11 +12,13 @@ namespace CadMl.Infrastructure.VectorSearch;
 /// pass <c>FAISS_TOMBSTONE_REBUILD_RATIO</c>, trains an IVF shard once it has enough vectors (and
 /// retrains when it has grown eightfold since, as its centroids then describe a different
 /// distribution), and saves a changed index every <c>FAISS_SAVE_INTERVAL_SECONDS</c>. In exact
-/// mode it only trims the change log, at the same interval.
+/// mode it only trims the change log, at the same interval. A rebuild takes the fleet's
+/// <see cref="IndexRebuildLease"/>; while another rebuild holds it, this one waits for a later tick.
 /// </summary>
 internal sealed partial class VectorIndexMaintenance(
     SimilarityIndex index,
     FaissActivator activator,
+    IndexRebuildLease rebuildLease,
     IOptions<VectorIndexOptions> options,
     TimeProvider time,
     ILogger<VectorIndexMaintenance> logger) : BackgroundService
@@ -41,8 +44,7 @@ internal sealed partial class VectorIndexMaintenance(
                 var due = ShardsDue(settings);
                 if (due.Count > 0)
                 {
-                    LogRebuilding(string.Join(", ", due.Select(v => v.Name())));
-                    await index.RebuildAsync(null, due, stoppingToken);
+                    await RebuildUnderLeaseAsync(due, stoppingToken);
                 }
 
                 if (index.Dirty && time.GetElapsedTime(lastSave).TotalSeconds >= settings.SaveIntervalSeconds)
@@ -58,6 +60,28 @@ internal sealed partial class VectorIndexMaintenance(
             catch (Exception exception) when (exception is FaissException or InvalidOperationException or OutOfMemoryException)
             {
                 LogFailed(exception);
+            }
+        }
+    }
+
+    private async Task RebuildUnderLeaseAsync(List<FeatureVersion> due, CancellationToken stoppingToken)
+    {
+        var lease = await rebuildLease.AcquireAsync(IndexRebuildLease.TombstoneRebuild, stoppingToken);
+        if (lease.HeldElsewhere)
+        {
+            return;
+        }
+
+        try
+        {
+            LogRebuilding(string.Join(", ", due.Select(v => v.Name())));
+            await index.RebuildAsync(null, due, stoppingToken);
+        }
+        finally
+        {
+            if (lease.Held is { } held)
+            {
+                await held.DisposeAsync();
             }
         }
     }

@@ -107,6 +107,29 @@ public sealed class DegradationTrackerTests
     }
 
     [Fact]
+    public void A_deferred_attempt_keeps_the_failures_and_backoff_and_is_due_again_exactly_one_interval_later()
+    {
+        var tracker = new DegradationTracker(Policy, _time);
+        tracker.Degrade("boom", out _);
+        tracker.AttemptFailed("no");
+        tracker.AttemptFailed("no");
+        _time.Advance(TimeSpan.FromSeconds(120));
+        tracker.Decide().Should().Be(AttemptDecision.Due);
+
+        tracker.AttemptDeferred();
+
+        tracker.ConsecutiveFailures.Should().Be(2, "another replica's rebuild is not a failure of this one");
+        tracker.LastError.Should().Be("no");
+        tracker.History.Should().ContainSingle("a deferral is no toggle");
+        _time.Advance(Policy.Interval - TimeSpan.FromTicks(1));
+        tracker.Decide().Should().Be(AttemptDecision.NotDue);
+        _time.Advance(TimeSpan.FromTicks(1));
+        tracker.Decide().Should().Be(AttemptDecision.Due);
+        tracker.AttemptFailed("no");
+        (tracker.NextAttemptAt - _time.GetUtcNow()).Should().Be(TimeSpan.FromSeconds(240), "the third failure backs off as if no deferral had happened");
+    }
+
+    [Fact]
     public void A_healthy_tracker_has_nothing_to_attempt()
     {
         new DegradationTracker(Policy, _time).Decide().Should().Be(AttemptDecision.NotDegraded);

@@ -22,7 +22,7 @@ public sealed class SimilarityIndexTests
         }
 
         await index.RebuildAsync(VectorFixtures.Native(), null, CancellationToken.None);
-        var maintenance = new VectorIndexMaintenance(index, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
+        var maintenance = new VectorIndexMaintenance(index, null!, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
         for (var i = 0; i < 20; i++)
         {
             index.Remove(new VectorRemoval($"part-{i}", i, FeatureVersion.V4, 101 + i));
@@ -49,7 +49,7 @@ public sealed class SimilarityIndexTests
     {
         var settings = new VectorIndexOptions { IndexType = "ivf", IvfNlist = 16, IvfNprobe = 16 };
         using var index = NewIndex(settings);
-        var maintenance = new VectorIndexMaintenance(index, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
+        var maintenance = new VectorIndexMaintenance(index, null!, null!, Options.Create(settings), TimeProvider.System, NullLogger<VectorIndexMaintenance>.Instance);
         var data = VectorFixtures.Random(200, 24, seed: 12);
         for (var i = 0; i < 10; i++)
         {

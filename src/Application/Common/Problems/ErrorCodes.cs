@@ -92,6 +92,7 @@ public static class ErrorCodes
 
     // Similarity index recovery
     public static readonly ErrorCode RecoveryInProgress = Define("RECOVERY_IN_PROGRESS", 409, "recovery", "Another manual recovery is running.");
+    public static readonly ErrorCode RebuildInProgress = Define("REBUILD_IN_PROGRESS", 409, "recovery", "Another FAISS rebuild holds the fleet's rebuild lease (one at a time across the fleet): on another replica, or a background rebuild on this one (context holder, epoch, lease_expires_at); retry when it ends.");
     public static readonly ErrorCode RecoverySuppressed = Define("RECOVERY_SUPPRESSED", 409, "recovery", "Recovery is suppressed after flapping until context.suppressed_until_ts; force=true overrides.");
 
     // Feature cache

@@ -14,6 +14,9 @@ public interface IRecoveryMetrics
     void Attempt(string result);
 
     void Suppressed(string reason);
+
+    /// <summary>A background rebuild (<c>automatic_recovery</c>, <c>tombstone_rebuild</c>) waited for the fleet's rebuild lease: not a failure.</summary>
+    void RebuildDeferred(string trigger);
 }
 
 public sealed record RecoveryGauges(bool Degraded, TimeSpan DegradedFor, TimeSpan? NextAttemptIn, TimeSpan SuppressionRemaining);

@@ -8,7 +8,8 @@ namespace CadMl.Application.Faiss.RecoverFaiss;
 
 /// <summary>
 /// A manual recovery attempt (admin). <paramref name="Force"/> overrides a flap suppression.
-/// One at a time: a concurrent request is refused with 409 RECOVERY_IN_PROGRESS.
+/// One at a time: a concurrent request is refused with 409 RECOVERY_IN_PROGRESS, and one that would
+/// rebuild while another rebuild holds the fleet's rebuild lease with 409 REBUILD_IN_PROGRESS naming the holder.
 /// </summary>
 public sealed record RecoverFaissCommand(bool Force = false) : IUseCaseCommand<RecoveryResultDto>, IExclusiveMessage
 {
@@ -37,6 +38,10 @@ internal sealed class RecoverFaissHandler(FaissDegradation degradation) : IComma
             ManualRecoveryOutcome.InProgress => new Problem(ErrorCodes.RecoveryInProgress, "recovery",
                 "A manual recovery attempt is already running.",
                 new Dictionary<string, object?> { ["manual_recovery_in_progress"] = true }).ToResult<RecoveryResultDto>(),
+            ManualRecoveryOutcome.RebuildInProgress when result.RebuildHolder is { } holder => new Problem(ErrorCodes.RebuildInProgress, ErrorCodes.RebuildInProgress.Stage,
+                $"Replica {holder.Holder} is rebuilding its FAISS index; rebuilds run one at a time across the fleet, so retry when it ends (at the latest when its lease lapses).",
+                new Dictionary<string, object?> { ["holder"] = holder.Holder, ["epoch"] = holder.Epoch, ["lease_expires_at"] = holder.ExpiresAt })
+                .ToResult<RecoveryResultDto>(),
             _ => Result.Success(new RecoveryResultDto(Name(result.Outcome), result.Error, result.Health)),
         };
     }

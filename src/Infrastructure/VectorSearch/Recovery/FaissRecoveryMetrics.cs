@@ -14,6 +14,7 @@ internal sealed class FaissRecoveryMetrics : IRecoveryMetrics
     private readonly Counter _transitions;
     private readonly Counter _attempts;
     private readonly Counter _suppressed;
+    private readonly Counter _rebuildDeferred;
     private readonly Gauge _degraded;
     private readonly Gauge _degradedDuration;
     private readonly Gauge _nextEta;
@@ -30,6 +31,11 @@ internal sealed class FaissRecoveryMetrics : IRecoveryMetrics
             new CounterConfiguration { LabelNames = ["result"] });
         _suppressed = metrics.CreateCounter("faiss_recovery_suppressed_total", "Times automatic recovery was suppressed, by reason.",
             new CounterConfiguration { LabelNames = ["reason"] });
+        // Not a reason of faiss_recovery_suppressed_total: its alert means flapping, and waiting for
+        // another replica's rebuild is the rolling rebuild working as meant.
+        _rebuildDeferred = metrics.CreateCounter("faiss_rebuild_deferred_total",
+            "Background FAISS rebuilds put off to their next tick because another rebuild held the fleet's rebuild lease, by trigger.",
+            new CounterConfiguration { LabelNames = ["trigger"] });
         _degraded = metrics.CreateGauge("faiss_degraded", "1 while similarity search runs on the exact fallback, else 0.");
         _degradedDuration = metrics.CreateGauge("faiss_degraded_duration_seconds", "How long the current degradation has lasted; 0 when healthy.");
         _nextEta = metrics.CreateGauge("faiss_next_recovery_eta_seconds", "Seconds until the next automatic recovery attempt; 0 when none is scheduled.");
@@ -40,6 +46,11 @@ internal sealed class FaissRecoveryMetrics : IRecoveryMetrics
             new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400] });
         // Known label values exist at 0 from the start, so increase() sees their first event.
         _suppressed.WithLabels("flapping");
+        foreach (var trigger in new[] { Application.Faiss.IndexRebuildLease.AutomaticRecovery, Application.Faiss.IndexRebuildLease.TombstoneRebuild })
+        {
+            _rebuildDeferred.WithLabels(trigger);
+        }
+
         foreach (var transition in new[] { "degraded", "restored" })
         {
             _transitions.WithLabels(transition);
@@ -81,4 +92,6 @@ internal sealed class FaissRecoveryMetrics : IRecoveryMetrics
     public void Attempt(string result) => _attempts.WithLabels(result).Inc();
 
     public void Suppressed(string reason) => _suppressed.WithLabels(reason).Inc();
+
+    public void RebuildDeferred(string trigger) => _rebuildDeferred.WithLabels(trigger).Inc();
 }
