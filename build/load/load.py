@@ -199,7 +199,18 @@ def parse(path):
     p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
     p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
     ok = int(requests) - failed
-    return ok / seconds, p50, p99, failed, errors.group(1).strip() if errors else ""
+    return ok / seconds, p50, p99, failed, errors.group(1).strip() if errors else "", int(requests)
+
+
+def cpu_seconds(path):
+    """The service's user + system CPU seconds from a saved /proc/PID/stat line; None when there is none."""
+    try:
+        with open(path, encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command's ")".
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def index_sizes(path):
@@ -226,11 +237,14 @@ def table(results):
         if endpoint not in rows:
             rows[endpoint] = {}
             order.append(endpoint)
-        rows[endpoint][int(c)] = parse(os.path.join(results, name))
         stem = os.path.join(results, name[:-4])
+        start, end = cpu_seconds(stem + ".cpu-start"), cpu_seconds(stem + ".cpu-end")
+        rows[endpoint][int(c)] = parse(os.path.join(results, name)) + (None if start is None or end is None else end - start,)
         sizes.setdefault(endpoint, []).append((int(c), index_sizes(stem + ".stats"), index_sizes(stem + ".stats-end")))
     levels = sorted({c for row in rows.values() for c in row})
-    print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms" for c in levels) + " |")
+    # CPU per request is the service process's own (not wrk's, not PostgreSQL's): on a shared,
+    # noisy machine it moves far less than rps does, so it is the figure to compare changes by.
+    print("| endpoint | " + " | ".join(f"c={c}: 2xx rps, p50 / p99 ms, service CPU per request" for c in levels) + " |")
     print("|---" * (len(levels) + 1) + "|")
     notes = []
     for endpoint in order:
@@ -239,8 +253,8 @@ def table(results):
             if c not in rows[endpoint]:
                 cells.append("")
                 continue
-            rps, p50, p99, failed, errors = rows[endpoint][c]
-            cells.append(f"{rps:,.0f}, {p50:.1f} / {p99:.1f}")
+            rps, p50, p99, failed, errors, answered, cpu = rows[endpoint][c]
+            cells.append(f"{rps:,.0f}, {p50:.1f} / {p99:.1f}" + ("" if cpu is None else f", {cpu / answered * 1e6:,.0f} µs"))
             if failed or errors:
                 notes.append(f"{endpoint} c={c}: {failed} non-2xx" + (f"; socket errors {errors}" if errors else ""))
         print(f"| {endpoint} | " + " | ".join(cells) + " |")

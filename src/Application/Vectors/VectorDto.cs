@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CadMl.Application.Vectors.Ports;
 using CadMl.Domain.Features;
 
@@ -22,24 +23,22 @@ public sealed record VectorDto(
 }
 
 /// <summary>One search hit: the vector's id, its cosine similarity to the query and its filterable meta.</summary>
-public sealed record SimilarVectorDto(string Id, double Score, IReadOnlyDictionary<string, string> Meta)
+public sealed record SimilarVectorDto(string Id, double Score, HitMetaDto Meta)
 {
-    public static SimilarVectorDto From(VectorHit hit)
-    {
-        var meta = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        Add(meta, "material", hit.Tags.Material);
-        Add(meta, "format", hit.Tags.Format);
-        Add(meta, "label", hit.Tags.Label);
-        Add(meta, "project_id", hit.Tags.ProjectId);
-        Add(meta, "file_name", hit.Tags.FileName);
-        return new SimilarVectorDto(hit.Id, hit.Score, meta);
-    }
+    public static SimilarVectorDto From(VectorHit hit) => new(hit.Id, hit.Score, HitMetaDto.From(hit.Tags));
+}
 
-    private static void Add(SortedDictionary<string, string> meta, string key, string? value)
-    {
-        if (value is not null)
-        {
-            meta[key] = value;
-        }
-    }
+/// <summary>
+/// A hit's filterable tags, the ones it has. Members are declared in ordinal key order and absent
+/// ones are left out, so the JSON is what the sorted dictionary it replaces wrote; one small
+/// object per hit instead of a tree of five nodes (search answers ten hits per request).
+/// </summary>
+public sealed record HitMetaDto(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FileName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Format,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Material,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProjectId)
+{
+    public static HitMetaDto From(VectorTags tags) => new(tags.FileName, tags.Format, tags.Label, tags.Material, tags.ProjectId);
 }

@@ -47,7 +47,7 @@ public sealed class VectorUseCaseTests
         }
 
         (await faiss.Sender.Send(queries[1])).Value.Results.Should().NotContain(r => r.Id == "part-7", "exclude_self defaults to true by id");
-        (await faiss.Sender.Send(queries[2])).Value.Results.Should().OnlyContain(r => r.Meta["material"] == "brass");
+        (await faiss.Sender.Send(queries[2])).Value.Results.Should().OnlyContain(r => r.Meta.Material == "brass");
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class VectorUseCaseTests
 
         var similar = analyses[^1].Similar!;
         similar.Select(s => s.Id).Should().BeEquivalentTo(analyses.Take(3).Select(a => a.Id));
-        similar.Should().OnlyContain(s => s.Meta["material"] == "steel" && s.Meta["format"] == "dxf" && s.Meta["project_id"] == "p-1");
+        similar.Should().OnlyContain(s => s.Meta.Material == "steel" && s.Meta.Format == "dxf" && s.Meta.ProjectId == "p-1");
         similar.Select(s => s.Score).Should().BeInDescendingOrder();
         var stored = await host.Get<CadMl.Application.Vectors.Ports.IVectorStore>().FindAsync(analyses[0].Id, CancellationToken.None);
         stored.Should().NotBeNull();
