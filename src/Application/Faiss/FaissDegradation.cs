@@ -315,25 +315,23 @@ internal sealed partial class FaissDegradation : IDisposable
             drillUntil = _tracker.DrillUntil;
         }
 
-        // A drill's attempt fails without building anything, so it needs no lease.
-        RebuildLeaseAttempt? lease = null;
-        if (!drill)
+        // A drill's attempt fails without building anything, so it needs no lease. A lease taken is
+        // released when the attempt has been recorded, so the next rebuild sees its outcome.
+        await using var lease = drill ? null
+            : await _rebuildLease.AcquireAsync(manual ? IndexRebuildLease.ManualRecovery : IndexRebuildLease.AutomaticRecovery, cancellationToken);
+        if (lease is { HeldElsewhere: true })
         {
-            lease = await _rebuildLease.AcquireAsync(manual ? IndexRebuildLease.ManualRecovery : IndexRebuildLease.AutomaticRecovery, cancellationToken);
-            if (lease.HeldElsewhere)
+            if (!manual)
             {
-                if (!manual)
+                lock (_sync)
                 {
-                    lock (_sync)
-                    {
-                        _tracker.AttemptDeferred();
-                    }
-
-                    await PersistAsync();
+                    _tracker.AttemptDeferred();
                 }
 
-                return new AttemptResult(null, Deferred: true, lease.Holder);
+                await PersistAsync();
             }
+
+            return new AttemptResult(null, Deferred: true, lease.Holder);
         }
 
         try
@@ -346,13 +344,6 @@ internal sealed partial class FaissDegradation : IDisposable
             // turn a due attempt into a tight retry loop.
             LogAttemptFault(exception);
             error = $"recovery_attempt_failed: {exception.Message}";
-        }
-        finally
-        {
-            if (lease?.Held is { } held)
-            {
-                await held.DisposeAsync();
-            }
         }
 
         DegradationTransition? transition = null;

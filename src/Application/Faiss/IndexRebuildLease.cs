@@ -60,10 +60,13 @@ public sealed partial class IndexRebuildLease(FleetLeases leases, IStoreFaults f
 }
 
 /// <summary>
-/// <paramref name="Held"/>: this rebuild holds the lease (dispose it when the rebuild ends). Otherwise
-/// <paramref name="Holder"/> holds it, or, with both null, the store could not be asked.
+/// <paramref name="Held"/>: this rebuild holds the lease. Otherwise <paramref name="Holder"/> holds
+/// it, or, with both null, the store could not be asked. Disposing it (when the rebuild ends)
+/// releases a held lease.
 /// </summary>
-public sealed record RebuildLeaseAttempt(HeldFleetLease? Held, FleetLease? Holder)
+public sealed record RebuildLeaseAttempt(HeldFleetLease? Held, FleetLease? Holder) : IAsyncDisposable
 {
     public bool HeldElsewhere => Held is null && Holder is not null;
+
+    public ValueTask DisposeAsync() => Held?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

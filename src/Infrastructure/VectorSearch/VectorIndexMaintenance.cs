@@ -66,24 +66,14 @@ internal sealed partial class VectorIndexMaintenance(
 
     private async Task RebuildUnderLeaseAsync(List<FeatureVersion> due, CancellationToken stoppingToken)
     {
-        var lease = await rebuildLease.AcquireAsync(IndexRebuildLease.TombstoneRebuild, stoppingToken);
+        await using var lease = await rebuildLease.AcquireAsync(IndexRebuildLease.TombstoneRebuild, stoppingToken);
         if (lease.HeldElsewhere)
         {
             return;
         }
 
-        try
-        {
-            LogRebuilding(string.Join(", ", due.Select(v => v.Name())));
-            await index.RebuildAsync(null, due, stoppingToken);
-        }
-        finally
-        {
-            if (lease.Held is { } held)
-            {
-                await held.DisposeAsync();
-            }
-        }
+        LogRebuilding(string.Join(", ", due.Select(v => v.Name())));
+        await index.RebuildAsync(null, due, stoppingToken);
     }
 
     /// <summary>
