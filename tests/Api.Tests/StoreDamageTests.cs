@@ -113,12 +113,28 @@ public sealed class StoreDamageTests
     /// </summary>
     private static void Damage(string database, string btree)
     {
+        // Every page must be in the main file before one is garbled there: a page the WAL still holds
+        // is read from the WAL, and the damage would never be seen. A checkpoint that meets the
+        // service's own reader (a background poll) answers busy instead of failing, so retry until
+        // one is complete (bounded).
         using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
         {
             connection.Open();
             using var checkpoint = connection.CreateCommand();
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            checkpoint.ExecuteNonQuery();
+            var complete = false;
+            for (var attempt = 0; attempt < 100 && !complete; attempt++)
+            {
+                using var result = checkpoint.ExecuteReader();
+                result.Read();
+                complete = result.GetInt64(0) == 0;  // busy = 0: the WAL was copied back and truncated
+                if (!complete)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+
+            complete.Should().BeTrue("the WAL must be checkpointed into the file before a page of it is damaged");
         }
 
         StoreDamage.GarbleRootPage(database, btree);
