@@ -79,9 +79,10 @@ public abstract class GroupCommitWriter<TConnection, TTransaction> : IAsyncDispo
     private void Commit(List<Write> batch)
     {
         var done = new List<Write>(batch.Count);
+        TConnection connection;
         try
         {
-            var connection = _connection ??= Open();
+            connection = _connection ??= Open();
             using var transaction = (TTransaction)connection.BeginTransaction();
             BeginBatch(connection, transaction);
             foreach (var write in batch)
@@ -122,6 +123,8 @@ public abstract class GroupCommitWriter<TConnection, TTransaction> : IAsyncDispo
         {
             write.Committed();
         }
+
+        AfterCommit(connection);
     }
 
     /// <summary>Opens the writer's own connection, ready for a transaction.</summary>
@@ -129,6 +132,15 @@ public abstract class GroupCommitWriter<TConnection, TTransaction> : IAsyncDispo
 
     /// <summary>Runs first in every batch's transaction, before any write (a backend's ordering lock).</summary>
     protected virtual void BeginBatch(TConnection connection, TTransaction transaction)
+    {
+    }
+
+    /// <summary>
+    /// Runs on the writer's connection after a batch committed and its callers were released, with
+    /// no transaction open and before the next batch begins: the one moment no write is in flight.
+    /// Must not throw.
+    /// </summary>
+    protected virtual void AfterCommit(TConnection connection)
     {
     }
 

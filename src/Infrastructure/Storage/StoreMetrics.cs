@@ -9,6 +9,7 @@ internal sealed class StoreMetrics
     private readonly Counter _integrity;
     private readonly Counter _damage;
     private readonly Counter _backups;
+    private readonly Gauge _walFrames;
 
     public StoreMetrics(IMetricFactory metrics, CollectorRegistry registry, StoreStatus database)
     {
@@ -22,6 +23,9 @@ internal sealed class StoreMetrics
             new CounterConfiguration { LabelNames = ["source"] });
         _backups = metrics.CreateCounter("store_backup_total", "Online backups of the durable store, by outcome (ok, failed).",
             new CounterConfiguration { LabelNames = ["status"] });
+
+        _walFrames = metrics.CreateGauge("store_wal_frames",
+            "Frames (pages) in the SQLite write-ahead log after the last background checkpoint; it falls back each time the WAL restarts, and a steady climb means something keeps the WAL from restarting (SQLite store only).");
 
         foreach (var kind in (string[])["quick", "full"])
         {
@@ -57,4 +61,6 @@ internal sealed class StoreMetrics
     public void DamageDetected(string source) => _damage.WithLabels(source).Inc();
 
     public void BackedUp(bool ok) => _backups.WithLabels(ok ? "ok" : "failed").Inc();
+
+    public void WalCheckpointed(long frames) => _walFrames.Set(frames);
 }
