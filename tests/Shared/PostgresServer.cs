@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using CadMl.Api.Tests.Infrastructure;
 using Npgsql;
 
@@ -51,7 +49,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var asPostgresUser = Environment.UserName == "root";
         var dir = Directory.CreateTempSubdirectory("cadml-pg").FullName;
-        var server = new PostgresServer(bin, dir, asPostgresUser, FreePort(), fsync);
+        var server = new PostgresServer(bin, dir, asPostgresUser, LoopbackPorts.Free(), fsync);
         if (asPostgresUser)
         {
             await RunAsync("chown", ["-R", "postgres:postgres", dir]);
@@ -183,12 +181,5 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {await error}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

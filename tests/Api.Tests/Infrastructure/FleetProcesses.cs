@@ -114,7 +114,7 @@ public sealed class FleetProcesses : IAsyncDisposable
 
     private async Task StartBalancerAsync()
     {
-        var port = ServiceProcess.FreePort();
+        var port = LoopbackPorts.Free();
         BalancerAddress = new Uri($"http://127.0.0.1:{port}");
         // The configuration is build/fleet's own (one generator), with this fleet's socket, ports and weights.
         var generate = new ProcessStartInfo(RepositoryPaths.Combine("build", "fleet"))

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using CadMl.Tests.Shared;
 
 namespace CadMl.Api.Tests.Infrastructure;
@@ -24,7 +23,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <param name="requireReady">False for tests of a refused start: wait until it serves /health, not /ready.</param>
     public static async Task<ServiceProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null, bool requireReady = true)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { typeof(Program).Assembly.Location, "--urls", $"http://127.0.0.1:{port}" },
@@ -126,31 +125,5 @@ public sealed class ServiceProcess : IAsyncDisposable
             },
             limit,
             $"The service answering 200 on {path}");
-    }
-
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A loopback port nobody listens on right now (the OS picks it), and never one this test process
-    /// handed out before: the port is free again once the probe closes, so two processes started
-    /// together were once given the same one (a fleet replica then advertised its neighbour's URL).
-    /// </summary>
-    internal static int FreePort()
-    {
-        for (var attempt = 0; attempt < 1000; attempt++)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (HandedOut)
-            {
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("No loopback port this test run has not used already.");
     }
 }

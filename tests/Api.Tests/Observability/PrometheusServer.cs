@@ -60,7 +60,7 @@ public sealed partial class PrometheusServer : IAsyncDisposable
                       replica: canary-1
             """);
 
-        var port = ServiceProcess.FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList =

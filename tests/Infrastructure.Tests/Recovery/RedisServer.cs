@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using CadMl.Api.Tests.Infrastructure;
+using CadMl.Tests.Shared;
 using StackExchange.Redis;
 
 namespace CadMl.Infrastructure.Tests.Recovery;
@@ -24,7 +23,7 @@ public sealed class RedisServer : IAsyncLifetime
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed; run build/test-deps (apt-get install redis-server).");
         _dir = Directory.CreateTempSubdirectory("cadml-redis").FullName;
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _dir, "--save", "", "--appendonly", "no" },
@@ -71,12 +70,5 @@ public sealed class RedisServer : IAsyncLifetime
         {
             Directory.Delete(_dir, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
