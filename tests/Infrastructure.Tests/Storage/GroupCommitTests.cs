@@ -26,7 +26,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         // StoreInitializer's verdict in the service; here the store is new, so it opens.
         _database.MarkOpen("group-commit-test", new Dictionary<string, object?>());
         _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
-        await _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL);"));
+        await _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL);"));
     }
 
     public async Task DisposeAsync()
@@ -47,11 +47,11 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var applied = new List<int>();
         var visibleWhenApplied = new List<bool>();
         var writes = Enumerable.Range(0, 100).Select(n => _writer.WriteAsync(
-            (connection, transaction) => Execute(connection, transaction, $"INSERT INTO journal (n) VALUES ({n});"),
+            (connection, transaction) => SqliteSql.Execute(connection, transaction, $"INSERT INTO journal (n) VALUES ({n});"),
             _ =>
             {
                 applied.Add(n);
-                visibleWhenApplied.Add(CountFromAnotherConnection($"SELECT count(*) FROM journal WHERE n = {n};") == 1);
+                visibleWhenApplied.Add(SqliteSql.ScalarFromAnotherConnection(_database, $"SELECT count(*) FROM journal WHERE n = {n};") == 1);
             })).ToList();
         writes.Should().OnlyContain(w => !w.IsCompleted, "nothing is acknowledged before its commit");
 
@@ -62,7 +62,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         applied.Should().Equal(Enumerable.Range(0, 100), "committed steps run in the order the writes were queued");
         visibleWhenApplied.Should().OnlyContain(v => v, "a write is on disk before its caller hears back");
         (_writer.Commits - commitsBefore).Should().BeLessThanOrEqualTo(2, "the 100 queued writes share one commit after the blocker's");
-        CountFromAnotherConnection("SELECT count(*) FROM journal;").Should().Be(100);
+        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal;").Should().Be(100);
     }
 
     [Fact]
@@ -72,13 +72,13 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var blocker = _writer.WriteAsync((_, _) => gate.Wait(TimeSpan.FromSeconds(30)));
         await Poll.UntilAsync(() => QueueIsBusy(gate), TimeSpan.FromSeconds(30));
 
-        var before = _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "INSERT INTO journal (n) VALUES (1);"));
+        var before = _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "INSERT INTO journal (n) VALUES (1);"));
         var failing = _writer.WriteAsync((connection, transaction) =>
         {
-            Execute(connection, transaction, "INSERT INTO journal (n) VALUES (2);");
-            return Execute(connection, transaction, "INSERT INTO no_such_table (n) VALUES (2);");
+            SqliteSql.Execute(connection, transaction, "INSERT INTO journal (n) VALUES (2);");
+            return SqliteSql.Execute(connection, transaction, "INSERT INTO no_such_table (n) VALUES (2);");
         });
-        var after = _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "INSERT INTO journal (n) VALUES (3);"));
+        var after = _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "INSERT INTO journal (n) VALUES (3);"));
         gate.Set();
         await blocker;
 
@@ -86,14 +86,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await after;
         var failure = async () => await failing;
         await failure.Should().ThrowAsync<SqliteException>();
-        CountFromAnotherConnection("SELECT count(*) FROM journal WHERE n = 2;").Should().Be(0, "the failed write's own statements were rolled back to its savepoint");
-        CountFromAnotherConnection("SELECT count(*) FROM journal WHERE n IN (1, 3);").Should().Be(2);
+        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal WHERE n = 2;").Should().Be(0, "the failed write's own statements were rolled back to its savepoint");
+        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal WHERE n IN (1, 3);").Should().Be(2);
     }
 
     [Fact]
     public async Task The_writer_never_checkpoints_on_commit()
     {
-        await _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "INSERT INTO journal (n) VALUES (1);"));
+        await _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "INSERT INTO journal (n) VALUES (1);"));
         var autocheckpoint = await _writer.WriteAsync((connection, transaction) =>
         {
             using var command = connection.CreateCommand();
@@ -109,21 +109,5 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         var probe = _writer.DrainAsync();
         return !gate.IsSet && !probe.IsCompleted;
-    }
-
-    private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command.ExecuteNonQuery();
-    }
-
-    private long CountFromAnotherConnection(string sql)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

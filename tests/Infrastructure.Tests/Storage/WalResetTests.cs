@@ -35,7 +35,7 @@ public sealed class WalResetTests : IAsyncLifetime
         _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
         var metrics = new StoreMetrics(Metrics.WithCustomRegistry(_registry), _registry, status);
         _checkpointer = new WalCheckpointer(_database, _writer, metrics, options, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
-        await _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL, pad BLOB NOT NULL);"));
+        await _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL, pad BLOB NOT NULL);"));
     }
 
     public async Task DisposeAsync()
@@ -64,7 +64,7 @@ public sealed class WalResetTests : IAsyncLifetime
             {
                 entered.Set();
                 gate.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("the test opens the gate");
-                return Execute(connection, transaction, $"INSERT INTO journal (n, pad) VALUES ({held}, zeroblob(3000));");
+                return SqliteSql.Execute(connection, transaction, $"INSERT INTO journal (n, pad) VALUES ({held}, zeroblob(3000));");
             });
             entered.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("the writer takes the held batch");
             await _checkpointer.CheckpointAsync(CancellationToken.None);
@@ -76,35 +76,19 @@ public sealed class WalResetTests : IAsyncLifetime
 
         await _writer.DrainAsync();  // the last batch's catch-up, if it ran one, is over
         var written = Rounds * (RowsPerRound + 1);
-        CountFromAnotherConnection("SELECT count(*) FROM journal;").Should().Be(written, "every acknowledged write is in the database");
+        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal;").Should().Be(written, "every acknowledged write is in the database");
         _writer.LastReset.Should().NotBeNull("a tick that left 1,024 frames or more asks the writer to catch up");
         _writer.LastReset!.Value.Complete.Should().BeTrue("between batches no write is in flight, so the writer's checkpoint copies every frame");
 
         // Without the writer's catch-up the WAL holds every frame ever written (3,612 rows of a page
         // each: ~15 MB). With it the WAL restarts, so it holds at most the reset threshold plus the
         // two rounds that can pass before a tick sees it and the writer acts (~2,700 frames).
-        var pageSize = CountFromAnotherConnection("PRAGMA page_size;");
+        var pageSize = SqliteSql.ScalarFromAnotherConnection(_database, "PRAGMA page_size;");
         var bound = (WalCheckpointer.ResetFrames + 2 * (RowsPerRound + 1) + 64) * (pageSize + 24);
         largestWal.Should().BeGreaterThan(0).And.BeLessThan(bound, $"the WAL file restarts instead of holding all {written} rows");
         new FileInfo(walFile).Length.Should().BeLessThan(bound);
     }
 
     private Task<int> InsertAsync(int row) =>
-        _writer.WriteAsync((connection, transaction) => Execute(connection, transaction, $"INSERT INTO journal (n, pad) VALUES ({row}, zeroblob(3000));"));
-
-    private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command.ExecuteNonQuery();
-    }
-
-    private long CountFromAnotherConnection(string sql)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
+        _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, $"INSERT INTO journal (n, pad) VALUES ({row}, zeroblob(3000));"));
 }
