@@ -22,7 +22,7 @@ public sealed class StoreDamageTests
         using var client = factory.CreateAuthenticatedClient();
         (await client.GetAsync("/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
         await StoreStartupTests.RegisterAsync(client, 0, 200);
-        Damage(Path.Combine(factory.DataDir, "cadml.db"), btree);
+        await DamageAsync(Path.Combine(factory.DataDir, "cadml.db"), btree);
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 400; i++)
@@ -56,7 +56,7 @@ public sealed class StoreDamageTests
         report.GetProperty("result").GetString().Should().Be("ok");
         report.GetProperty("errors").GetArrayLength().Should().Be(0);
 
-        Damage(Path.Combine(factory.DataDir, "cadml.db"), "ix_vectors_material");
+        await DamageAsync(Path.Combine(factory.DataDir, "cadml.db"), "ix_vectors_material");
         var damaged = await (await admin.PostAsync("/api/v1/store/integrity-check", null)).Content.ReadFromJsonAsync<JsonElement>();
         damaged.GetProperty("result").GetString().Should().Be("damaged");
         damaged.GetProperty("errors").GetArrayLength().Should().BeGreaterThan(0);
@@ -111,30 +111,25 @@ public sealed class StoreDamageTests
     /// Moves the committed pages into the main file, damages one b-tree's root page there, and
     /// drops pooled connections so the service reads the page from disk rather than from a cache.
     /// </summary>
-    private static void Damage(string database, string btree)
+    private static async Task DamageAsync(string database, string btree)
     {
         // Every page must be in the main file before one is garbled there: a page the WAL still holds
         // is read from the WAL, and the damage would never be seen. A checkpoint that meets the
-        // service's own reader (a background poll) answers busy instead of failing, so retry until
+        // service's own reader (a background poll) answers busy instead of failing, so probe until
         // one is complete (bounded).
         using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
         {
             connection.Open();
             using var checkpoint = connection.CreateCommand();
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            var complete = false;
-            for (var attempt = 0; attempt < 100 && !complete; attempt++)
-            {
-                using var result = checkpoint.ExecuteReader();
-                result.Read();
-                complete = result.GetInt64(0) == 0;  // busy = 0: the WAL was copied back and truncated
-                if (!complete)
+            await Poll.UntilAsync(
+                () =>
                 {
-                    Thread.Sleep(20);
-                }
-            }
-
-            complete.Should().BeTrue("the WAL must be checkpointed into the file before a page of it is damaged");
+                    using var result = checkpoint.ExecuteReader();
+                    result.Read();
+                    return result.GetInt64(0) == 0;  // busy = 0: the WAL was copied back and truncated
+                },
+                TimeSpan.FromSeconds(10));
         }
 
         StoreDamage.GarbleRootPage(database, btree);
