@@ -25,7 +25,7 @@ public sealed partial class SqliteWriter(SqliteDatabase database, ILogger<Sqlite
     /// </summary>
     public void RequestWalReset() => Volatile.Write(ref _resetRequested, 1);
 
-    /// <summary>The outcome of the last reset the writer ran, for tests and logs; null before the first.</summary>
+    /// <summary>The outcome of the last catch-up the writer ran (read by tests); null before the first.</summary>
     internal WalCheckpoint? LastReset { get; private set; }
 
     protected override SqliteConnection Open()
