@@ -4,6 +4,7 @@
 // single place where C++ exceptions become status codes; nothing else here needs try/catch.
 
 #include "cadml_faiss.h"
+#include "flat_screen.h"
 #include "flat_search.h"
 #include "hnsw_search.h"
 
@@ -150,6 +151,9 @@ struct Handle {
     faiss::IndexFlat* flat = nullptr;
     faiss::IndexHNSWFlat* hnsw = nullptr;
     faiss::IndexIVF* ivf = nullptr;
+    // Flat only: the 8-bit copy single-query searches read (flat_screen.h), kept in step with
+    // every call that changes the rows.
+    cadml::FlatScreen screen;
 };
 
 // Accepts only the layouts cadml_faiss_create builds, so a foreign or tampered FAISS file
@@ -181,6 +185,7 @@ int adopt(std::unique_ptr<faiss::Index> index, void** out) {
             }
             handle->kind = Kind::Flat;
             handle->flat = flat;
+            handle->screen.rebuild(*flat);
         } else {
             return fail(CADML_FAISS_INVALID_ARGUMENT, "IndexIDMap wraps an index kind this shim does not manage");
         }
@@ -399,6 +404,7 @@ int cadml_faiss_add(void* idx, int64_t n, const float* x, const int64_t* ids) no
         Handle* h = as_handle(idx);
         if (!h->root->is_trained) return fail(CADML_FAISS_NOT_TRAINED, "IVF index must be trained before add");
         h->root->add_with_ids(n, x, ids);
+        if (h->flat != nullptr) h->screen.append(*h->flat);
         return CADML_FAISS_OK;
     });
 }
@@ -424,6 +430,7 @@ int cadml_faiss_remove(void* idx, int64_t n, const int64_t* ids, int64_t* remove
         if (n == 0) return CADML_FAISS_OK;
         const faiss::IDSelectorBatch selector(n, ids);
         const size_t removed = h->root->remove_ids(selector);
+        if (h->flat != nullptr && removed > 0) h->screen.rebuild(*h->flat);
         if (removed_out != nullptr) *removed_out = static_cast<int64_t>(removed);
         return CADML_FAISS_OK;
     });
@@ -449,6 +456,8 @@ int cadml_faiss_search(void* idx, int64_t n, const float* q, int k, float* dista
                 int64_t* row = labels + i * k;
                 if (h->hnsw != nullptr) {
                     cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, row);
+                } else if (h->screen.serves(*h->flat)) {
+                    h->screen.search(*h->flat, q + i * d, k, distances + i * k, row);
                 } else {
                     cadml::flat_search_one(*h->flat, q + i * d, k, distances + i * k, row);
                 }
@@ -494,7 +503,9 @@ int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k, f
 int cadml_faiss_reset(void* idx) noexcept {
     return guarded([&]() -> int {
         CADML_REQUIRE_HANDLE(idx);
-        as_handle(idx)->root->reset();
+        Handle* h = as_handle(idx);
+        h->root->reset();
+        if (h->flat != nullptr) h->screen.rebuild(*h->flat);
         return CADML_FAISS_OK;
     });
 }

@@ -3,6 +3,7 @@
 #include "flat_search.h"
 
 #include "distance.h"
+#include "flat_heap.h"
 
 #include <immintrin.h>
 
@@ -14,44 +15,11 @@
 
 namespace cadml {
 namespace {
-
-struct Hit {
-    float distance;
-    int64_t position;
-};
-
-// Keeps the worst of the k best on top, so one comparison rejects most rows.
-struct Worse {
-    bool operator()(const Hit& a, const Hit& b) const noexcept { return a.distance < b.distance; }
-};
+using namespace flat_heap;
 
 // Reused by every query on the thread: k hits per query, no allocation once warm.
 thread_local std::vector<Hit> t_best;
 thread_local std::vector<std::vector<Hit>> t_batch_best;
-
-__attribute__((always_inline)) inline void offer(std::vector<Hit>& best, size_t wanted, float measured,
-                                                 int64_t position) {
-    if (best.size() < wanted) {
-        best.push_back({measured, position});
-        std::push_heap(best.begin(), best.end(), Worse{});
-    } else if (measured < best.front().distance) {
-        std::pop_heap(best.begin(), best.end(), Worse{});
-        best.back() = {measured, position};
-        std::push_heap(best.begin(), best.end(), Worse{});
-    }
-}
-
-template <bool kInnerProduct>
-void finish(std::vector<Hit>& best, size_t wanted, float* distances, int64_t* labels) {
-    std::sort_heap(best.begin(), best.end(), Worse{});
-    const float missing = kInnerProduct ? -std::numeric_limits<float>::infinity()
-                                        : std::numeric_limits<float>::infinity();
-    for (size_t i = 0; i < wanted; ++i) {
-        const bool found = i < best.size();
-        labels[i] = found ? best[i].position : -1;
-        distances[i] = !found ? missing : kInnerProduct ? -best[i].distance : best[i].distance;
-    }
-}
 
 template <bool kInnerProduct>
 __attribute__((always_inline)) inline void scan(const faiss::IndexFlat& index, const float* query, int k,

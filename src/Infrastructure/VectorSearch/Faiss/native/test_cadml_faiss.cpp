@@ -462,6 +462,84 @@ void test_hnsw_graph(const Data& data) {
     CHECK_OK(cadml_faiss_free(index));
 }
 
+// Single-query flat inner-product search goes through the 8-bit screen on CPUs with AVX-512
+// VNNI (flat_screen.h), which promises flat_search_one's answers bit for bit. A batch of one
+// query takes flat_search_one's loop (CADML_FAISS_BATCH_LANES_FROM > 1), so the two must agree
+// exactly, scores included: on spread rows, on rows crowded so close that the screen gives up,
+// on duplicated rows (ties), after adds in several calls, a remove, a reset and a reload, and
+// with k above the number of rows. Under CADML_FAISS_BASELINE=1 both sides are the plain loop.
+Results search_one_by_one(void* index, const std::vector<float>& queries, int64_t count, int k, bool batch) {
+    Results r;
+    r.distances.resize(static_cast<size_t>(count) * k);
+    r.labels.resize(static_cast<size_t>(count) * k);
+    for (int64_t i = 0; i < count; ++i) {
+        const float* query = queries.data() + i * kDim;
+        float* distances = r.distances.data() + i * k;
+        int64_t* labels = r.labels.data() + i * k;
+        CHECK_OK(batch ? cadml_faiss_search_flat_batch(index, 1, query, k, distances, labels)
+                       : cadml_faiss_search(index, 1, query, k, distances, labels));
+    }
+    return r;
+}
+
+bool same_bits(const Results& a, const Results& b) {
+    return a.labels == b.labels &&
+           std::memcmp(a.distances.data(), b.distances.data(), a.distances.size() * sizeof(float)) == 0;
+}
+
+void test_flat_screen(const Data& data) {
+    std::printf("  flat screen\n");
+    static_assert(CADML_FAISS_BATCH_LANES_FROM > 1, "a batch of one must take the single-query loop");
+    // Rows within ~0.01 of one direction, 4 x kCount of them: past the screen's probe (1,024 rows
+    // after the heap fills) it finds it cannot rule most rows out and hands over to the plain loop.
+    Data crowded;
+    for (int copy = 0; copy < 4; ++copy) {
+        for (int i = 0; i < kCount; ++i) {
+            const float* source = &data.vectors[static_cast<size_t>(i) * kDim];
+            double norm = 0;
+            float row[kDim];
+            for (int j = 0; j < kDim; ++j) {
+                row[j] = 1.0f + 0.01f * static_cast<float>(copy + 1) * source[j];
+                norm += double(row[j]) * row[j];
+            }
+            for (int j = 0; j < kDim; ++j) crowded.vectors.push_back(static_cast<float>(row[j] / std::sqrt(norm)));
+            crowded.ids.push_back(copy * 10'000 + i);
+        }
+    }
+    Data doubled = data;  // each row twice under two ids: every score ties with another
+    for (int i = 0; i < kCount; ++i) doubled.ids[static_cast<size_t>(i)] = (i % 2 == 0 ? 5'000'000 : 0) + i / 2;
+    for (int i = 1; i < kCount; i += 2) {
+        std::copy_n(&doubled.vectors[static_cast<size_t>(i - 1) * kDim], kDim, &doubled.vectors[static_cast<size_t>(i) * kDim]);
+    }
+    for (const Data* rows : {&data, static_cast<const Data*>(&crowded), static_cast<const Data*>(&doubled)}) {
+        void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
+        const auto count = static_cast<int64_t>(rows->ids.size());
+        const int64_t half = count / 2 + 3;  // the second add starts inside a block of 16 rows
+        CHECK_OK(cadml_faiss_add(index, half, rows->vectors.data(), rows->ids.data()));
+        CHECK_OK(cadml_faiss_add(index, count - half, rows->vectors.data() + half * kDim, rows->ids.data() + half));
+        for (int k : {1, 10, 64}) {
+            CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, k, false),
+                            search_one_by_one(index, rows->vectors, kCount, k, true)));
+        }
+        const std::vector<int64_t> gone(rows->ids.begin() + 100, rows->ids.begin() + 400);
+        int64_t removed = 0;
+        CHECK_OK(cadml_faiss_remove(index, static_cast<int64_t>(gone.size()), gone.data(), &removed));
+        CHECK(removed > 0);
+        CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
+                        search_one_by_one(index, rows->vectors, kCount, 10, true)));
+        void* loaded = roundtrip_buffer(index);
+        CHECK(same_bits(search_one_by_one(loaded, rows->vectors, kCount, 10, false),
+                        search_one_by_one(index, rows->vectors, kCount, 10, true)));
+        CHECK_OK(cadml_faiss_free(loaded));
+        CHECK_OK(cadml_faiss_reset(index));
+        CHECK_OK(cadml_faiss_add(index, 7, rows->vectors.data(), rows->ids.data()));  // k = 10 > 7 rows
+        const Results few = search_one_by_one(index, rows->vectors, 20, 10, false);
+        CHECK(same_bits(few, search_one_by_one(index, rows->vectors, 20, 10, true)));
+        CHECK(std::count(few.labels.begin(), few.labels.end(), int64_t{-1}) == 20 * 3);
+        CHECK_OK(cadml_faiss_free(index));
+    }
+}
+
 // The batched flat search must give cadml_faiss_search's answers on all of its paths: the lane
 // kernel (inner product; 17 and 33 queries cross its groups of 8 or 16 lanes), the per-query scan
 // below CADML_FAISS_BATCH_BLAS_FROM and FAISS's BLAS scan from there on (L2, or
@@ -547,6 +625,7 @@ int main() {
     test_errors(data);
     test_hnsw_graph(data);
     test_flat_batch(data);
+    test_flat_screen(data);
 
     std::printf("cadml_faiss_test: %d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
