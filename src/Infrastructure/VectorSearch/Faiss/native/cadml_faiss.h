@@ -134,7 +134,8 @@ CADML_FAISS_API int cadml_faiss_remove(void* idx, int64_t n, const int64_t* ids,
 /* k nearest neighbours for each of n queries. distances and labels have room for n * k
  * values, row-major. Inner product: larger is closer, rows sorted descending; L2: squared
  * distances, ascending. Slots with no neighbour (fewer than k vectors reachable) have
- * label -1 and an unspecified distance. */
+ * label -1 and an unspecified distance. A flat inner-product index on a CPU with AVX-512 VNNI
+ * answers from its 8-bit screen (flat_screen.h): the same answers, read from a quarter of the bytes. */
 CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int k,
                                        float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;
 

@@ -1,21 +1,22 @@
 // flat_screen.h - an 8-bit copy of a flat inner-product index's rows that answers a single
 // query with exactly flat_search_one's hits and scores, reading a quarter of the bytes.
 //
-// Why: one 24-d query over 20k rows reads 1.9 MB of floats. That does not fit the 1 MB L2 of
-// this EPYC, so the float scan is bound by the L3 at ~26 us whatever the kernel, and the
-// service had to batch searches to share the reading (docs/PERFORMANCE.md). The screen holds
-// each row as 8-bit integers with a per-row scale: 24 bytes plus 8 of bookkeeping instead of
-// 96, scored with AVX-512 VNNI (64 multiply-adds per instruction).
+// Why: one 24-d query over 20k rows reads 1.9 MB of floats, more than stays in this machine's
+// L2 between queries, so flat_search_one spends ~52 us per query and even a perfect float
+// kernel would wait ~26 us for the rows (docs/PERFORMANCE.md). The screen holds each row as
+// 8-bit integers with a per-row scale (24 bytes plus 8 of bookkeeping instead of 96), scored
+// with AVX-512 VNNI at 64 multiply-adds per instruction: ~13-15 us per query at 20k rows.
 //
-// Exact answers, not approximate ones: with the query also quantised (x^, q^ the quantised
-// row and query), the screen's score of every row differs from the true inner product by at most
-//     bound = E |q| + N |q - q^|,
-// E the largest |x - x^| over the rows and N the largest |x^|, by Cauchy-Schwarz on
-// x.q - x^.q^ = (x - x^).q + x^.(q - q^), plus a few ulps for the float rounding of both sums. A row whose screen score plus that bound does not
-// beat the current k-th best cannot enter the top k, so it is skipped; every other row is
-// scored again from the float rows with flat_search_one's own loop and offered to the same
-// heap in the same order. The hits, their order and their scores are therefore bit for bit
-// flat_search_one's; the screen only decides which rows need the float loop.
+// Exact answers, not approximate ones. With x^ and q^ the quantised row and query, the
+// screen's score of every row is within
+//     bound = E |q| + N |q - q^|
+// of the true inner product, E being the largest |x - x^| over the rows and N the largest |x^|
+// (Cauchy-Schwarz on x.q - x^.q^ = (x - x^).q + x^.(q - q^)), plus a few ulps for the float
+// rounding of both sums. A row whose screen score plus the bound does not beat the current
+// k-th best would be turned away by flat_search_one's heap at that same moment, so it is
+// skipped; every other row gets its float score from flat_search_one's own loop and is offered
+// to the same heap in the same order. The heap therefore evolves as flat_search_one's does, and
+// the hits, their order and their scores are its own, bit for bit, ties included.
 
 #pragma once
 
