@@ -429,8 +429,16 @@ int cadml_faiss_remove(void* idx, int64_t n, const int64_t* ids, int64_t* remove
         if (h->kind == Kind::Hnsw) return fail(CADML_FAISS_NOT_SUPPORTED, "HNSW indexes cannot remove vectors");
         if (n == 0) return CADML_FAISS_OK;
         const faiss::IDSelectorBatch selector(n, ids);
+        // The rows FAISS is about to drop, found as the id map finds them, so the screen can
+        // close the same gaps instead of quantising every row again.
+        std::vector<bool> dropped;
+        if (h->flat != nullptr) {
+            const auto& map = static_cast<const faiss::IndexIDMap*>(h->root.get())->id_map;
+            dropped.resize(map.size());
+            for (size_t row = 0; row < map.size(); ++row) dropped[row] = selector.is_member(map[row]);
+        }
         const size_t removed = h->root->remove_ids(selector);
-        if (h->flat != nullptr && removed > 0) h->screen.rebuild(*h->flat);
+        if (h->flat != nullptr) h->screen.remove(dropped);
         if (removed_out != nullptr) *removed_out = static_cast<int64_t>(removed);
         return CADML_FAISS_OK;
     });

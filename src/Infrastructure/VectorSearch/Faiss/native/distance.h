@@ -43,27 +43,34 @@ __attribute__((always_inline)) inline float distance(const float* a, const float
     return kInnerProduct ? -sum : sum;
 }
 
-// __builtin_cpu_init first: the first call may come from a static initialiser, before
-// libgcc's own CPU detection has run. CADML_FAISS_BASELINE=1 forces the baseline build, so
-// the self-test can run it on machines that have AVX2 (CTest runs it both ways).
+// CPU checks for the builds the search paths choose between, each made once. CADML_FAISS_BASELINE=1
+// forces the baseline build, so the self-test can run it on machines that have the extensions
+// (CTest runs it both ways). __builtin_cpu_init first: the first call may come from a static
+// initialiser, before libgcc's own CPU detection has run.
+inline bool cpu_extensions_allowed() noexcept {
+    const char* baseline = std::getenv("CADML_FAISS_BASELINE");
+    if (baseline != nullptr && baseline[0] == '1') return false;
+    __builtin_cpu_init();
+    return true;
+}
+
+// The AVX2 builds of the flat scan and HNSW walk.
 inline bool cpu_has_avx2() noexcept {
-    static const bool has = [] {
-        const char* baseline = std::getenv("CADML_FAISS_BASELINE");
-        if (baseline != nullptr && baseline[0] == '1') return false;
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
-    }();
+    static const bool has =
+            cpu_extensions_allowed() && __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
     return has;
 }
 
-// The same switch for the AVX-512 build of the flat batch kernel (flat_search.cpp).
+// The AVX-512 build of the flat batch kernel (flat_search.cpp).
 inline bool cpu_has_avx512f() noexcept {
-    static const bool has = [] {
-        const char* baseline = std::getenv("CADML_FAISS_BASELINE");
-        if (baseline != nullptr && baseline[0] == '1') return false;
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") != 0;
-    }();
+    static const bool has = cpu_extensions_allowed() && __builtin_cpu_supports("avx512f") != 0;
+    return has;
+}
+
+// The 8-bit screen of flat indexes (flat_screen.cpp): AVX-512 with VNNI byte dot products.
+inline bool cpu_has_avx512_vnni() noexcept {
+    static const bool has = cpu_extensions_allowed() && __builtin_cpu_supports("avx512f") != 0 &&
+                            __builtin_cpu_supports("avx512vnni") != 0;
     return has;
 }
 

@@ -33,16 +33,6 @@ constexpr int64_t kGiveUp = 8;
 thread_local std::vector<Hit> t_screened_best;
 thread_local std::vector<uint8_t> t_query_bytes;
 
-bool cpu_has_avx512_vnni() noexcept {
-    static const bool has = [] {
-        const char* baseline = std::getenv("CADML_FAISS_BASELINE");
-        if (baseline != nullptr && baseline[0] == '1') return false;
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512vnni") != 0;
-    }();
-    return has;
-}
-
 // A row's float score, compiled for the same target as flat_search_one's AVX2 build so the sum
 // is the same instructions in the same order, whatever the screen's own target allows.
 __attribute__((target("avx2"), noinline)) float measured(const float* query, const float* row, size_t d) noexcept {
@@ -114,6 +104,35 @@ void FlatScreen::append(const faiss::IndexFlat& index) {
         max_norm_ = std::max(max_norm_, upward(std::sqrt(norm)));
     }
     rows_ = total;
+}
+
+void FlatScreen::remove(const std::vector<bool>& dropped) {
+    const size_t block_bytes = groups_ * kLanes * kGroup;
+    auto code = [&](int64_t row, size_t group) {
+        return codes_.data() + static_cast<size_t>(row / kLanes) * block_bytes + group * kLanes * kGroup +
+               static_cast<size_t>(row % kLanes) * kGroup;
+    };
+    int64_t kept = 0;
+    for (int64_t r = 0; r < rows_; ++r) {
+        if (dropped[static_cast<size_t>(r)]) continue;
+        if (kept != r) {
+            for (size_t g = 0; g < groups_; ++g) std::copy_n(code(r, g), kGroup, code(kept, g));
+            scales_[static_cast<size_t>(kept)] = scales_[static_cast<size_t>(r)];
+            offsets_[static_cast<size_t>(kept)] = offsets_[static_cast<size_t>(r)];
+        }
+        ++kept;
+    }
+    // The tail of the last block must read as padding again: code 0, scale 0.
+    const int64_t blocks = (kept + kLanes - 1) / kLanes;
+    for (int64_t r = kept; r < blocks * kLanes; ++r) {
+        for (size_t g = 0; g < groups_; ++g) std::fill_n(code(r, g), kGroup, int8_t{0});
+        scales_[static_cast<size_t>(r)] = 0;
+        offsets_[static_cast<size_t>(r)] = 0;
+    }
+    codes_.resize(static_cast<size_t>(blocks) * block_bytes);
+    scales_.resize(static_cast<size_t>(blocks) * kLanes);
+    offsets_.resize(static_cast<size_t>(blocks) * kLanes);
+    rows_ = kept;
 }
 
 #pragma GCC push_options

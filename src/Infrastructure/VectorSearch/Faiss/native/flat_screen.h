@@ -37,8 +37,13 @@ public:
     /// Quantises rows [rows(), index.ntotal) of the index; call after every add.
     void append(const faiss::IndexFlat& index);
 
-    /// Starts over from the index's rows; call after remove, reset or load, which move rows.
+    /// Starts over from the index's rows; call after reset or load.
     void rebuild(const faiss::IndexFlat& index);
+
+    /// Drops the rows marked in `dropped` (one flag per row before the removal) and closes the
+    /// gaps, keeping the order, as FAISS's flat remove does with the float rows. The error and
+    /// norm maxima stay as they were: still bounds, if slightly loose ones.
+    void remove(const std::vector<bool>& dropped);
 
     /// Rows quantised so far.
     int64_t rows() const noexcept { return rows_; }

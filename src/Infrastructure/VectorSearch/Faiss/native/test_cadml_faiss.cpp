@@ -487,6 +487,88 @@ bool same_bits(const Results& a, const Results& b) {
            std::memcmp(a.distances.data(), b.distances.data(), a.distances.size() * sizeof(float)) == 0;
 }
 
+void check_screen_against_plain_loop(const Data* rows) {
+    void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
+    const auto count = static_cast<int64_t>(rows->ids.size());
+    const int64_t half = count / 2 + 3;  // the second add starts inside a block of 16 rows
+    CHECK_OK(cadml_faiss_add(index, half, rows->vectors.data(), rows->ids.data()));
+    CHECK_OK(cadml_faiss_add(index, count - half, rows->vectors.data() + half * kDim, rows->ids.data() + half));
+    for (int k : {1, 10, 64}) {
+        CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, k, false),
+                        search_one_by_one(index, rows->vectors, kCount, k, true)));
+    }
+    const std::vector<int64_t> gone(rows->ids.begin() + 100, rows->ids.begin() + 400);
+    int64_t removed = 0;
+    CHECK_OK(cadml_faiss_remove(index, static_cast<int64_t>(gone.size()), gone.data(), &removed));
+    CHECK(removed > 0);
+    CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
+                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    // The last row too (a gap in the final, partial block), then the removed rows added back
+    // behind the compacted ones.
+    CHECK_OK(cadml_faiss_remove(index, 1, &rows->ids.back(), &removed));
+    CHECK(removed == 1);
+    CHECK_OK(cadml_faiss_add(index, static_cast<int64_t>(gone.size()), rows->vectors.data() + 100 * kDim, gone.data()));
+    CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
+                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    void* loaded = roundtrip_buffer(index);
+    CHECK(same_bits(search_one_by_one(loaded, rows->vectors, kCount, 10, false),
+                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    CHECK_OK(cadml_faiss_free(loaded));
+    CHECK_OK(cadml_faiss_reset(index));
+    CHECK_OK(cadml_faiss_add(index, 7, rows->vectors.data(), rows->ids.data()));  // k = 10 > 7 rows
+    const Results few = search_one_by_one(index, rows->vectors, 20, 10, false);
+    CHECK(same_bits(few, search_one_by_one(index, rows->vectors, 20, 10, true)));
+    CHECK(std::count(few.labels.begin(), few.labels.end(), int64_t{-1}) == 20 * 3);
+    CHECK_OK(cadml_faiss_free(index));
+}
+
+// Where a bound that is too small would show: 20 query directions, each with 200 rows whose
+// scores against it are 0.99 + 0.00002 i, added in shuffled order, among 1,000 spread rows. The
+// 8-bit scores are off by ~0.001, fifty times the steps, so a screen that trusted them (or a
+// bound smaller than their error) would skip rows of the top 10 and return others.
+void check_screen_near_ties(const Data& data) {
+    constexpr int kQueries = 20;
+    constexpr int kShell = 200;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    auto unit = [&](std::vector<double> v) {
+        double norm = 0;
+        for (double x : v) norm += x * x;
+        for (double& x : v) x /= std::sqrt(norm);
+        return v;
+    };
+    Data shelled = data;
+    std::vector<float> queries;
+    for (int q = 0; q < kQueries; ++q) {
+        std::vector<double> direction(kDim);
+        for (double& x : direction) x = normal(rng);
+        direction = unit(direction);
+        for (double x : direction) queries.push_back(static_cast<float>(x));
+        std::vector<int> steps(kShell);
+        for (int i = 0; i < kShell; ++i) steps[static_cast<size_t>(i)] = i;
+        std::shuffle(steps.begin(), steps.end(), rng);
+        for (int i : steps) {
+            std::vector<double> side(kDim);  // a unit vector orthogonal to the direction
+            for (double& x : side) x = normal(rng);
+            double along = 0;
+            for (int j = 0; j < kDim; ++j) along += side[j] * direction[j];
+            for (int j = 0; j < kDim; ++j) side[j] -= along * direction[j];
+            side = unit(side);
+            const double score = 0.99 + 0.00002 * i;
+            for (int j = 0; j < kDim; ++j) {
+                shelled.vectors.push_back(static_cast<float>(score * direction[j] + std::sqrt(1 - score * score) * side[j]));
+            }
+            shelled.ids.push_back(2'000'000 + q * kShell + i);
+        }
+    }
+    void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
+    CHECK_OK(cadml_faiss_add(index, static_cast<int64_t>(shelled.ids.size()), shelled.vectors.data(), shelled.ids.data()));
+    const Results screened = search_one_by_one(index, queries, kQueries, 10, false);
+    CHECK(same_bits(screened, search_one_by_one(index, queries, kQueries, 10, true)));
+    for (int q = 0; q < kQueries; ++q) CHECK(screened.labels[static_cast<size_t>(q) * 10] == 2'000'000 + q * kShell + kShell - 1);
+    CHECK_OK(cadml_faiss_free(index));
+}
+
 void test_flat_screen(const Data& data) {
     std::printf("  flat screen\n");
     static_assert(CADML_FAISS_BATCH_LANES_FROM > 1, "a batch of one must take the single-query loop");
@@ -512,32 +594,9 @@ void test_flat_screen(const Data& data) {
         std::copy_n(&doubled.vectors[static_cast<size_t>(i - 1) * kDim], kDim, &doubled.vectors[static_cast<size_t>(i) * kDim]);
     }
     for (const Data* rows : {&data, static_cast<const Data*>(&crowded), static_cast<const Data*>(&doubled)}) {
-        void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
-        const auto count = static_cast<int64_t>(rows->ids.size());
-        const int64_t half = count / 2 + 3;  // the second add starts inside a block of 16 rows
-        CHECK_OK(cadml_faiss_add(index, half, rows->vectors.data(), rows->ids.data()));
-        CHECK_OK(cadml_faiss_add(index, count - half, rows->vectors.data() + half * kDim, rows->ids.data() + half));
-        for (int k : {1, 10, 64}) {
-            CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, k, false),
-                            search_one_by_one(index, rows->vectors, kCount, k, true)));
-        }
-        const std::vector<int64_t> gone(rows->ids.begin() + 100, rows->ids.begin() + 400);
-        int64_t removed = 0;
-        CHECK_OK(cadml_faiss_remove(index, static_cast<int64_t>(gone.size()), gone.data(), &removed));
-        CHECK(removed > 0);
-        CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
-                        search_one_by_one(index, rows->vectors, kCount, 10, true)));
-        void* loaded = roundtrip_buffer(index);
-        CHECK(same_bits(search_one_by_one(loaded, rows->vectors, kCount, 10, false),
-                        search_one_by_one(index, rows->vectors, kCount, 10, true)));
-        CHECK_OK(cadml_faiss_free(loaded));
-        CHECK_OK(cadml_faiss_reset(index));
-        CHECK_OK(cadml_faiss_add(index, 7, rows->vectors.data(), rows->ids.data()));  // k = 10 > 7 rows
-        const Results few = search_one_by_one(index, rows->vectors, 20, 10, false);
-        CHECK(same_bits(few, search_one_by_one(index, rows->vectors, 20, 10, true)));
-        CHECK(std::count(few.labels.begin(), few.labels.end(), int64_t{-1}) == 20 * 3);
-        CHECK_OK(cadml_faiss_free(index));
+        check_screen_against_plain_loop(rows);
     }
+    check_screen_near_ties(data);
 }
 
 // The batched flat search must give cadml_faiss_search's answers on all of its paths: the lane
