@@ -460,18 +460,19 @@ int cadml_faiss_search(void* idx, int64_t n, const float* q, int k, float* dista
             // hnsw_search.h say why), then the id map.
             const auto& ids = static_cast<const faiss::IndexIDMap*>(h->root.get())->id_map;
             const int64_t d = h->root->d;
-            for (int64_t i = 0; i < n; ++i) {
-                int64_t* row = labels + i * k;
-                if (h->hnsw != nullptr) {
-                    cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, row);
-                } else if (h->screen.serves(*h->flat)) {
-                    h->screen.search(*h->flat, q + i * d, k, distances + i * k, row);
-                } else {
-                    cadml::flat_search_one(*h->flat, q + i * d, k, distances + i * k, row);
+            if (h->flat != nullptr && h->screen.serves(*h->flat)) {
+                h->screen.search(*h->flat, n, q, k, distances, labels);
+            } else {
+                for (int64_t i = 0; i < n; ++i) {
+                    if (h->hnsw != nullptr) {
+                        cadml::hnsw_search_one(*h->hnsw, q + i * d, k, h->hnsw->hnsw.efSearch, distances + i * k, labels + i * k);
+                    } else {
+                        cadml::flat_search_one(*h->flat, q + i * d, k, distances + i * k, labels + i * k);
+                    }
                 }
-                for (int j = 0; j < k; ++j) {
-                    if (row[j] >= 0) row[j] = ids[static_cast<size_t>(row[j])];
-                }
+            }
+            for (int64_t slot = 0; slot < n * k; ++slot) {
+                if (labels[slot] >= 0) labels[slot] = ids[static_cast<size_t>(labels[slot])];
             }
             return CADML_FAISS_OK;
         }
@@ -491,7 +492,10 @@ int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k, f
         if (n == 0) return CADML_FAISS_OK;
         CADML_REQUIRE(q != nullptr && distances != nullptr && labels != nullptr,
                       "q, distances and labels must not be null");
-        if (n >= CADML_FAISS_BATCH_LANES_FROM && cadml::flat_search_lanes(*h->flat, n, q, k, distances, labels)) {
+        if (h->screen.serves(*h->flat)) {
+            // Inner product on AVX-512 VNNI: one pass over the 8-bit screen for all queries.
+            h->screen.search(*h->flat, n, q, k, distances, labels);
+        } else if (n >= CADML_FAISS_BATCH_LANES_FROM && cadml::flat_search_lanes(*h->flat, n, q, k, distances, labels)) {
             // Inner product on AVX2/AVX-512: the shim's own batch kernel (flat_lanes.inc).
         } else if (n < CADML_FAISS_BATCH_BLAS_FROM) {
             // Below FAISS's BLAS threshold its scan is the slow row loop flat_search.h avoids.

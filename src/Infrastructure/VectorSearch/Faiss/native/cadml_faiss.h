@@ -134,21 +134,24 @@ CADML_FAISS_API int cadml_faiss_remove(void* idx, int64_t n, const int64_t* ids,
 /* k nearest neighbours for each of n queries. distances and labels have room for n * k
  * values, row-major. Inner product: larger is closer, rows sorted descending; L2: squared
  * distances, ascending. Slots with no neighbour (fewer than k vectors reachable) have
- * label -1 and an unspecified distance. A flat inner-product index on a CPU with AVX-512 VNNI
- * answers from its 8-bit screen (flat_screen.h): the same answers, read from a quarter of the bytes. */
+ * label -1 and an unspecified distance. Flat: equal scores are ordered by storage position (the
+ * earlier row first). A flat inner-product index on a CPU with AVX-512 VNNI answers from its 8-bit
+ * screen (flat_screen.h): the same answers bit for bit, reading a third of the bytes. */
 CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int k,
                                        float* distances, int64_t* labels) CADML_FAISS_NOEXCEPT;
 
 /* The same answers as cadml_faiss_search for n queries against a FLAT index, computed as one
  * batch, so each stored row is read once per batch instead of once per query:
- * - inner product on a CPU with AVX2+FMA, from CADML_FAISS_BATCH_LANES_FROM queries on: the
+ * - inner product on a CPU with AVX-512 VNNI: the 8-bit screen, all queries in one pass; the
+ *   answers of cadml_faiss_search bit for bit (it takes the same path);
+ * - else inner product on a CPU with AVX2+FMA, from CADML_FAISS_BATCH_LANES_FROM queries on: the
  *   shim's batch kernel (flat_lanes.inc), one fused multiply-add per stored value for up to 16
  *   queries at once (16 with AVX-512 from 9 queries, else 8);
  * - otherwise, from CADML_FAISS_BATCH_BLAS_FROM queries on (the shim lowers FAISS's BLAS
  *   threshold from 20 to that): FAISS's blocked scan, one BLAS sgemm per block of stored rows;
  * - below that: the single-query scan's loop over blocks of rows that stay in cache, all queries
  *   per block (the same answers as cadml_faiss_search, bit for bit).
- * The first two sum in another order than the single-query scan, so scores may differ in the
+ * The lane kernel and BLAS sum in another order than the single-query scan, so scores may differ in the
  * last bits and near-ties can come back in the other order. NOT_SUPPORTED for HNSW and IVF. */
 #define CADML_FAISS_BATCH_LANES_FROM 3
 #define CADML_FAISS_BATCH_BLAS_FROM 4

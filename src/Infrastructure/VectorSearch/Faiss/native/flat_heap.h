@@ -18,9 +18,14 @@ struct Hit {
     int64_t position;
 };
 
-// Keeps the worst of the k best on top, so one comparison rejects most rows.
+// Keeps the worst of the k best on top, so one comparison rejects most rows. Equal distances
+// are ordered by storage position (the earlier row wins a tie), so offering any rows in storage
+// order leaves exactly the k best of them, in one order, however the heap was shuffled on the
+// way: which is what lets the screen offer only some rows and still match the plain loop.
 struct Worse {
-    bool operator()(const Hit& a, const Hit& b) const noexcept { return a.distance < b.distance; }
+    bool operator()(const Hit& a, const Hit& b) const noexcept {
+        return a.distance < b.distance || (a.distance == b.distance && a.position < b.position);
+    }
 };
 
 __attribute__((always_inline)) inline void offer(std::vector<Hit>& best, size_t wanted, float measured,

@@ -1,22 +1,23 @@
-// flat_screen.h - an 8-bit copy of a flat inner-product index's rows that answers a single
-// query with exactly flat_search_one's hits and scores, reading a quarter of the bytes.
+// flat_screen.h - an 8-bit copy of a flat inner-product index's rows that answers queries with
+// exactly flat_search_one's hits and scores, reading a third of the bytes.
 //
 // Why: one 24-d query over 20k rows reads 1.9 MB of floats, more than stays in this machine's
 // L2 between queries, so flat_search_one spends ~52 us per query and even a perfect float
 // kernel would wait ~26 us for the rows (docs/PERFORMANCE.md). The screen holds each row as
 // 8-bit integers with a per-row scale (24 bytes plus 8 of bookkeeping instead of 96), scored
-// with AVX-512 VNNI at 64 multiply-adds per instruction: ~13-15 us per query at 20k rows.
+// with AVX-512 VNNI at 64 multiply-adds per instruction, all queries of a batch in one pass.
 //
 // Exact answers, not approximate ones. With x^ and q^ the quantised row and query, the
 // screen's score of every row is within
 //     bound = E |q| + N |q - q^|
-// of the true inner product, E being the largest |x - x^| over the rows and N the largest |x^|
+// of its float score, E being the largest |x - x^| over the rows and N the largest |x^|
 // (Cauchy-Schwarz on x.q - x^.q^ = (x - x^).q + x^.(q - q^)), plus a few ulps for the float
-// rounding of both sums. A row whose screen score plus the bound does not beat the current
-// k-th best would be turned away by flat_search_one's heap at that same moment, so it is
-// skipped; every other row gets its float score from flat_search_one's own loop and is offered
-// to the same heap in the same order. The heap therefore evolves as flat_search_one's does, and
-// the hits, their order and their scores are its own, bit for bit, ties included.
+// rounding of both sums. If T is the k-th best screen score, those k rows all score at least
+// T - bound, so the k-th best float score is at least T - bound, and a row in the top k scores
+// at least that, hence has a screen score of at least T - 2 bound. Only those rows are scored
+// again with flat_search_one's own loop and offered, in storage order, to its heap, which keeps
+// the k best of whatever it is offered (flat_heap.h). The hits, their order and their scores are
+// therefore flat_search_one's, bit for bit, ties included.
 
 #pragma once
 
@@ -48,9 +49,11 @@ public:
     /// Rows quantised so far.
     int64_t rows() const noexcept { return rows_; }
 
-    /// flat_search_one's answer for one query; only where serves(index). Where the rows crowd so
-    /// close together that the screen cannot rule most of them out, it is flat_search_one.
-    void search(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels) const;
+    /// flat_search_one's answers for nq row-major queries, results row-major (nq x k); only where
+    /// serves(index). A query whose rows crowd so close together that the screen cannot rule
+    /// most of them out is answered by flat_search_one itself.
+    void search(const faiss::IndexFlat& index, int64_t nq, const float* queries, int k, float* distances,
+                int64_t* labels) const;
 
 private:
     size_t groups_ = 0;             // four dimensions per 32-bit lane

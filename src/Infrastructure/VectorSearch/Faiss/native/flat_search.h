@@ -19,7 +19,8 @@ namespace cadml {
 
 /// Top-k for one query, in FAISS's conventions: inner product returns similarities in
 /// descending order, L2 returns squared distances in ascending order, and missing results
-/// (k > ntotal) are label -1. Labels are storage positions (0..ntotal-1). Safe to call
+/// (k > ntotal) are label -1. Labels are storage positions (0..ntotal-1); equal scores come in
+/// storage order, the earlier row winning a place in the top k (flat_heap.h). Safe to call
 /// concurrently on one index as long as nothing writes to it.
 void flat_search_one(const faiss::IndexFlat& index, const float* query, int k, float* distances, int64_t* labels);
 

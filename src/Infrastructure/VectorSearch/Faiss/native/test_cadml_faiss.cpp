@@ -3,12 +3,14 @@
 // so a broken shim is caught before any managed code is involved.
 
 #include "cadml_faiss.h"
+#include "distance.h"  // the plain loop's own score, for the screen's reference answers
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -462,63 +464,101 @@ void test_hnsw_graph(const Data& data) {
     CHECK_OK(cadml_faiss_free(index));
 }
 
-// Single-query flat inner-product search goes through the 8-bit screen on CPUs with AVX-512
-// VNNI (flat_screen.h), which promises flat_search_one's answers bit for bit. A batch of one
-// query takes flat_search_one's loop (CADML_FAISS_BATCH_LANES_FROM > 1), so the two must agree
-// exactly, scores included: on spread rows, on rows crowded so close that the screen gives up,
-// on duplicated rows (ties), after adds in several calls, a remove, a reset and a reload, and
-// with k above the number of rows. Under CADML_FAISS_BASELINE=1 both sides are the plain loop.
-Results search_one_by_one(void* index, const std::vector<float>& queries, int64_t count, int k, bool batch) {
+// Flat inner-product search goes through the 8-bit screen on CPUs with AVX-512 VNNI
+// (flat_screen.h), which promises the plain loop's answers bit for bit: its hits, their order
+// (ties by storage position) and its float scores. The reference here is that loop written out:
+// every stored row scored with the shim's own distance function, sorted by (distance, position).
+// Queries go in calls of 1, 3 and all at once, which covers the screen's side-by-side widths.
+// Under CADML_FAISS_BASELINE=1 the shim runs the plain loop itself, which must match too.
+struct Stored {
+    std::vector<int64_t> ids;
+    std::vector<float> vectors;
+
+    void add(const int64_t* id, const float* vector, int64_t n) {
+        ids.insert(ids.end(), id, id + n);
+        vectors.insert(vectors.end(), vector, vector + n * kDim);
+    }
+
+    void remove(const std::vector<int64_t>& gone) {  // FAISS keeps the order of what stays
+        Stored kept;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (std::find(gone.begin(), gone.end(), ids[i]) == gone.end()) kept.add(&ids[i], &vectors[i * kDim], 1);
+        }
+        *this = kept;
+    }
+
+    Results plain_loop(const std::vector<float>& queries, int64_t count, int k) const {
+        Results r;
+        for (int64_t q = 0; q < count; ++q) {
+            std::vector<std::pair<float, size_t>> scored;
+            for (size_t row = 0; row < ids.size(); ++row) {
+                scored.emplace_back(cadml::distance<true>(&queries[static_cast<size_t>(q) * kDim], &vectors[row * kDim], kDim), row);
+            }
+            std::sort(scored.begin(), scored.end());
+            for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
+                const bool found = i < scored.size();
+                r.distances.push_back(found ? -scored[i].first : -std::numeric_limits<float>::infinity());
+                r.labels.push_back(found ? ids[scored[i].second] : -1);
+            }
+        }
+        return r;
+    }
+};
+
+Results search_in_calls(void* index, const std::vector<float>& queries, int64_t count, int k, int64_t per_call) {
     Results r;
     r.distances.resize(static_cast<size_t>(count) * k);
     r.labels.resize(static_cast<size_t>(count) * k);
-    for (int64_t i = 0; i < count; ++i) {
-        const float* query = queries.data() + i * kDim;
-        float* distances = r.distances.data() + i * k;
-        int64_t* labels = r.labels.data() + i * k;
-        CHECK_OK(batch ? cadml_faiss_search_flat_batch(index, 1, query, k, distances, labels)
-                       : cadml_faiss_search(index, 1, query, k, distances, labels));
+    for (int64_t first = 0; first < count; first += per_call) {
+        CHECK_OK(cadml_faiss_search(index, std::min(per_call, count - first), queries.data() + first * kDim, k,
+                                    r.distances.data() + first * k, r.labels.data() + first * k));
     }
     return r;
 }
 
 bool same_bits(const Results& a, const Results& b) {
-    return a.labels == b.labels &&
+    return a.labels == b.labels && a.distances.size() == b.distances.size() &&
            std::memcmp(a.distances.data(), b.distances.data(), a.distances.size() * sizeof(float)) == 0;
 }
 
-void check_screen_against_plain_loop(const Data* rows) {
+// Every way of calling gives the plain loop's answers for these queries.
+void check_plain_answers(void* index, const Stored& stored, const std::vector<float>& queries, int64_t count, int k) {
+    const Results expected = stored.plain_loop(queries, count, k);
+    for (int64_t per_call : {int64_t{1}, int64_t{3}, count}) CHECK(same_bits(search_in_calls(index, queries, count, k, per_call), expected));
+}
+
+void check_screen_against_plain_loop(const Data& rows) {
     void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
-    const auto count = static_cast<int64_t>(rows->ids.size());
+    Stored stored;
+    const auto count = static_cast<int64_t>(rows.ids.size());
     const int64_t half = count / 2 + 3;  // the second add starts inside a block of 16 rows
-    CHECK_OK(cadml_faiss_add(index, half, rows->vectors.data(), rows->ids.data()));
-    CHECK_OK(cadml_faiss_add(index, count - half, rows->vectors.data() + half * kDim, rows->ids.data() + half));
-    for (int k : {1, 10, 64}) {
-        CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, k, false),
-                        search_one_by_one(index, rows->vectors, kCount, k, true)));
-    }
-    const std::vector<int64_t> gone(rows->ids.begin() + 100, rows->ids.begin() + 400);
+    CHECK_OK(cadml_faiss_add(index, half, rows.vectors.data(), rows.ids.data()));
+    CHECK_OK(cadml_faiss_add(index, count - half, rows.vectors.data() + half * kDim, rows.ids.data() + half));
+    stored.add(rows.ids.data(), rows.vectors.data(), count);
+    constexpr int64_t kQueries = 100;
+    for (int k : {1, 10, 64}) check_plain_answers(index, stored, rows.vectors, kQueries, k);
+    const std::vector<int64_t> gone(rows.ids.begin() + 10, rows.ids.begin() + 400);
     int64_t removed = 0;
     CHECK_OK(cadml_faiss_remove(index, static_cast<int64_t>(gone.size()), gone.data(), &removed));
-    CHECK(removed > 0);
-    CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
-                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    CHECK(removed == static_cast<int64_t>(gone.size()));
+    stored.remove(gone);
+    check_plain_answers(index, stored, rows.vectors, kQueries, 10);
     // The last row too (a gap in the final, partial block), then the removed rows added back
     // behind the compacted ones.
-    CHECK_OK(cadml_faiss_remove(index, 1, &rows->ids.back(), &removed));
+    CHECK_OK(cadml_faiss_remove(index, 1, &rows.ids.back(), &removed));
     CHECK(removed == 1);
-    CHECK_OK(cadml_faiss_add(index, static_cast<int64_t>(gone.size()), rows->vectors.data() + 100 * kDim, gone.data()));
-    CHECK(same_bits(search_one_by_one(index, rows->vectors, kCount, 10, false),
-                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    stored.remove({rows.ids.back()});
+    CHECK_OK(cadml_faiss_add(index, static_cast<int64_t>(gone.size()), rows.vectors.data() + 10 * kDim, gone.data()));
+    stored.add(gone.data(), rows.vectors.data() + 10 * kDim, static_cast<int64_t>(gone.size()));
+    check_plain_answers(index, stored, rows.vectors, kQueries, 10);
     void* loaded = roundtrip_buffer(index);
-    CHECK(same_bits(search_one_by_one(loaded, rows->vectors, kCount, 10, false),
-                    search_one_by_one(index, rows->vectors, kCount, 10, true)));
+    check_plain_answers(loaded, stored, rows.vectors, kQueries, 10);
     CHECK_OK(cadml_faiss_free(loaded));
     CHECK_OK(cadml_faiss_reset(index));
-    CHECK_OK(cadml_faiss_add(index, 7, rows->vectors.data(), rows->ids.data()));  // k = 10 > 7 rows
-    const Results few = search_one_by_one(index, rows->vectors, 20, 10, false);
-    CHECK(same_bits(few, search_one_by_one(index, rows->vectors, 20, 10, true)));
-    CHECK(std::count(few.labels.begin(), few.labels.end(), int64_t{-1}) == 20 * 3);
+    CHECK_OK(cadml_faiss_add(index, 7, rows.vectors.data(), rows.ids.data()));  // k = 10 > 7 rows
+    stored = Stored{};
+    stored.add(rows.ids.data(), rows.vectors.data(), 7);
+    check_plain_answers(index, stored, rows.vectors, 20, 10);
     CHECK_OK(cadml_faiss_free(index));
 }
 
@@ -562,18 +602,20 @@ void check_screen_near_ties(const Data& data) {
         }
     }
     void* index = create(CADML_FAISS_KIND_FLAT, CADML_FAISS_METRIC_INNER_PRODUCT);
-    CHECK_OK(cadml_faiss_add(index, static_cast<int64_t>(shelled.ids.size()), shelled.vectors.data(), shelled.ids.data()));
-    const Results screened = search_one_by_one(index, queries, kQueries, 10, false);
-    CHECK(same_bits(screened, search_one_by_one(index, queries, kQueries, 10, true)));
+    const auto count = static_cast<int64_t>(shelled.ids.size());
+    CHECK_OK(cadml_faiss_add(index, count, shelled.vectors.data(), shelled.ids.data()));
+    Stored stored;
+    stored.add(shelled.ids.data(), shelled.vectors.data(), count);
+    check_plain_answers(index, stored, queries, kQueries, 10);
+    const Results screened = search_in_calls(index, queries, kQueries, 10, kQueries);
     for (int q = 0; q < kQueries; ++q) CHECK(screened.labels[static_cast<size_t>(q) * 10] == 2'000'000 + q * kShell + kShell - 1);
     CHECK_OK(cadml_faiss_free(index));
 }
 
 void test_flat_screen(const Data& data) {
     std::printf("  flat screen\n");
-    static_assert(CADML_FAISS_BATCH_LANES_FROM > 1, "a batch of one must take the single-query loop");
-    // Rows within ~0.01 of one direction, 4 x kCount of them: past the screen's probe (1,024 rows
-    // after the heap fills) it finds it cannot rule most rows out and hands over to the plain loop.
+    // 4 x kCount rows within ~0.01 of one direction: more than 1,024 of them stay candidates for
+    // every query, so the screen hands each query to the plain loop.
     Data crowded;
     for (int copy = 0; copy < 4; ++copy) {
         for (int i = 0; i < kCount; ++i) {
@@ -594,7 +636,7 @@ void test_flat_screen(const Data& data) {
         std::copy_n(&doubled.vectors[static_cast<size_t>(i - 1) * kDim], kDim, &doubled.vectors[static_cast<size_t>(i) * kDim]);
     }
     for (const Data* rows : {&data, static_cast<const Data*>(&crowded), static_cast<const Data*>(&doubled)}) {
-        check_screen_against_plain_loop(rows);
+        check_screen_against_plain_loop(*rows);
     }
     check_screen_near_ties(data);
 }
