@@ -492,7 +492,7 @@ int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k, f
         if (n == 0) return CADML_FAISS_OK;
         CADML_REQUIRE(q != nullptr && distances != nullptr && labels != nullptr,
                       "q, distances and labels must not be null");
-        if (h->screen.serves(*h->flat)) {
+        if (n <= CADML_FAISS_BATCH_SCREEN_UP_TO && h->screen.serves(*h->flat)) {
             // Inner product on AVX-512 VNNI: one pass over the 8-bit screen for all queries.
             h->screen.search(*h->flat, n, q, k, distances, labels);
         } else if (n >= CADML_FAISS_BATCH_LANES_FROM && cadml::flat_search_lanes(*h->flat, n, q, k, distances, labels)) {

@@ -142,8 +142,10 @@ CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int
 
 /* The same answers as cadml_faiss_search for n queries against a FLAT index, computed as one
  * batch, so each stored row is read once per batch instead of once per query:
- * - inner product on a CPU with AVX-512 VNNI: the 8-bit screen, all queries in one pass; the
- *   answers of cadml_faiss_search bit for bit (it takes the same path);
+ * - inner product on a CPU with AVX-512 VNNI, up to CADML_FAISS_BATCH_SCREEN_UP_TO queries: the
+ *   8-bit screen, all queries in one pass, the answers of cadml_faiss_search bit for bit (it
+ *   takes the same path). From 9 queries the AVX-512 lane kernel below fills its 16 lanes and
+ *   was faster at k = 40 and on features that are all positive (docs/PERFORMANCE.md);
  * - else inner product on a CPU with AVX2+FMA, from CADML_FAISS_BATCH_LANES_FROM queries on: the
  *   shim's batch kernel (flat_lanes.inc), one fused multiply-add per stored value for up to 16
  *   queries at once (16 with AVX-512 from 9 queries, else 8);
@@ -153,6 +155,7 @@ CADML_FAISS_API int cadml_faiss_search(void* idx, int64_t n, const float* q, int
  *   per block (the same answers as cadml_faiss_search, bit for bit).
  * The lane kernel and BLAS sum in another order than the single-query scan, so scores may differ in the
  * last bits and near-ties can come back in the other order. NOT_SUPPORTED for HNSW and IVF. */
+#define CADML_FAISS_BATCH_SCREEN_UP_TO 8
 #define CADML_FAISS_BATCH_LANES_FROM 3
 #define CADML_FAISS_BATCH_BLAS_FROM 4
 CADML_FAISS_API int cadml_faiss_search_flat_batch(void* idx, int64_t n, const float* q, int k,
