@@ -7,7 +7,8 @@ namespace CadMl.Infrastructure.VectorSearch.Batching;
 /// <summary>
 /// Gathers concurrent searches of one feature version into one call of the batch search, so
 /// one pass over the stored rows answers all of them (flat FAISS reads each row once per batch
-/// instead of once per query, and from 4 queries computes them with BLAS; docs/PERFORMANCE.md).
+/// instead of once per query: the shim's 8-bit screen up to 8 queries, its lane kernel from 9;
+/// docs/PERFORMANCE.md).
 /// <para>
 /// No thread ever waits for a batch, and there is no timer. A caller that finds fewer than
 /// <paramref name="maxLeaders"/> batches running leads one: it yields to the thread pool a few
@@ -32,8 +33,8 @@ internal sealed class SearchBatcher(
     int maxQueued = SearchBatcher.DefaultMaxQueued)
 {
     /// <summary>
-    /// At 20k rows a batch of 16-32 cost 33-65 µs per query against 90-140 µs one at a time, and
-    /// larger batches gained nothing more (24-d and 73-d, docs/PERFORMANCE.md).
+    /// Larger batches gained nothing more per query at 20k rows (24-d and 73-d, docs/PERFORMANCE.md),
+    /// and every search in a batch waits for the whole pass.
     /// </summary>
     public const int DefaultMaxBatch = 32;
 
