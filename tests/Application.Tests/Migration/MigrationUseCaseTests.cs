@@ -165,12 +165,16 @@ public sealed class MigrationUseCaseTests
     [Fact]
     public async Task Registrations_and_deletions_during_a_migration_leave_index_and_store_in_agreement()
     {
-        await using var host = await SeededHostAsync(v3: 3_000, v4: 0);
+        var started = new FirstBatchSignal();
+        await using var host = await SeededHostAsync(v3: 3_000, v4: 0, services => services.AddSingleton<IMigrationMetrics>(started));
         var migration = Task.Run(async () =>
         {
             using var scope = host.Services.CreateScope();
             return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new MigrateVectorsCommand(null, "v4", BatchSize: 50));
         });
+        // The run's bound (the last change it takes) is read before its first batch; a write
+        // before that point is rightly part of the run, so the writes below wait for it.
+        await started.FirstBatch.WaitAsync(TimeSpan.FromSeconds(30));
         var replacement = VectorRows.Random(50, 22, seed: 7);
         for (var i = 0; i < 50; i++)
         {
@@ -336,6 +340,28 @@ public sealed class MigrationUseCaseTests
     }
 
     /// <summary>Counts nothing; cancels the run's token once the first batch has been reported.</summary>
+    /// <summary>Completes when the run has written its first batch (the first count it reports).</summary>
+    private sealed class FirstBatchSignal : IMigrationMetrics
+    {
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstBatch => _first.Task;
+
+        public void Counted(MigrationOutcome outcome, int count) => _first.TrySetResult();
+
+        public void Moved(int dimensionDelta)
+        {
+        }
+
+        public void RunFinished(TimeSpan duration)
+        {
+        }
+
+        public void EarlierLayout(CadMl.Domain.Features.FeatureVersion version, long count)
+        {
+        }
+    }
+
     private sealed class CancelAfterFirstBatch : IMigrationMetrics
     {
         private readonly CancellationTokenSource _source = new();
