@@ -1,9 +1,6 @@
 using CadMl.Api.Tests.Infrastructure;
-using CadMl.Application.Common.Configuration;
 using CadMl.Infrastructure.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CadMl.Infrastructure.Tests.Storage;
 
@@ -15,26 +12,17 @@ namespace CadMl.Infrastructure.Tests.Storage;
 /// </summary>
 public sealed class GroupCommitTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
-    private SqliteDatabase _database = null!;
+    private TempSqliteStore _sqlite = null!;
     private SqliteWriter _writer = null!;
 
     public async Task InitializeAsync()
     {
-        _database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = _dataDir }));
-        await _database.MigrateAsync(CancellationToken.None);
-        // StoreInitializer's verdict in the service; here the store is new, so it opens.
-        _database.MarkOpen("group-commit-test", new Dictionary<string, object?>());
-        _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
+        _sqlite = await TempSqliteStore.OpenAsync("group-commit-test");
+        _writer = _sqlite.Writer;
         await _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL);"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
     [Fact]
     public async Task Writes_queued_while_a_commit_runs_share_the_next_commit_and_complete_in_queue_order()
@@ -51,7 +39,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             _ =>
             {
                 applied.Add(n);
-                visibleWhenApplied.Add(SqliteSql.ScalarFromAnotherConnection(_database, $"SELECT count(*) FROM journal WHERE n = {n};") == 1);
+                visibleWhenApplied.Add(SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, $"SELECT count(*) FROM journal WHERE n = {n};") == 1);
             })).ToList();
         writes.Should().OnlyContain(w => !w.IsCompleted, "nothing is acknowledged before its commit");
 
@@ -62,7 +50,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         applied.Should().Equal(Enumerable.Range(0, 100), "committed steps run in the order the writes were queued");
         visibleWhenApplied.Should().OnlyContain(v => v, "a write is on disk before its caller hears back");
         (_writer.Commits - commitsBefore).Should().BeLessThanOrEqualTo(2, "the 100 queued writes share one commit after the blocker's");
-        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal;").Should().Be(100);
+        SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, "SELECT count(*) FROM journal;").Should().Be(100);
     }
 
     [Fact]
@@ -86,8 +74,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await after;
         var failure = async () => await failing;
         await failure.Should().ThrowAsync<SqliteException>();
-        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal WHERE n = 2;").Should().Be(0, "the failed write's own statements were rolled back to its savepoint");
-        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal WHERE n IN (1, 3);").Should().Be(2);
+        SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, "SELECT count(*) FROM journal WHERE n = 2;").Should().Be(0, "the failed write's own statements were rolled back to its savepoint");
+        SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, "SELECT count(*) FROM journal WHERE n IN (1, 3);").Should().Be(2);
     }
 
     [Fact]

@@ -13,14 +13,21 @@ namespace CadMl.Infrastructure.Tests.Storage;
 /// </summary>
 internal sealed class TempSqliteStore : IAsyncDisposable
 {
-    private readonly string _dataDir;
-
-    private TempSqliteStore(string dataDir, SqliteWriter writer, SqliteStoreDatabase store)
+    private TempSqliteStore(string dataDir, SqliteDatabase database, StoreStatus status, SqliteWriter writer, SqliteStoreDatabase store)
     {
-        _dataDir = dataDir;
+        DataDir = dataDir;
+        Database = database;
+        Status = status;
         Writer = writer;
         Store = store;
     }
+
+    public string DataDir { get; }
+
+    /// <summary>The database under the store, for tests that reach it directly (another connection, the checkpointer).</summary>
+    public SqliteDatabase Database { get; }
+
+    public StoreStatus Status { get; }
 
     public SqliteWriter Writer { get; }
 
@@ -29,24 +36,33 @@ internal sealed class TempSqliteStore : IAsyncDisposable
     public static async Task<TempSqliteStore> OpenAsync(string owner)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
-        var (writer, store) = await OpenInAsync(dataDir, owner);
-        return new TempSqliteStore(dataDir, writer, store);
+        var status = new StoreStatus();
+        var database = await OpenDatabaseAsync(dataDir, owner, status);
+        var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
+        return new TempSqliteStore(dataDir, database, status, writer, new SqliteStoreDatabase(database, writer));
     }
 
     /// <summary>Opens (and migrates) the SQLite store in <paramref name="dataDir"/>; the caller disposes the writer.</summary>
     public static async Task<(SqliteWriter Writer, SqliteStoreDatabase Store)> OpenInAsync(string dataDir, string owner)
     {
-        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = dataDir }));
-        await database.MigrateAsync(CancellationToken.None);
-        database.MarkOpen(owner, new Dictionary<string, object?>());
+        var database = await OpenDatabaseAsync(dataDir, owner, new StoreStatus());
         var writer = new SqliteWriter(database, NullLogger<SqliteWriter>.Instance);
         return (writer, new SqliteStoreDatabase(database, writer));
+    }
+
+    // StoreInitializer's verdict in the service; here the store is new, so it opens.
+    private static async Task<SqliteDatabase> OpenDatabaseAsync(string dataDir, string owner, StoreStatus status)
+    {
+        var database = new SqliteDatabase(Options.Create(new DataOptions { DataDir = dataDir }), status);
+        await database.MigrateAsync(CancellationToken.None);
+        database.MarkOpen(owner, new Dictionary<string, object?>());
+        return database;
     }
 
     public async ValueTask DisposeAsync()
     {
         await Writer.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
+        Directory.Delete(DataDir, recursive: true);
     }
 }

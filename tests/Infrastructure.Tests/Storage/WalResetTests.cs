@@ -1,6 +1,5 @@
 using CadMl.Application.Common.Configuration;
 using CadMl.Infrastructure.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -19,36 +18,27 @@ public sealed class WalResetTests : IAsyncLifetime
     private const int RowsPerRound = 300;
     private const int Rounds = 12;
 
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cadml-tests", Guid.NewGuid().ToString("N"));
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
-    private SqliteDatabase _database = null!;
+    private TempSqliteStore _sqlite = null!;
     private SqliteWriter _writer = null!;
     private WalCheckpointer _checkpointer = null!;
 
     public async Task InitializeAsync()
     {
-        var options = Options.Create(new DataOptions { DataDir = _dataDir });
-        var status = new StoreStatus();
-        _database = new SqliteDatabase(options, status);
-        await _database.MigrateAsync(CancellationToken.None);
-        _database.MarkOpen("wal-reset-test", new Dictionary<string, object?>());
-        _writer = new SqliteWriter(_database, NullLogger<SqliteWriter>.Instance);
-        var metrics = new StoreMetrics(Metrics.WithCustomRegistry(_registry), _registry, status);
-        _checkpointer = new WalCheckpointer(_database, _writer, metrics, options, TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
+        _sqlite = await TempSqliteStore.OpenAsync("wal-reset-test");
+        _writer = _sqlite.Writer;
+        var metrics = new StoreMetrics(Metrics.WithCustomRegistry(_registry), _registry, _sqlite.Status);
+        _checkpointer = new WalCheckpointer(_sqlite.Database, _writer, metrics, Options.Create(new DataOptions { DataDir = _sqlite.DataDir }),
+            TimeProvider.System, NullLogger<WalCheckpointer>.Instance);
         await _writer.WriteAsync((connection, transaction) => SqliteSql.Execute(connection, transaction, "CREATE TABLE journal (n INTEGER NOT NULL, pad BLOB NOT NULL);"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
     [Fact]
     public async Task Under_writes_that_never_pause_the_WAL_starts_over_and_its_file_stays_bounded()
     {
-        var walFile = Path.Combine(_dataDir, "cadml.db-wal");
+        var walFile = Path.Combine(_sqlite.DataDir, "cadml.db-wal");
         var largestWal = 0L;
         var n = 0;
         for (var round = 0; round < Rounds; round++)
@@ -76,14 +66,14 @@ public sealed class WalResetTests : IAsyncLifetime
 
         await _writer.DrainAsync();  // the last batch's catch-up, if it ran one, is over
         var written = Rounds * (RowsPerRound + 1);
-        SqliteSql.ScalarFromAnotherConnection(_database, "SELECT count(*) FROM journal;").Should().Be(written, "every acknowledged write is in the database");
+        SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, "SELECT count(*) FROM journal;").Should().Be(written, "every acknowledged write is in the database");
         _writer.LastReset.Should().NotBeNull("a tick that left 1,024 frames or more asks the writer to catch up");
         _writer.LastReset!.Value.Complete.Should().BeTrue("between batches no write is in flight, so the writer's checkpoint copies every frame");
 
         // Without the writer's catch-up the WAL holds every frame ever written (3,612 rows of a page
         // each: ~15 MB). With it the WAL restarts, so it holds at most the reset threshold plus the
         // two rounds that can pass before a tick sees it and the writer acts (~2,700 frames).
-        var pageSize = SqliteSql.ScalarFromAnotherConnection(_database, "PRAGMA page_size;");
+        var pageSize = SqliteSql.ScalarFromAnotherConnection(_sqlite.Database, "PRAGMA page_size;");
         var bound = (WalCheckpointer.ResetFrames + 2 * (RowsPerRound + 1) + 64) * (pageSize + 24);
         largestWal.Should().BeGreaterThan(0).And.BeLessThan(bound, $"the WAL file restarts instead of holding all {written} rows");
         new FileInfo(walFile).Length.Should().BeLessThan(bound);
