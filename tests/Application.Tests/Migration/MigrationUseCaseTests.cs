@@ -339,7 +339,6 @@ public sealed class MigrationUseCaseTests
         return await ApplicationHost.StartAsync(dataDir: dataDir, configure: configure, ownsDataDir: true);
     }
 
-    /// <summary>Counts nothing; cancels the run's token once the first batch has been reported.</summary>
     /// <summary>Completes when the run has written its first batch (the first count it reports).</summary>
     private sealed class FirstBatchSignal : IMigrationMetrics
     {
@@ -362,6 +361,7 @@ public sealed class MigrationUseCaseTests
         }
     }
 
+    /// <summary>Counts nothing; cancels the run's token once the first batch has been reported.</summary>
     private sealed class CancelAfterFirstBatch : IMigrationMetrics
     {
         private readonly CancellationTokenSource _source = new();
